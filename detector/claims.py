@@ -1,0 +1,211 @@
+"""Stage 2: split documents into sentences with exact offsets, and keep those that are claims."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pysbd
+from markdown_it import MarkdownIt
+
+from .records import Claim, Document, DroppedSentence
+
+DEFAULT_MAX_CLAIM_CHARS = 1_000
+MIN_CLAIM_WORDS = 4
+
+# Sections whose sentences describe the page, not the subject.
+_SECTION_REASONS = (
+    (re.compile(r"^\W*(about the author|author bio|about us|about me)\b", re.I), "author bio"),
+    (
+        re.compile(r"^\W*(related resources|references|sources|further reading|see also|bibliography|links)\b", re.I),
+        "list of links",
+    ),
+    (re.compile(r"^\W*(table of contents|contents)\W*$", re.I), "table of contents"),
+)
+_BULLET = re.compile(r"^\s*(?:[-*+•◦▪‣–]|\d{1,3}[.)])\s+")
+_URL = re.compile(r"https?://|www\.\w", re.I)
+_TERMINAL = tuple('.!?;:"”’)')
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of text that sentences never cross: a paragraph, heading, list item or code block."""
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class ClaimSet:
+    claims: list[Claim]
+    dropped: list[DroppedSentence]
+
+    def dropped_counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(d.reason for d in self.dropped).items()))
+
+
+def extract_claims(documents: Sequence[Document], *, max_claim_chars: int = DEFAULT_MAX_CLAIM_CHARS) -> ClaimSet:
+    """Sentences of every readable document, split into claims and dropped sentences."""
+    claims: list[Claim] = []
+    dropped: list[DroppedSentence] = []
+    for doc in documents:
+        if doc.skipped:
+            continue
+        lines = _line_starts(doc.text)
+        for start, end, reason in classify(doc.text, doc.format, max_claim_chars=max_claim_chars):
+            if reason:
+                dropped.append(DroppedSentence(doc.id, doc.text[start:end], start, end, reason))
+                continue
+            line = bisect.bisect_right(lines, start)
+            claims.append(
+                Claim(
+                    id=f"c{len(claims) + 1:04d}",
+                    doc=doc.id,
+                    text=doc.text[start:end],
+                    start=start,
+                    end=end,
+                    line=line,
+                    column=start - lines[line - 1] + 1,
+                )
+            )
+    return ClaimSet(claims, dropped)
+
+
+def classify(text: str, fmt: str, *, max_claim_chars: int = DEFAULT_MAX_CLAIM_CHARS) -> Iterator[tuple[int, int, str]]:
+    """Yield (start, end, reason) for every sentence of `text`; reason is "" for a claim."""
+    section_reason = ""
+    for block in blocks(text, fmt):
+        body = text[block.start : block.end]
+        if block.kind == "heading":
+            section_reason = next((r for pattern, r in _SECTION_REASONS if pattern.search(body)), "")
+            yield block.start, block.end, "heading"
+            continue
+        if block.kind == "code":
+            yield block.start, block.end, "code"
+            continue
+        for start, end in sentences(text, block.start, block.end):
+            yield start, end, section_reason or _reason(text[start:end], block.kind, max_claim_chars)
+
+
+def _reason(sentence: str, block_kind: str, max_claim_chars: int) -> str:
+    """Why a sentence is not a claim, or "" if it is one."""
+    words = sentence.split()
+    if _URL.search(sentence) and (block_kind == "list_item" or len(_URL.findall(sentence)) * 12 >= len(words)):
+        return "list of links"
+    if block_kind == "list_item" and not sentence.rstrip().endswith(_TERMINAL):
+        return "list item without a sentence"
+    if sentence.rstrip().rstrip('"”’)').endswith("?"):
+        return "question"
+    if len(words) < MIN_CLAIM_WORDS:
+        return "fragment"
+    if len(sentence) > max_claim_chars:
+        return "too long"
+    return ""
+
+
+def blocks(text: str, fmt: str) -> list[Block]:
+    """Blocks of `text` in order, found from Markdown structure or from lines."""
+    if fmt == "markdown":
+        return _markdown_blocks(text)
+    return list(_line_blocks(text))
+
+
+def _line_blocks(text: str) -> Iterator[Block]:
+    # Plain text, visible HTML text and JSONL records: one line is one paragraph, heading or list item.
+    for match in re.finditer(r"[^\n]+", text):
+        start, end = _strip(text, match.start(), match.end())
+        if start == end:
+            continue
+        line = text[start:end]
+        if _BULLET.match(line):
+            kind = "list_item"
+        elif _looks_like_heading(line):
+            kind = "heading"
+        else:
+            kind = "paragraph"
+        yield Block(start, end, kind)
+
+
+def _looks_like_heading(line: str) -> bool:
+    # A short line without closing punctuation ("Related Resources"), or a short question ("What is X?").
+    stripped = line.rstrip()
+    return len(line.split()) <= 14 and (not stripped.endswith(_TERMINAL) or stripped.endswith("?"))
+
+
+def _markdown_blocks(text: str) -> list[Block]:
+    starts = _line_starts(text)
+    result: list[Block] = []
+    in_list = 0
+    for token in _markdown().parse(text):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            in_list += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            in_list -= 1
+        if token.map is None or token.nesting == -1:
+            continue
+        if token.type == "heading_open":
+            kind = "heading"
+        elif token.type in ("fence", "code_block", "html_block"):
+            kind = "code"
+        elif token.type == "paragraph_open":
+            kind = "list_item" if in_list else "paragraph"
+        else:
+            continue
+        first, last = token.map
+        start = starts[first]
+        end = starts[last] - 1 if last < len(starts) else len(text)
+        if kind == "heading":
+            start += len(text[start:end]) - len(text[start:end].lstrip("# \t"))
+        elif kind == "list_item":
+            marker = _BULLET.match(text[start:end])
+            start += marker.end() if marker else 0
+        start, end = _strip(text, start, end)
+        if start < end:
+            result.append(Block(start, end, kind))
+    return result
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark")
+
+
+def sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """(start, end) offsets of the sentences in text[start:end], whitespace trimmed."""
+    block = text[start:end]
+    cursor = 0
+    for segment in _segmenter().segment(block):
+        piece = segment if isinstance(segment, str) else segment.sent
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        found = block.find(stripped, cursor)
+        if found < 0:
+            # The segmenter changed the text; fall back to its own span so no text is lost.
+            found = cursor
+        s, e = _strip(text, start + found, start + found + len(stripped))
+        cursor = found + len(stripped)
+        if s < e:
+            yield s, e
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> pysbd.Segmenter:
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer("\n", text)]

@@ -1,0 +1,231 @@
+"""The `detector` command: a thin layer over `detector.scan`, `detector.evaluation` and `detector.models`."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from . import evaluation, models
+from .contradictions import quote
+from .errors import DetectorError, InputError
+from .exports import FORMATS, prepare_output, write_outputs
+from .pipeline import Settings, scan as run_scan
+
+app = typer.Typer(
+    help="Find where documents contradict each other (or themselves).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+models_app = typer.Typer(help="List, verify and lock the models in models.lock.", invoke_without_command=True)
+app.add_typer(models_app, name="models")
+
+out = Console()
+err = Console(stderr=True)
+
+ModelsLockOption = Annotated[
+    Optional[Path],
+    typer.Option("--models-lock", help="models.lock to use [env: DETECTOR_MODELS_LOCK; default: ./models.lock]"),
+]
+JudgeOption = Annotated[Optional[str], typer.Option("--judge", help="judge model name from models.lock")]
+ThresholdOption = Annotated[
+    Optional[float], typer.Option("--threshold", min=0.0, max=1.0, help="contradiction score to report [default: the judge's, from models.lock]")
+]
+
+
+class BarProgress:
+    """Rich progress bars on stderr, one per pipeline stage."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._enabled = enabled
+
+    @contextmanager
+    def task(self, description: str, total: int) -> Iterator[object]:
+        if not self._enabled or total == 0:
+            yield lambda n: None
+            return
+        columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=err, transient=False) as bars:
+            task = bars.add_task(description, total=total)
+            yield lambda n: bars.advance(task, n)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn errors into one line on stderr and a non-zero exit code, never a traceback."""
+    try:
+        yield
+    except DetectorError as problem:
+        err.print(f"[bold red]error:[/] {problem}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(problem.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: earlier outputs are left as they were")
+        raise typer.Exit(130) from None
+    except Exception as problem:  # noqa: BLE001 - a bug still gets one readable line
+        if os.environ.get("DETECTOR_DEBUG"):
+            raise
+        err.print(f"[bold red]internal error:[/] {type(problem).__name__}: {problem} (set DETECTOR_DEBUG=1 for the traceback)", soft_wrap=True)
+        raise typer.Exit(70) from None
+
+
+def _formats(values: list[str]) -> list[str]:
+    chosen = [f.strip().lower() for value in values for f in value.split(",") if f.strip()]
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown:
+        raise InputError(f"unknown --format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    return list(dict.fromkeys(chosen)) or list(FORMATS)
+
+
+@app.command()
+def scan(
+    paths: Annotated[list[Path], typer.Argument(help="files or folders of .txt, .md, .html, .jsonl documents")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="folder for report.md, findings.json, graph.gexf, graph.graphml")] = Path("out"),
+    formats: Annotated[list[str], typer.Option("--format", "-f", help="outputs to write: md, json, gexf, graphml (repeat or comma-separate)")] = [],  # noqa: B006
+    threshold: ThresholdOption = None,
+    judge: JudgeOption = None,
+    embedder: Annotated[Optional[str], typer.Option("--embedder", help="embedder model name from models.lock")] = None,
+    neighbours: Annotated[int, typer.Option(min=1, help="nearest neighbours per claim to compare")] = Settings.neighbours,
+    min_similarity: Annotated[float, typer.Option(min=-1.0, max=1.0, help="least cosine similarity of a candidate pair")] = Settings.min_similarity,
+    subject_similarity: Annotated[float, typer.Option(min=0.0, max=1.0, help="average similarity that holds a subject together")] = Settings.subject_similarity,
+    max_file_bytes: Annotated[int, typer.Option(min=1, help="skip (and report) files larger than this")] = Settings.max_file_bytes,
+    models_lock: ModelsLockOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars or summary")] = False,
+) -> None:
+    """Scan documents for contradictions; write a report, findings and a claim graph."""
+    with user_errors():
+        chosen = _formats(formats)
+        prepare_output(out_dir)
+        settings = Settings(
+            threshold=threshold, neighbours=neighbours, min_similarity=min_similarity,
+            subject_similarity=subject_similarity, max_file_bytes=max_file_bytes,
+        )
+        result = run_scan(
+            paths, settings=settings, models_lock=models_lock, embedder=embedder, judge=judge,
+            progress=BarProgress(enabled=not quiet and err.is_terminal),
+        )
+        written = write_outputs(result, out_dir, chosen)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    if quiet:
+        return
+    _summary(result)
+    out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True)
+
+
+def _summary(result: object) -> None:
+    from .pipeline import ScanResult
+
+    assert isinstance(result, ScanResult)
+    s = result.stats
+    out.print(
+        f"[bold]{s['documents']}[/] documents · [bold]{s['claims']}[/] claims · [bold]{s['subjects']}[/] subjects · "
+        f"{s['candidate_pairs']:,} candidate pairs of {s['all_pairs']:,} · [bold red]{s['contradictions']}[/] contradictions "
+        f"· {s['seconds']['total']:.1f}s"
+    )
+    if not result.contradictions:
+        return
+    table = Table(title="Strongest contradictions", show_lines=True)
+    for column in ("subject", "score", "claim a", "claim b"):
+        table.add_column(column, overflow="fold")
+    for c in result.contradictions[:10]:
+        a, b = result.claim(c.a), result.claim(c.b)
+        table.add_row(
+            result.subject(c.subject).label, f"{c.score:.3f}",
+            f"[cyan]{a.doc}[/]:{a.line}\n{quote(a.text, 90)}", f"[cyan]{b.doc}[/]:{b.line}\n{quote(b.text, 90)}",
+        )
+    out.print(table)
+    if len(result.contradictions) > 10:
+        out.print(f"… and {len(result.contradictions) - 10} more in the report")
+
+
+@app.command("eval")
+def evaluate(
+    pairs_file: Annotated[Path, typer.Argument(help="JSON Lines of {premise, hypothesis, label}")],
+    threshold: ThresholdOption = None,
+    judge: JudgeOption = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="score only the first N pairs")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the metrics as JSON")] = False,
+    models_lock: ModelsLockOption = None,
+) -> None:
+    """Measure the judge on labelled pairs: precision, recall, F1 (contradiction class) and ROC AUC."""
+    import time
+
+    with user_errors():
+        pairs = evaluation.read_pairs(pairs_file, limit=limit)
+        spec = models.read_lock(models_lock).spec("judge", judge)
+        scorer = models.load_judge(spec)
+        chosen = threshold if threshold is not None else (spec.threshold if spec.threshold is not None else 0.5)
+        started = time.perf_counter()
+        scores = evaluation.pair_scores(pairs, scorer, progress=BarProgress(enabled=not as_json and err.is_terminal))
+        result = evaluation.metrics(
+            [p.label == "contradiction" for p in pairs], scores, chosen,
+            file=str(pairs_file), seconds=round(time.perf_counter() - started, 2),
+        )
+    if as_json:
+        out.print_json(json.dumps(result.as_dict() | {"judge": spec.name}))
+        return
+    table = Table(title=f"{spec.name} on {pairs_file} ({result.pairs} pairs, {result.contradictions} contradictions)")
+    for column in ("threshold", "precision", "recall", "F1", "ROC AUC", "best F1 (at threshold)"):
+        table.add_column(column, justify="right")
+    auc = f"{result.roc_auc:.3f}" if result.roc_auc is not None else "n/a"
+    table.add_row(f"{result.threshold:.2f}", f"{result.precision:.3f}", f"{result.recall:.3f}", f"{result.f1:.3f}", auc,
+                  f"{result.best_f1:.3f} ({result.best_threshold:.3f})")
+    out.print(table)
+
+
+@models_app.callback()
+def list_models(ctx: typer.Context, models_lock: ModelsLockOption = None) -> None:
+    """List the models in models.lock and verify every file's sha256."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with user_errors():
+        lock = models.read_lock(models_lock)
+    table = Table(title=f"Models in {lock.path}")
+    for column in ("name", "role", "source", "status"):
+        table.add_column(column, overflow="fold")
+    failures = 0
+    for name, spec in sorted(lock.models.items()):
+        default = " (default)" if lock.defaults.get(spec.role) == name else ""
+        origin = f"{spec.settings.get('package', spec.settings.get('repo', ''))} {spec.settings.get('version', '')}".strip()
+        if spec.source == "hub" and not spec.files:
+            state = "[yellow]not locked[/]: run `detector models lock " + name + "` with hub access"
+        else:
+            ok, message = models.status(spec)
+            failures += not ok
+            state = f"[green]ok[/]: {message}" if ok else f"[red]FAILED[/]: {message}"
+        table.add_row(name + default, spec.role, f"{spec.source}: {origin}", state)
+    out.print(table)
+    if failures:
+        err.print(f"[bold red]error:[/] {failures} model(s) failed verification; see the fix in the table above")
+        raise typer.Exit(3)
+
+
+@models_app.command("lock")
+def lock_model(
+    name: Annotated[str, typer.Argument(help="a hub model's name in models.lock")],
+    revision: Annotated[Optional[str], typer.Option(help="commit or branch to pin [default: main]")] = None,
+    models_lock: ModelsLockOption = None,
+) -> None:
+    """Pin a Hugging Face hub model: write its revision and file sha256s into models.lock (needs hub access)."""
+    with user_errors():
+        path = models.find_lock(models_lock)
+        spec = models.lock_hub_model(path, name, revision=revision)
+    out.print(f"locked {name} at {spec.settings['revision']} ({len(spec.files)} files) in {path}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

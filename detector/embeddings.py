@@ -1,0 +1,56 @@
+"""Stage 3: claim embeddings, from any model behind the `Embedder` protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .progress import Progress, Silent
+
+DEFAULT_BATCH_SIZE = 64
+
+
+class Embedder(Protocol):
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One L2-normalised float32 row per text."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local folder (a wheel or a verified hub snapshot)."""
+
+    def __init__(self, path: Path, *, device: str | None = None) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(path), device=device or "cpu", local_files_only=True)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            list(texts), batch_size=len(texts) or 1, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def embed(
+    texts: Sequence[str],
+    embedder: Embedder,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Embed `texts` in batches; returns an (n, dim) array of unit vectors."""
+    progress = progress or Silent()
+    rows: list[np.ndarray] = []
+    with progress.task("Embedding claims", len(texts)) as advance:
+        for i in range(0, len(texts), batch_size):
+            batch = texts[i : i + batch_size]
+            rows.append(embedder.encode(batch))
+            advance(len(batch))
+    if not rows:
+        return np.zeros((0, 0), dtype=np.float32)
+    vectors = np.vstack(rows).astype(np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)

@@ -1,0 +1,87 @@
+"""Write a scan's outputs — report.md, findings.json, graph.gexf, graph.graphml — atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import networkx as nx
+
+from .errors import OutputError
+from .findings import findings
+from .graph import with_visuals
+from .pipeline import ScanResult
+from .report import render
+
+FORMATS = {"md": "report.md", "json": "findings.json", "gexf": "graph.gexf", "graphml": "graph.graphml"}
+# Characters XML 1.0 forbids: one of them in a label makes Gephi refuse the whole file.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def prepare_output(out_dir: str | os.PathLike[str]) -> Path:
+    """Create `out_dir` if needed and prove it is writable, before any expensive work."""
+    folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".detector-check-"):
+            pass
+    except OSError as err:
+        raise OutputError(f"{folder}: cannot write the output folder ({err.strerror or err})") from None
+    return folder
+
+
+def write_outputs(result: ScanResult, out_dir: str | os.PathLike[str], formats: Iterable[str] = FORMATS) -> list[Path]:
+    """Write the chosen formats into `out_dir`; each file appears whole or not at all."""
+    folder = prepare_output(out_dir)
+    writers: dict[str, Callable[[Path], None]] = {
+        "md": lambda path: path.write_text(render(result), encoding="utf-8"),
+        "json": lambda path: path.write_text(
+            json.dumps(findings(result), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        ),
+        "gexf": lambda path: nx.write_gexf(xml_safe(with_visuals(result.graph)), path),
+        "graphml": lambda path: nx.write_graphml(xml_safe(result.graph), path),
+    }
+    written = []
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise OutputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+        target = folder / FORMATS[fmt]
+        atomic_write(target, writers[fmt])
+        written.append(target)
+    return written
+
+
+def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
+    """Write through a temporary file in the same folder, then rename over `target`."""
+    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        write(temp)
+        with temp.open("rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temp, target)
+    except OSError as err:
+        raise OutputError(f"{target}: cannot write ({err.strerror or err})") from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def xml_safe(graph: nx.DiGraph) -> nx.DiGraph:
+    """A copy whose string attributes hold only characters XML 1.0 allows."""
+    clean = graph.copy()
+    for _node, data in clean.nodes(data=True):
+        _clean_attributes(data)
+    for _a, _b, data in clean.edges(data=True):
+        _clean_attributes(data)
+    return nx.relabel_nodes(clean, {n: _XML_INVALID.sub("\ufffd", n) for n in clean.nodes}, copy=True)
+
+
+def _clean_attributes(data: dict[str, object]) -> None:
+    for key, value in data.items():
+        if isinstance(value, str):
+            data[key] = _XML_INVALID.sub("\ufffd", value)

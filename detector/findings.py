@@ -1,0 +1,73 @@
+"""findings.json (schema detector/findings@1): everything a scan found, machine-readable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .pipeline import ScanResult
+
+SCHEMA = "detector/findings@1"
+
+
+def findings(result: ScanResult) -> dict[str, Any]:
+    """The scan as plain JSON-ready data; claim `start`/`end` index the document text."""
+    subject_of = {claim_id: s.id for s in result.subjects for claim_id in s.claims}
+    claims_per_doc: dict[str, int] = {}
+    for claim in result.claims:
+        claims_per_doc[claim.doc] = claims_per_doc.get(claim.doc, 0) + 1
+    return {
+        "schema": SCHEMA,
+        "models": result.models,
+        "threshold": result.threshold,
+        "documents": [
+            {
+                "id": d.id,
+                "path": d.path,
+                "format": d.format,
+                "chars": len(d.text),
+                "claims": claims_per_doc.get(d.id, 0),
+                "skipped": d.skipped,
+            }
+            for d in result.documents
+        ],
+        "claims": [
+            {
+                "id": c.id,
+                "doc": c.doc,
+                "text": c.text,
+                "start": c.start,
+                "end": c.end,
+                "line": c.line,
+                "column": c.column,
+                "subject": subject_of.get(c.id),
+            }
+            for c in result.claims
+        ],
+        "subjects": [
+            {
+                "id": s.id,
+                "label": s.label,
+                "claims": list(s.claims),
+                "documents": sorted({result.claim(c).doc for c in s.claims}),
+            }
+            for s in result.subjects
+        ],
+        "contradictions": [
+            {
+                "a": c.a,
+                "b": c.b,
+                "score": c.score,
+                "subject": c.subject,
+                "kind": c.kind,
+                "directions": list(c.directions),
+                "explanation": c.explanation,
+                "signals": c.signals,
+            }
+            for c in result.contradictions
+        ],
+        "dropped": [
+            {"doc": d.doc, "start": d.start, "end": d.end, "reason": d.reason, "text": d.text} for d in result.dropped
+        ],
+        "warnings": result.warnings,
+        "stats": result.stats,
+    }

@@ -1,0 +1,145 @@
+"""Stage 6: score candidate pairs for contradiction with any model behind the `PairScorer` protocol."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .progress import Progress, Silent
+from .records import Judgement, Pair
+
+DEFAULT_BATCH_SIZE = 16
+
+
+class PairScorer(Protocol):
+    def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
+        """Probability that each hypothesis contradicts its premise, in [0, 1]."""
+        ...
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+class OnnxNliScorer:
+    """An ONNX sequence-pair classifier whose softmax at `contradiction_index` is the contradiction score."""
+
+    def __init__(
+        self,
+        model_file: Path,
+        tokenizer_dir: Path,
+        *,
+        max_length: int,
+        contradiction_index: int,
+        fixed_length: bool,
+        threads: int | None = None,
+    ) -> None:
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        self._tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
+        self._max_length = max_length
+        self._index = contradiction_index
+        self._padding = "max_length" if fixed_length else "longest"
+
+    def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
+        encoded = self._tokenizer(
+            list(premises),
+            list(hypotheses),
+            padding=self._padding,
+            truncation=True,
+            max_length=self._max_length,
+            return_tensors="np",
+        )
+        feeds = {
+            "input_ids": encoded["input_ids"].astype(np.int64),
+            "attention_mask": encoded["attention_mask"].astype(np.int64),
+        }
+        logits = self._session.run(None, feeds)[0]
+        return _softmax(np.asarray(logits, dtype=np.float64))[:, self._index]
+
+
+class TransformersNliScorer:
+    """A Hugging Face sequence-classification NLI model (e.g. cross-encoder/nli-deberta-v3-base)."""
+
+    def __init__(self, model_dir: Path, *, max_length: int = 512, device: str | None = None) -> None:
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        self._torch = torch
+        self._tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
+        self._model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), local_files_only=True)
+        self._model.eval()
+        self._device = device or "cpu"
+        self._model.to(self._device)
+        self._max_length = max_length
+        self._index = contradiction_label_index(self._model.config.id2label)
+
+    def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
+        encoded = self._tokenizer(
+            list(premises),
+            list(hypotheses),
+            padding=True,
+            truncation=True,
+            max_length=self._max_length,
+            return_tensors="pt",
+        ).to(self._device)
+        with self._torch.inference_mode():
+            logits = self._model(**encoded).logits.float().cpu().numpy()
+        return _softmax(logits.astype(np.float64))[:, self._index]
+
+
+def contradiction_label_index(id2label: dict[int, str] | dict[str, str]) -> int:
+    """The output index whose label names contradiction."""
+    for index, label in id2label.items():
+        if "contradict" in str(label).lower():
+            return int(index)
+    raise ValueError(f"the model has no contradiction label among {sorted(map(str, id2label.values()))}")
+
+
+def judge(
+    pairs: Sequence[Pair],
+    texts: Sequence[str],
+    scorer: PairScorer,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> list[Judgement]:
+    """Score every pair in both directions (the NLI models are not symmetric)."""
+    progress = progress or Silent()
+    premises = [texts[p.a] for p in pairs] + [texts[p.b] for p in pairs]
+    hypotheses = [texts[p.b] for p in pairs] + [texts[p.a] for p in pairs]
+    scores = score_all(premises, hypotheses, scorer, batch_size=batch_size, progress=progress)
+    n = len(pairs)
+    return [Judgement(pair, float(scores[i]), float(scores[n + i])) for i, pair in enumerate(pairs)]
+
+
+def score_all(
+    premises: Sequence[str],
+    hypotheses: Sequence[str],
+    scorer: PairScorer,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+    description: str = "Judging pairs",
+) -> np.ndarray:
+    """Score (premise, hypothesis) pairs in batches of similar length, returned in input order."""
+    progress = progress or Silent()
+    # Sorting by length keeps padding small for models with a dynamic sequence length.
+    order = sorted(range(len(premises)), key=lambda i: len(premises[i]) + len(hypotheses[i]))
+    scores = np.zeros(len(premises), dtype=np.float64)
+    with progress.task(description, len(premises)) as advance:
+        for i in range(0, len(order), batch_size):
+            chunk = order[i : i + batch_size]
+            scores[chunk] = scorer.score([premises[j] for j in chunk], [hypotheses[j] for j in chunk])
+            advance(len(chunk))
+    return scores

@@ -1,0 +1,176 @@
+"""The scan pipeline: documents → claims → embeddings → subjects → candidate pairs → judgements →
+contradictions → claim graph. `scan()` wires the stages; each stage lives in its own module."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from . import candidates, claims as claims_stage, contradictions as contradictions_stage
+from . import documents as documents_stage, embeddings as embeddings_stage, graph as graph_stage
+from . import judges, subjects as subjects_stage
+from .embeddings import Embedder
+from .errors import InputError
+from .judges import PairScorer
+from .models import ModelSpec, load_embedder, load_judge, read_lock
+from .progress import Progress, Silent
+from .records import Claim, Contradiction, Document, DroppedSentence, Judgement, Pair, Subject
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of a scan, with its default."""
+
+    threshold: float | None = None
+    neighbours: int = candidates.DEFAULT_NEIGHBOURS
+    min_similarity: float = candidates.DEFAULT_MIN_SIMILARITY
+    cross_subject_similarity: float = candidates.DEFAULT_CROSS_SUBJECT_SIMILARITY
+    subject_similarity: float = subjects_stage.DEFAULT_SUBJECT_SIMILARITY
+    max_file_bytes: int = documents_stage.DEFAULT_MAX_FILE_BYTES
+    max_claim_chars: int = claims_stage.DEFAULT_MAX_CLAIM_CHARS
+    embed_batch_size: int = embeddings_stage.DEFAULT_BATCH_SIZE
+    judge_batch_size: int = judges.DEFAULT_BATCH_SIZE
+
+
+@dataclass
+class ScanResult:
+    """Everything a scan found, stage by stage."""
+
+    documents: list[Document]
+    claims: list[Claim]
+    dropped: list[DroppedSentence]
+    subjects: list[Subject]
+    pairs: list[Pair]
+    judgements: list[Judgement]
+    contradictions: list[Contradiction]
+    graph: nx.DiGraph
+    models: dict[str, Any]
+    threshold: float
+    stats: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    def claim(self, claim_id: str) -> Claim:
+        return self._claims_by_id[claim_id]
+
+    def subject(self, subject_id: str) -> Subject:
+        return self._subjects_by_id[subject_id]
+
+    def document(self, doc_id: str) -> Document:
+        return self._documents_by_id[doc_id]
+
+    def __post_init__(self) -> None:
+        self._claims_by_id = {c.id: c for c in self.claims}
+        self._subjects_by_id = {s.id: s for s in self.subjects}
+        self._documents_by_id = {d.id: d for d in self.documents}
+
+
+def scan(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    settings: Settings | None = None,
+    models_lock: str | os.PathLike[str] | None = None,
+    embedder: str | Embedder | None = None,
+    judge: str | PairScorer | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Find contradictions across and within the documents under `paths`.
+
+    >>> result = scan(["seeds/"])                                # doctest: +SKIP
+    >>> [(c.a, c.b, c.score) for c in result.contradictions][:1]  # doctest: +SKIP
+    """
+    settings = settings or Settings()
+    progress = progress or Silent()
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+
+    @contextmanager
+    def timed(stage: str) -> Iterator[None]:
+        begin = time.perf_counter()
+        yield
+        seconds[stage] = round(time.perf_counter() - begin, 3)
+
+    with timed("documents"):
+        documents = documents_stage.load_documents(paths, max_file_bytes=settings.max_file_bytes)
+    warnings = [f"skipped {d.id}: {d.skipped}" for d in documents if d.skipped]
+    with timed("claims"):
+        claim_set = claims_stage.extract_claims(documents, max_claim_chars=settings.max_claim_chars)
+    claims = claim_set.claims
+
+    with timed("models"):
+        lock = read_lock(models_lock) if not (_is_model(embedder) and _is_model(judge)) else None
+        embedder_model, embedder_info = _resolve(embedder, "embedder", lock, load_embedder)
+        judge_model, judge_info = _resolve(judge, "judge", lock, load_judge)
+    threshold = settings.threshold if settings.threshold is not None else float(judge_info.get("threshold", 0.5))
+    if not 0.0 <= threshold <= 1.0:
+        raise InputError(f"--threshold must be between 0 and 1, got {threshold}")
+
+    texts = [c.text for c in claims]
+    with timed("embeddings"):
+        vectors = embeddings_stage.embed(texts, embedder_model, batch_size=settings.embed_batch_size, progress=progress)
+    with timed("subjects"):
+        clusters = subjects_stage.cluster(vectors, similarity=settings.subject_similarity)
+        subjects = subjects_stage.label_subjects(claims, clusters)
+    subject_of = [subjects[int(n)].id for n in clusters]
+    with timed("candidates"):
+        pairs = (
+            candidates.candidate_pairs(
+                vectors, clusters, texts, neighbours=settings.neighbours, min_similarity=settings.min_similarity,
+                cross_subject_similarity=settings.cross_subject_similarity,
+            )
+            if len(claims) > 1
+            else []
+        )
+    with timed("judge"):
+        judgements = judges.judge(pairs, texts, judge_model, batch_size=settings.judge_batch_size, progress=progress)
+    with timed("contradictions"):
+        found = contradictions_stage.find_contradictions(judgements, claims, subject_of, threshold=threshold)
+    with timed("graph"):
+        graph = graph_stage.build_graph(documents, claims, subjects, found)
+    seconds["total"] = round(time.perf_counter() - started, 3)
+
+    stats = {
+        "documents": sum(1 for d in documents if not d.skipped),
+        "skipped_documents": sum(1 for d in documents if d.skipped),
+        "claims": len(claims),
+        "dropped": claim_set.dropped_counts(),
+        "subjects": len(subjects),
+        "all_pairs": candidates.all_pairs(len(claims)),
+        "candidate_pairs": len(pairs),
+        "scored_pairs": len(judgements),
+        "contradictions": len(found),
+        "seconds": seconds,
+    }
+    return ScanResult(
+        documents=documents,
+        claims=claims,
+        dropped=claim_set.dropped,
+        subjects=subjects,
+        pairs=pairs,
+        judgements=judgements,
+        contradictions=found,
+        graph=graph,
+        models={"embedder": embedder_info, "judge": judge_info},
+        threshold=threshold,
+        stats=stats,
+        warnings=warnings,
+    )
+
+
+def _is_model(value: object) -> bool:
+    return value is not None and not isinstance(value, str)
+
+
+def _resolve(value: Any, role: str, lock: Any, loader: Any) -> tuple[Any, dict[str, Any]]:
+    if _is_model(value):
+        return value, {"name": type(value).__name__, "runtime": "python object", "source": "api"}
+    spec: ModelSpec = lock.spec(role, value)
+    return loader(spec), spec.describe()
+
+

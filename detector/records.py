@@ -1,0 +1,85 @@
+"""Plain data passed between pipeline stages, with provenance carried along."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document's text as read, or the reason it was skipped."""
+
+    id: str
+    path: str
+    text: str
+    format: str
+    skipped: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence that asserts something; `doc.text[start:end] == text`."""
+
+    id: str
+    doc: str
+    text: str
+    start: int
+    end: int
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class DroppedSentence:
+    """A sentence that was not treated as a claim, and why."""
+
+    doc: str
+    text: str
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Claims about the same subject, with a short readable label."""
+
+    id: str
+    label: str
+    claims: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two claims to compare (indices into the claim list, a < b)."""
+
+    a: int
+    b: int
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Contradiction scores of a pair in both directions (premise a → hypothesis b, and back)."""
+
+    pair: Pair
+    forward: float
+    backward: float
+
+    @property
+    def score(self) -> float:
+        return max(self.forward, self.backward)
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Two claims that cannot both be true, with the evidence for that verdict."""
+
+    a: str
+    b: str
+    score: float
+    subject: str
+    kind: str
+    directions: tuple[str, ...]
+    explanation: str
+    signals: dict[str, float] = field(default_factory=dict)

@@ -1,0 +1,81 @@
+"""report.md: what contradicts what, grouped by subject, each side quoted with its document and position."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+
+from .pipeline import ScanResult
+from .records import Claim, Contradiction
+
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def escape(text: str) -> str:
+    """Text that Markdown renders literally: no markup, links or HTML survive."""
+    flat = " ".join(text.split())
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def render(result: ScanResult) -> str:
+    """The Markdown report for a scan."""
+    stats = result.stats
+    judge = result.models["judge"].get("name", "?")
+    lines = [
+        "# Contradiction report",
+        "",
+        f"{stats['documents']} documents, {stats['claims']} claims, {stats['subjects']} subjects: "
+        f"**{stats['contradictions']} contradictions** found by the `{escape(judge)}` judge "
+        f"at threshold {result.threshold:.2f}.",
+        "",
+        "| documents | claims | subjects | all pairs | candidate pairs | scored pairs | contradictions |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {stats['documents']} | {stats['claims']} | {stats['subjects']} | {stats['all_pairs']:,} | "
+        f"{stats['candidate_pairs']:,} | {stats['scored_pairs']:,} | {stats['contradictions']} |",
+        "",
+    ]
+    by_subject: dict[str, list[Contradiction]] = defaultdict(list)
+    for c in result.contradictions:
+        by_subject[c.subject].append(c)
+    if not by_subject:
+        lines += ["No contradictions reached the threshold.", ""]
+    ordered = sorted(by_subject.items(), key=lambda item: (-len(item[1]), -item[1][0].score, item[0]))
+    for subject_id, found in ordered:
+        subject = result.subject(subject_id)
+        lines += [f"## {escape(subject.label)} ({subject_id}): {len(found)} contradiction{'s' * (len(found) != 1)}", ""]
+        sides: dict[str, set[str]] = defaultdict(set)
+        for c in found:
+            for claim_id in (c.a, c.b):
+                sides[result.claim(claim_id).doc].add(claim_id)
+        lines.append(
+            "Documents involved: "
+            + ", ".join(f"`{escape(doc)}` ({len(ids)} claim{'s' * (len(ids) != 1)})" for doc, ids in sorted(sides.items()))
+        )
+        lines.append("")
+        for number, c in enumerate(found, start=1):
+            a, b = result.claim(c.a), result.claim(c.b)
+            where = "within one document" if a.doc == b.doc else "across documents"
+            lines += [
+                f"### {number}. score {c.score:.3f} · {c.kind} · {where}",
+                "",
+                _side(a),
+                _side(b),
+                "",
+                f"Why: {escape(c.explanation)}",
+                "",
+            ]
+    if result.warnings:
+        lines += ["## Skipped input", ""] + [f"- {escape(w)}" for w in result.warnings] + [""]
+    if stats["dropped"]:
+        lines += ["## Sentences not treated as claims", "", "| reason | sentences |", "|---|---:|"]
+        lines += [f"| {escape(reason)} | {count} |" for reason, count in stats["dropped"].items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _side(claim: Claim) -> str:
+    return (
+        f"- **{escape(claim.doc)}** line {claim.line}, column {claim.column} "
+        f"(chars {claim.start}–{claim.end}), claim {claim.id}:\n  > {escape(claim.text)}"
+    )

@@ -1,0 +1,92 @@
+"""Stage 4: group claims about the same subject and give each group a short label."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.cluster import AgglomerativeClustering
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from .records import Claim, Subject
+
+DEFAULT_SUBJECT_SIMILARITY = 0.55
+_WORD = r"(?u)\b[^\W\d_][\w-]{2,}\b"
+# Words that say how a claim is phrased, not what it is about.
+_FILLER = frozenset(
+    "also may might can could would will shown suggest suggests suggested research studies study studied "
+    "including include includes potential potentially known often various several significant significantly "
+    "key role ability effects effect use used using one two additionally however moreover furthermore "
+    "particularly especially typically generally overall well like new way ways fully needed further understand "
+    "understanding offer offers offering provide provides providing aspect aspects".split()
+)
+
+
+def cluster(embeddings: np.ndarray, *, similarity: float = DEFAULT_SUBJECT_SIMILARITY) -> np.ndarray:
+    """Cluster unit vectors so that claims in a cluster average at least `similarity` cosine.
+
+    Returns one cluster number per row, numbered in order of first appearance.
+    """
+    n = len(embeddings)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    if n == 1:
+        return np.zeros(1, dtype=int)
+    raw = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=1.0 - similarity
+    ).fit_predict(embeddings)
+    order: dict[int, int] = {}
+    for label in raw:
+        order.setdefault(int(label), len(order))
+    return np.array([order[int(label)] for label in raw], dtype=int)
+
+
+def label_subjects(claims: Sequence[Claim], clusters: np.ndarray) -> list[Subject]:
+    """One `Subject` per cluster, labelled "common term · distinctive term" (e.g. "kratom · prolactin")."""
+    count = int(clusters.max()) + 1 if len(clusters) else 0
+    width = max(2, len(str(count)))
+    members: list[list[int]] = [[] for _ in range(count)]
+    for index, number in enumerate(clusters):
+        members[int(number)].append(index)
+    labels = _labels([[claims[i].text for i in group] for group in members])
+    return [
+        Subject(id=f"s{number + 1:0{width}d}", label=labels[number], claims=tuple(claims[i].id for i in group))
+        for number, group in enumerate(members)
+    ]
+
+
+def _labels(groups: list[list[str]]) -> list[str]:
+    if not groups:
+        return []
+    vectorizer = CountVectorizer(
+        token_pattern=_WORD, lowercase=True, stop_words=sorted(ENGLISH_STOP_WORDS | _FILLER), binary=True
+    )
+    try:
+        counts = vectorizer.fit_transform([" \n ".join(g) for g in groups]).toarray().astype(float)
+    except ValueError:  # no content words at all
+        return ["(no label)"] * len(groups)
+    # How many claims of each group use a term (not how often), so one wordy claim cannot name a subject.
+    per_group = np.vstack(
+        [vectorizer.transform(g).toarray().sum(axis=0) for g in groups]
+    ).astype(float)
+    terms = vectorizer.get_feature_names_out()
+    groups_with_term = (counts > 0).sum(axis=0)
+    idf = np.log((1 + len(groups)) / (1 + groups_with_term)) + 1
+    claims_with_term = per_group.sum(axis=0)
+    labels = []
+    for row, group in zip(per_group, groups):
+        if not row.any():
+            labels.append("(no label)")
+            continue
+        # Ties break alphabetically so labels are stable across runs.
+        common = min(np.flatnonzero(row == row.max()), key=lambda i: terms[i])
+        weights = row * idf
+        weights[common] = -1
+        distinctive = min(np.flatnonzero(weights == weights.max()), key=lambda i: terms[i])
+        parts = [common]
+        if weights[distinctive] > 0 and row[distinctive] * 4 >= len(group):
+            parts.append(distinctive)
+        # The more widespread term first: "kratom · prolactin" reads as agent · target.
+        parts.sort(key=lambda i: (-claims_with_term[i], -row[i], terms[i]))
+        labels.append(" · ".join(terms[i] for i in parts))
+    return labels

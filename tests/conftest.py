@@ -1,0 +1,60 @@
+"""Shared fixtures: small fake models for fast stage tests, the real seeds scan for end-to-end tests."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+SHARED = ROOT.parent / "shared"
+BENCHMARKS = SHARED / "benchmarks" / "pairs"
+
+
+class BagOfWordsEmbedder:
+    """Hashed bag of words: texts sharing words get similar vectors. Test-only."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z]+", text.lower()):
+                if len(word) > 2:
+                    vectors[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1, norms)
+
+
+class OppositeVerbJudge:
+    """Scores 0.99 when one text says 'increases' and the other 'decreases', else 0.01. Test-only."""
+
+    calls: list[tuple[str, str]]
+
+    def __init__(self) -> None:
+        self.calls = []
+
+    def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
+        self.calls.extend(zip(premises, hypotheses))
+        out = []
+        for p, h in zip(premises, hypotheses):
+            words = {"increases" in p, "increases" in h}, {"decreases" in p, "decreases" in h}
+            out.append(0.99 if words[0] == {True, False} and words[1] == {True, False} else 0.01)
+        return np.array(out)
+
+
+@pytest.fixture
+def fake_models() -> tuple[BagOfWordsEmbedder, OppositeVerbJudge]:
+    return BagOfWordsEmbedder(), OppositeVerbJudge()
+
+
+def require_shared() -> Path:
+    if not BENCHMARKS.is_dir():
+        pytest.skip("../shared/benchmarks is not beside the project")
+    return BENCHMARKS

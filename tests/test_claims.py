@@ -1,0 +1,97 @@
+"""Stage 2: sentences with exact offsets, and which of them are claims."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from detector.claims import classify, extract_claims
+from detector.documents import load_documents
+from detector.records import Document
+
+from .conftest import SEEDS
+
+
+def doc(text: str, fmt: str = "text", doc_id: str = "d.txt") -> Document:
+    return Document(id=doc_id, path=doc_id, text=text, format=fmt)
+
+
+def test_offsets_point_at_the_claim_text_in_the_original_document() -> None:
+    text = "Intro line without end\n\nDr. Smith says kratom raises prolactin. It costs $3.5 per g today.  \nNext one is here."
+    claims = extract_claims([doc(text)]).claims
+    assert [c.text for c in claims] == [
+        "Dr. Smith says kratom raises prolactin.",
+        "It costs $3.5 per g today.",
+        "Next one is here.",
+    ]
+    for c in claims:
+        assert text[c.start : c.end] == c.text
+    assert (claims[2].line, claims[2].column) == (4, 1)
+
+
+def test_headings_bullets_questions_bios_and_links_are_dropped_and_counted() -> None:
+    text = "\n".join(
+        [
+            "Kratom raises prolactin in healthy adults, one study found.",
+            "- Understanding Kratom's Role",
+            "Understanding Kratom's Role",
+            "Does it grow back? Some say the hair grows back within months.",
+            "About the Author",
+            "Dr. Jane Doe is a renowned expert on herbal medicine.",
+            "Related Resources",
+            "Here are the resources for this article:",
+            "- PubMed (Database): [Biomedical literature.] – https://pubmed.ncbi.nlm.nih.gov/",
+            "Ok then.",
+        ]
+    )
+    result = extract_claims([doc(text)])
+    assert [c.text for c in result.claims] == [
+        "Kratom raises prolactin in healthy adults, one study found.",
+        "Some say the hair grows back within months.",
+    ]
+    assert result.dropped_counts() == {
+        "author bio": 1,
+        "heading": 3,
+        "list item without a sentence": 1,
+        "list of links": 3,
+        "question": 1,
+    }
+
+
+def test_markdown_structure_decides_headings_lists_and_code() -> None:
+    text = "# Kratom and prolactin\n\nKratom raises prolactin levels in rats.\n\n* a bullet without end\n* A full sentence in a list item.\n\n```\ncode = 1.\n```\n"
+    result = extract_claims([doc(text, "markdown", "d.md")])
+    assert [c.text for c in result.claims] == ["Kratom raises prolactin levels in rats.", "A full sentence in a list item."]
+    assert result.dropped_counts() == {"code": 1, "heading": 1, "list item without a sentence": 1}
+    for c in result.claims:
+        assert text[c.start : c.end] == c.text
+
+
+def test_too_long_sentences_are_dropped_not_kept() -> None:
+    long_sentence = "Kratom " + "really " * 300 + "works."
+    result = extract_claims([doc(long_sentence)], max_claim_chars=500)
+    assert not result.claims and result.dropped_counts() == {"too long": 1}
+
+
+def test_seed_claims_have_exact_offsets_and_ids_in_order() -> None:
+    docs = load_documents([SEEDS])
+    result = extract_claims(docs)
+    texts = {d.id: d.text for d in docs}
+    assert len(result.claims) > 150
+    assert [c.id for c in result.claims] == [f"c{i:04d}" for i in range(1, len(result.claims) + 1)]
+    for c in result.claims:
+        assert texts[c.doc][c.start : c.end] == c.text
+    assert not any("https://" in c.text for c in result.claims)
+    assert not any(c.text.startswith("Dr. Emily") for c in result.claims)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400), st.sampled_from(["text", "markdown", "html", "jsonl"]))
+def test_every_sentence_span_indexes_the_text_and_spans_never_overlap(text: str, fmt: str) -> None:
+    spans = sorted((s, e) for s, e, _ in classify(text, fmt))
+    last_end = 0
+    for start, end in spans:
+        assert 0 <= start < end <= len(text)
+        assert text[start:end] == text[start:end].strip()
+        assert start >= last_end
+        last_end = end
