@@ -95,7 +95,7 @@ def classify(text: str, fmt: str, *, max_claim_chars: int = DEFAULT_MAX_CLAIM_CH
 def _reason(sentence: str, block_kind: str, max_claim_chars: int) -> str:
     """Why a sentence is not a claim, or "" if it is one."""
     words = sentence.split()
-    if _URL.search(sentence) and (block_kind == "list_item" or len(_URL.findall(sentence)) * 12 >= len(words)):
+    if _URL.search(sentence) and (block_kind == "list_item" or len(_URL.findall(sentence)) * 8 >= len(words)):
         return "list of links"
     if block_kind == "list_item" and not sentence.rstrip().endswith(_TERMINAL):
         return "list item without a sentence"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -19,7 +18,9 @@ from . import evaluation, models
 from .contradictions import quote
 from .errors import DetectorError, InputError
 from .exports import FORMATS, prepare_output, write_outputs
-from .pipeline import Settings, scan as run_scan
+from .pipeline import Settings
+from .pipeline import scan as run_scan
+from .progress import Advance
 
 app = typer.Typer(
     help="Find where documents contradict each other (or themselves).",
@@ -34,12 +35,15 @@ out = Console()
 err = Console(stderr=True)
 
 ModelsLockOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--models-lock", help="models.lock to use [env: DETECTOR_MODELS_LOCK; default: ./models.lock]"),
 ]
-JudgeOption = Annotated[Optional[str], typer.Option("--judge", help="judge model name from models.lock")]
+JudgeOption = Annotated[str | None, typer.Option("--judge", help="judge model name from models.lock")]
 ThresholdOption = Annotated[
-    Optional[float], typer.Option("--threshold", min=0.0, max=1.0, help="contradiction score to report [default: the judge's, from models.lock]")
+    float | None,
+    typer.Option(
+        "--threshold", min=0.0, max=1.0, help="contradiction score to report [default: the judge's, from models.lock]"
+    ),
 ]
 
 
@@ -50,11 +54,17 @@ class BarProgress:
         self._enabled = enabled
 
     @contextmanager
-    def task(self, description: str, total: int) -> Iterator[object]:
+    def task(self, description: str, total: int) -> Iterator[Advance]:
         if not self._enabled or total == 0:
             yield lambda n: None
             return
-        columns = (TextColumn("{task.description:<16}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+        columns = (
+            TextColumn("{task.description:<16}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
         with Progress(*columns, console=err, transient=False) as bars:
             task = bars.add_task(description, total=total)
             yield lambda n: bars.advance(task, n)
@@ -71,10 +81,14 @@ def user_errors() -> Iterator[None]:
     except KeyboardInterrupt:
         err.print("interrupted: earlier outputs are left as they were")
         raise typer.Exit(130) from None
-    except Exception as problem:  # noqa: BLE001 - a bug still gets one readable line
+    except Exception as problem:
         if os.environ.get("DETECTOR_DEBUG"):
             raise
-        err.print(f"[bold red]internal error:[/] {type(problem).__name__}: {problem} (set DETECTOR_DEBUG=1 for the traceback)", soft_wrap=True)
+        err.print(
+            f"[bold red]internal error:[/] {type(problem).__name__}: {problem} "
+            "(set DETECTOR_DEBUG=1 for the traceback)",
+            soft_wrap=True,
+        )
         raise typer.Exit(70) from None
 
 
@@ -89,15 +103,28 @@ def _formats(values: list[str]) -> list[str]:
 @app.command()
 def scan(
     paths: Annotated[list[Path], typer.Argument(help="files or folders of .txt, .md, .html, .jsonl documents")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="folder for report.md, findings.json, graph.gexf, graph.graphml")] = Path("out"),
-    formats: Annotated[list[str], typer.Option("--format", "-f", help="outputs to write: md, json, gexf, graphml (repeat or comma-separate)")] = [],  # noqa: B006
+    out_dir: Annotated[
+        Path, typer.Option("--out", "-o", help="folder for report.md, findings.json, graph.gexf, graph.graphml")
+    ] = Path("out"),
+    formats: Annotated[
+        list[str],
+        typer.Option("--format", "-f", help="outputs to write: md, json, gexf, graphml (repeat or comma-separate)"),
+    ] = [],  # noqa: B006
     threshold: ThresholdOption = None,
     judge: JudgeOption = None,
-    embedder: Annotated[Optional[str], typer.Option("--embedder", help="embedder model name from models.lock")] = None,
-    neighbours: Annotated[int, typer.Option(min=1, help="nearest neighbours per claim to compare")] = Settings.neighbours,
-    min_similarity: Annotated[float, typer.Option(min=-1.0, max=1.0, help="least cosine similarity of a candidate pair")] = Settings.min_similarity,
-    subject_similarity: Annotated[float, typer.Option(min=0.0, max=1.0, help="average similarity that holds a subject together")] = Settings.subject_similarity,
-    max_file_bytes: Annotated[int, typer.Option(min=1, help="skip (and report) files larger than this")] = Settings.max_file_bytes,
+    embedder: Annotated[str | None, typer.Option("--embedder", help="embedder model name from models.lock")] = None,
+    neighbours: Annotated[
+        int, typer.Option(min=1, help="nearest neighbours per claim to compare")
+    ] = Settings.neighbours,
+    min_similarity: Annotated[
+        float, typer.Option(min=-1.0, max=1.0, help="least cosine similarity of a candidate pair")
+    ] = Settings.min_similarity,
+    subject_similarity: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="average similarity that holds a subject together")
+    ] = Settings.subject_similarity,
+    max_file_bytes: Annotated[
+        int, typer.Option(min=1, help="skip (and report) files larger than this")
+    ] = Settings.max_file_bytes,
     models_lock: ModelsLockOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars or summary")] = False,
 ) -> None:
@@ -106,11 +133,18 @@ def scan(
         chosen = _formats(formats)
         prepare_output(out_dir)
         settings = Settings(
-            threshold=threshold, neighbours=neighbours, min_similarity=min_similarity,
-            subject_similarity=subject_similarity, max_file_bytes=max_file_bytes,
+            threshold=threshold,
+            neighbours=neighbours,
+            min_similarity=min_similarity,
+            subject_similarity=subject_similarity,
+            max_file_bytes=max_file_bytes,
         )
         result = run_scan(
-            paths, settings=settings, models_lock=models_lock, embedder=embedder, judge=judge,
+            paths,
+            settings=settings,
+            models_lock=models_lock,
+            embedder=embedder,
+            judge=judge,
             progress=BarProgress(enabled=not quiet and err.is_terminal),
         )
         written = write_outputs(result, out_dir, chosen)
@@ -129,8 +163,8 @@ def _summary(result: object) -> None:
     s = result.stats
     out.print(
         f"[bold]{s['documents']}[/] documents · [bold]{s['claims']}[/] claims · [bold]{s['subjects']}[/] subjects · "
-        f"{s['candidate_pairs']:,} candidate pairs of {s['all_pairs']:,} · [bold red]{s['contradictions']}[/] contradictions "
-        f"· {s['seconds']['total']:.1f}s"
+        f"{s['candidate_pairs']:,} candidate pairs of {s['all_pairs']:,} · "
+        f"[bold red]{s['contradictions']}[/] contradictions · {s['seconds']['total']:.1f}s"
     )
     if not result.contradictions:
         return
@@ -140,8 +174,10 @@ def _summary(result: object) -> None:
     for c in result.contradictions[:10]:
         a, b = result.claim(c.a), result.claim(c.b)
         table.add_row(
-            result.subject(c.subject).label, f"{c.score:.3f}",
-            f"[cyan]{a.doc}[/]:{a.line}\n{quote(a.text, 90)}", f"[cyan]{b.doc}[/]:{b.line}\n{quote(b.text, 90)}",
+            result.subject(c.subject).label,
+            f"{c.score:.3f}",
+            f"[cyan]{a.doc}[/]:{a.line}\n{quote(a.text, 90)}",
+            f"[cyan]{b.doc}[/]:{b.line}\n{quote(b.text, 90)}",
         )
     out.print(table)
     if len(result.contradictions) > 10:
@@ -153,7 +189,7 @@ def evaluate(
     pairs_file: Annotated[Path, typer.Argument(help="JSON Lines of {premise, hypothesis, label}")],
     threshold: ThresholdOption = None,
     judge: JudgeOption = None,
-    limit: Annotated[Optional[int], typer.Option(min=1, help="score only the first N pairs")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="score only the first N pairs")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the metrics as JSON")] = False,
     models_lock: ModelsLockOption = None,
 ) -> None:
@@ -168,8 +204,11 @@ def evaluate(
         started = time.perf_counter()
         scores = evaluation.pair_scores(pairs, scorer, progress=BarProgress(enabled=not as_json and err.is_terminal))
         result = evaluation.metrics(
-            [p.label == "contradiction" for p in pairs], scores, chosen,
-            file=str(pairs_file), seconds=round(time.perf_counter() - started, 2),
+            [p.label == "contradiction" for p in pairs],
+            scores,
+            chosen,
+            file=str(pairs_file),
+            seconds=round(time.perf_counter() - started, 2),
         )
     if as_json:
         out.print_json(json.dumps(result.as_dict() | {"judge": spec.name}))
@@ -178,8 +217,14 @@ def evaluate(
     for column in ("threshold", "precision", "recall", "F1", "ROC AUC", "best F1 (at threshold)"):
         table.add_column(column, justify="right")
     auc = f"{result.roc_auc:.3f}" if result.roc_auc is not None else "n/a"
-    table.add_row(f"{result.threshold:.2f}", f"{result.precision:.3f}", f"{result.recall:.3f}", f"{result.f1:.3f}", auc,
-                  f"{result.best_f1:.3f} ({result.best_threshold:.3f})")
+    table.add_row(
+        f"{result.threshold:.2f}",
+        f"{result.precision:.3f}",
+        f"{result.recall:.3f}",
+        f"{result.f1:.3f}",
+        auc,
+        f"{result.best_f1:.3f} ({result.best_threshold:.3f})",
+    )
     out.print(table)
 
 
@@ -196,7 +241,9 @@ def list_models(ctx: typer.Context, models_lock: ModelsLockOption = None) -> Non
     failures = 0
     for name, spec in sorted(lock.models.items()):
         default = " (default)" if lock.defaults.get(spec.role) == name else ""
-        origin = f"{spec.settings.get('package', spec.settings.get('repo', ''))} {spec.settings.get('version', '')}".strip()
+        origin = (
+            f"{spec.settings.get('package', spec.settings.get('repo', ''))} {spec.settings.get('version', '')}".strip()
+        )
         if spec.source == "hub" and not spec.files:
             state = "[yellow]not locked[/]: run `detector models lock " + name + "` with hub access"
         else:
@@ -213,7 +260,7 @@ def list_models(ctx: typer.Context, models_lock: ModelsLockOption = None) -> Non
 @models_app.command("lock")
 def lock_model(
     name: Annotated[str, typer.Argument(help="a hub model's name in models.lock")],
-    revision: Annotated[Optional[str], typer.Option(help="commit or branch to pin [default: main]")] = None,
+    revision: Annotated[str | None, typer.Option(help="commit or branch to pin [default: main]")] = None,
     models_lock: ModelsLockOption = None,
 ) -> None:
     """Pin a Hugging Face hub model: write its revision and file sha256s into models.lock (needs hub access)."""
@@ -228,4 +275,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

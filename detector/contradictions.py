@@ -19,9 +19,7 @@ def find_contradictions(
     """Contradictions among `judgements` whose score in either direction reaches `threshold`, strongest first."""
     found: list[Contradiction] = []
     for j in judgements:
-        directions = tuple(
-            name for name, score in (("a→b", j.forward), ("b→a", j.backward)) if score >= threshold
-        )
+        directions = tuple(name for name, score in (("a→b", j.forward), ("b→a", j.backward)) if score >= threshold)
         if not directions:
             continue
         a, b = claims[j.pair.a], claims[j.pair.b]
@@ -37,8 +35,11 @@ def find_contradictions(
                     f"NLI judge: {_where(a)} and {_where(b)} cannot both hold "
                     f"(contradiction {j.forward:.2f} reading a then b, {j.backward:.2f} reading b then a)"
                 ),
-                signals={"nli_forward": round(j.forward, 4), "nli_backward": round(j.backward, 4),
-                         "similarity": round(j.pair.similarity, 4)},
+                signals={
+                    "nli_forward": round(j.forward, 4),
+                    "nli_backward": round(j.backward, 4),
+                    "similarity": round(j.pair.similarity, 4),
+                },
             )
         )
     return sorted(found, key=lambda c: (-c.score, c.a, c.b))

@@ -28,8 +28,45 @@ DEFAULT_MAX_FILE_BYTES = 50_000_000
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
 # Tags that start a new line of visible text; inline tags (a, b, em, span) do not.
 _BLOCKS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer form h1 h2 h3 h4 h5 h6 "
-    "header hr li main nav ol p pre section table td th tr ul title caption summary details".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+        "title",
+        "caption",
+        "summary",
+        "details",
+    ]
 )
 
 
@@ -65,8 +102,7 @@ def load_documents(
     unique = {d.id: d for d in documents}
     if not unique:
         raise InputError(
-            f"no documents found in {', '.join(map(str, roots))}: "
-            f"expected files ending in {', '.join(sorted(FORMATS))}"
+            f"no documents found in {', '.join(map(str, roots))}: expected files ending in {', '.join(sorted(FORMATS))}"
         )
     return sorted(unique.values(), key=lambda d: d.id)
 

@@ -24,7 +24,10 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, path: Path, *, device: str | None = None) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        # Loading is quick and local; its per-tensor bar would only clutter the scan's own progress.
+        transformers_logging.disable_progress_bar()
         self._model = SentenceTransformer(str(path), device=device or "cpu", local_files_only=True)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

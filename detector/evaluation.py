@@ -63,9 +63,7 @@ def read_pairs(path: str | os.PathLike[str], *, limit: int | None = None) -> lis
             record = json.loads(line)
             premise, hypothesis, label = record["premise"], record["hypothesis"], record["label"]
         except (json.JSONDecodeError, KeyError, TypeError):
-            raise InputError(
-                f"{file}:{number}: expected a JSON object with premise, hypothesis and label"
-            ) from None
+            raise InputError(f"{file}:{number}: expected a JSON object with premise, hypothesis and label") from None
         if label not in LABELS or not isinstance(premise, str) or not isinstance(hypothesis, str):
             raise InputError(f"{file}:{number}: label must be one of {', '.join(LABELS)}, texts must be strings")
         pairs.append(LabelledPair(str(record.get("id", number)), premise, hypothesis, label))
@@ -76,9 +74,7 @@ def read_pairs(path: str | os.PathLike[str], *, limit: int | None = None) -> lis
     return pairs
 
 
-def pair_scores(
-    pairs: Sequence[LabelledPair], scorer: PairScorer, *, progress: Progress | None = None
-) -> np.ndarray:
+def pair_scores(pairs: Sequence[LabelledPair], scorer: PairScorer, *, progress: Progress | None = None) -> np.ndarray:
     """Contradiction score per pair: the higher of both directions, as `detector scan` judges."""
     premises = [p.premise for p in pairs] + [p.hypothesis for p in pairs]
     hypotheses = [p.hypothesis for p in pairs] + [p.premise for p in pairs]

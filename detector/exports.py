@@ -38,10 +38,8 @@ def write_outputs(result: ScanResult, out_dir: str | os.PathLike[str], formats: 
     """Write the chosen formats into `out_dir`; each file appears whole or not at all."""
     folder = prepare_output(out_dir)
     writers: dict[str, Callable[[Path], None]] = {
-        "md": lambda path: path.write_text(render(result), encoding="utf-8"),
-        "json": lambda path: path.write_text(
-            json.dumps(findings(result), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        ),
+        "md": lambda path: _write_text(path, render(result)),
+        "json": lambda path: _write_text(path, json.dumps(findings(result), ensure_ascii=False, indent=2) + "\n"),
         "gexf": lambda path: nx.write_gexf(xml_safe(with_visuals(result.graph)), path),
         "graphml": lambda path: nx.write_graphml(xml_safe(result.graph), path),
     }
@@ -53,6 +51,10 @@ def write_outputs(result: ScanResult, out_dir: str | os.PathLike[str], formats: 
         atomic_write(target, writers[fmt])
         written.append(target)
     return written
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
 
 
 def atomic_write(target: Path, write: Callable[[Path], None]) -> None:

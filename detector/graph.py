@@ -32,27 +32,44 @@ def build_graph(
     contradicting = {c.a for c in contradictions} | {c.b for c in contradictions}
     for doc in documents:
         graph.add_node(
-            f"doc:{doc.id}", kind="document", label=doc.id, path=doc.path, claims=counts.get(doc.id, 0),
+            f"doc:{doc.id}",
+            kind="document",
+            label=doc.id,
+            path=doc.path,
+            claims=counts.get(doc.id, 0),
             skipped=doc.skipped or "",
         )
     subject_of: dict[str, str] = {}
     for subject in subjects:
-        graph.add_node(f"subject:{subject.id}", kind="subject", label=subject.label, subject=subject.id,
-                       claims=len(subject.claims))
+        graph.add_node(
+            f"subject:{subject.id}", kind="subject", label=subject.label, subject=subject.id, claims=len(subject.claims)
+        )
         for claim_id in subject.claims:
             subject_of[claim_id] = subject.id
     for claim in claims:
         graph.add_node(
-            f"claim:{claim.id}", kind="claim", label=quote(claim.text, 60), text=claim.text, doc=claim.doc,
-            start=claim.start, end=claim.end, subject=subject_of.get(claim.id, ""),
+            f"claim:{claim.id}",
+            kind="claim",
+            label=quote(claim.text, 60),
+            text=claim.text,
+            doc=claim.doc,
+            start=claim.start,
+            end=claim.end,
+            subject=subject_of.get(claim.id, ""),
             contradicted=claim.id in contradicting,
         )
         graph.add_edge(f"claim:{claim.id}", f"doc:{claim.doc}", relation="in", weight=1.0)
         if claim.id in subject_of:
             graph.add_edge(f"claim:{claim.id}", f"subject:{subject_of[claim.id]}", relation="about", weight=1.0)
     for c in contradictions:
-        graph.add_edge(f"claim:{c.a}", f"claim:{c.b}", relation="contradicts", weight=c.score, kind=c.kind,
-                       explanation=c.explanation)
+        graph.add_edge(
+            f"claim:{c.a}",
+            f"claim:{c.b}",
+            relation="contradicts",
+            weight=c.score,
+            kind=c.kind,
+            explanation=c.explanation,
+        )
     return graph
 
 

@@ -74,7 +74,9 @@ class TransformersNliScorer:
     def __init__(self, model_dir: Path, *, max_length: int = 512, device: str | None = None) -> None:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()
         self._torch = torch
         self._tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
         self._model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), local_files_only=True)

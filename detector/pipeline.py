@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-import numpy as np
 
-from . import candidates, claims as claims_stage, contradictions as contradictions_stage
-from . import documents as documents_stage, embeddings as embeddings_stage, graph as graph_stage
-from . import judges, subjects as subjects_stage
+from . import candidates, judges
+from . import claims as claims_stage
+from . import contradictions as contradictions_stage
+from . import documents as documents_stage
+from . import embeddings as embeddings_stage
+from . import graph as graph_stage
+from . import subjects as subjects_stage
 from .embeddings import Embedder
 from .errors import InputError
 from .judges import PairScorer
@@ -121,7 +124,11 @@ def scan(
     with timed("candidates"):
         pairs = (
             candidates.candidate_pairs(
-                vectors, clusters, texts, neighbours=settings.neighbours, min_similarity=settings.min_similarity,
+                vectors,
+                clusters,
+                texts,
+                neighbours=settings.neighbours,
+                min_similarity=settings.min_similarity,
                 cross_subject_similarity=settings.cross_subject_similarity,
             )
             if len(claims) > 1
@@ -172,5 +179,3 @@ def _resolve(value: Any, role: str, lock: Any, loader: Any) -> tuple[Any, dict[s
         return value, {"name": type(value).__name__, "runtime": "python object", "source": "api"}
     spec: ModelSpec = lock.spec(role, value)
     return loader(spec), spec.describe()
-
-

@@ -9,13 +9,15 @@ from collections import defaultdict
 from .pipeline import ScanResult
 from .records import Claim, Contradiction
 
-_MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()#!|~])")
+_LIST_MARKER = re.compile(r"^(\d+)([.)])|^([-+])")
 
 
 def escape(text: str) -> str:
-    """Text that Markdown renders literally: no markup, links or HTML survive."""
+    """Inline text that Markdown renders literally: no markup, links or HTML survive."""
     flat = " ".join(text.split())
-    return _MARKDOWN_ACTIVE.sub(r"\\\1", html.escape(flat, quote=False))
+    escaped = _MARKDOWN_ACTIVE.sub(r"\\\1", html.escape(flat, quote=False))
+    return _LIST_MARKER.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", escaped)
 
 
 def render(result: ScanResult) -> str:
@@ -26,7 +28,7 @@ def render(result: ScanResult) -> str:
         "# Contradiction report",
         "",
         f"{stats['documents']} documents, {stats['claims']} claims, {stats['subjects']} subjects: "
-        f"**{stats['contradictions']} contradictions** found by the `{escape(judge)}` judge "
+        f"**{_plural(stats['contradictions'], 'contradiction')}** found by the `{escape(judge)}` judge "
         f"at threshold {result.threshold:.2f}.",
         "",
         "| documents | claims | subjects | all pairs | candidate pairs | scored pairs | contradictions |",
@@ -50,7 +52,9 @@ def render(result: ScanResult) -> str:
                 sides[result.claim(claim_id).doc].add(claim_id)
         lines.append(
             "Documents involved: "
-            + ", ".join(f"`{escape(doc)}` ({len(ids)} claim{'s' * (len(ids) != 1)})" for doc, ids in sorted(sides.items()))
+            + ", ".join(
+                f"**{escape(doc)}** ({len(ids)} claim{'s' * (len(ids) != 1)})" for doc, ids in sorted(sides.items())
+            )
         )
         lines.append("")
         for number, c in enumerate(found, start=1):
@@ -72,6 +76,10 @@ def render(result: ScanResult) -> str:
         lines += [f"| {escape(reason)} | {count} |" for reason, count in stats["dropped"].items()]
         lines.append("")
     return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
 
 
 def _side(claim: Claim) -> str:

@@ -14,11 +14,71 @@ DEFAULT_SUBJECT_SIMILARITY = 0.55
 _WORD = r"(?u)\b[^\W\d_][\w-]{2,}\b"
 # Words that say how a claim is phrased, not what it is about.
 _FILLER = frozenset(
-    "also may might can could would will shown suggest suggests suggested research studies study studied "
-    "including include includes potential potentially known often various several significant significantly "
-    "key role ability effects effect use used using one two additionally however moreover furthermore "
-    "particularly especially typically generally overall well like new way ways fully needed further understand "
-    "understanding offer offers offering provide provides providing aspect aspects".split()
+    [
+        "also",
+        "may",
+        "might",
+        "can",
+        "could",
+        "would",
+        "will",
+        "shown",
+        "suggest",
+        "suggests",
+        "suggested",
+        "research",
+        "studies",
+        "study",
+        "studied",
+        "including",
+        "include",
+        "includes",
+        "potential",
+        "potentially",
+        "known",
+        "often",
+        "various",
+        "several",
+        "significant",
+        "significantly",
+        "key",
+        "role",
+        "ability",
+        "effects",
+        "effect",
+        "use",
+        "used",
+        "using",
+        "one",
+        "two",
+        "additionally",
+        "however",
+        "moreover",
+        "furthermore",
+        "particularly",
+        "especially",
+        "typically",
+        "generally",
+        "overall",
+        "well",
+        "like",
+        "new",
+        "way",
+        "ways",
+        "fully",
+        "needed",
+        "further",
+        "understand",
+        "understanding",
+        "offer",
+        "offers",
+        "offering",
+        "provide",
+        "provides",
+        "providing",
+        "aspect",
+        "aspects",
+    ]
 )
 
 
@@ -66,9 +126,7 @@ def _labels(groups: list[list[str]]) -> list[str]:
     except ValueError:  # no content words at all
         return ["(no label)"] * len(groups)
     # How many claims of each group use a term (not how often), so one wordy claim cannot name a subject.
-    per_group = np.vstack(
-        [vectorizer.transform(g).toarray().sum(axis=0) for g in groups]
-    ).astype(float)
+    per_group = np.vstack([vectorizer.transform(g).toarray().sum(axis=0) for g in groups]).astype(float)
     terms = vectorizer.get_feature_names_out()
     groups_with_term = (counts > 0).sum(axis=0)
     idf = np.log((1 + len(groups)) / (1 + groups_with_term)) + 1

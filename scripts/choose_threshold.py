@@ -16,7 +16,11 @@ from detector.evaluation import metrics, pair_scores, read_pairs
 from detector.models import load_judge, read_lock
 
 
-def main(pairs_file: str, judge: str = typer.Option(None, help="judge name in models.lock"), models_lock: str = typer.Option(None)) -> None:
+def main(
+    pairs_file: str,
+    judge: str = typer.Option(None, help="judge name in models.lock"),
+    models_lock: str = typer.Option(None),
+) -> None:
     lock = read_lock(models_lock)
     spec = lock.spec("judge", judge)
     scorer = load_judge(spec)
@@ -29,9 +33,19 @@ def main(pairs_file: str, judge: str = typer.Option(None, help="judge name in mo
     result = metrics(truth, scores, 0.5, file=pairs_file, seconds=elapsed)
     chosen = int(result.best_threshold * 100) / 100
     at_chosen = metrics(truth, scores, chosen, file=pairs_file, seconds=elapsed)
-    print(json.dumps({"judge": spec.name, "best_f1": result.best_f1, "best_threshold": result.best_threshold,
-                      "chosen_threshold": chosen, "at_chosen": at_chosen.as_dict(),
-                      "pairs_per_second": 2 * len(pairs) / elapsed}, indent=2))
+    print(
+        json.dumps(
+            {
+                "judge": spec.name,
+                "best_f1": result.best_f1,
+                "best_threshold": result.best_threshold,
+                "chosen_threshold": chosen,
+                "at_chosen": at_chosen.as_dict(),
+                "pairs_per_second": 2 * len(pairs) / elapsed,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

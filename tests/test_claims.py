@@ -61,7 +61,10 @@ def test_headings_bullets_questions_bios_and_links_are_dropped_and_counted() -> 
 def test_markdown_structure_decides_headings_lists_and_code() -> None:
     text = "# Kratom and prolactin\n\nKratom raises prolactin levels in rats.\n\n* a bullet without end\n* A full sentence in a list item.\n\n```\ncode = 1.\n```\n"
     result = extract_claims([doc(text, "markdown", "d.md")])
-    assert [c.text for c in result.claims] == ["Kratom raises prolactin levels in rats.", "A full sentence in a list item."]
+    assert [c.text for c in result.claims] == [
+        "Kratom raises prolactin levels in rats.",
+        "A full sentence in a list item.",
+    ]
     assert result.dropped_counts() == {"code": 1, "heading": 1, "list item without a sentence": 1}
     for c in result.claims:
         assert text[c.start : c.end] == c.text
@@ -86,7 +89,10 @@ def test_seed_claims_have_exact_offsets_and_ids_in_order() -> None:
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400), st.sampled_from(["text", "markdown", "html", "jsonl"]))
+@given(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400),
+    st.sampled_from(["text", "markdown", "html", "jsonl"]),
+)
 def test_every_sentence_span_indexes_the_text_and_spans_never_overlap(text: str, fmt: str) -> None:
     spans = sorted((s, e) for s, e, _ in classify(text, fmt))
     last_end = 0

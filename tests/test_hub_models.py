@@ -40,12 +40,32 @@ threshold = 0.5
 [models.{NAME}.files]
 """
 PAIRS = [
-    {"id": "p1", "premise": "The drug lowers blood pressure.", "hypothesis": "The drug raises blood pressure.", "label": "contradiction"},
+    {
+        "id": "p1",
+        "premise": "The drug lowers blood pressure.",
+        "hypothesis": "The drug raises blood pressure.",
+        "label": "contradiction",
+    },
     {"id": "p2", "premise": "Cats are mammals.", "hypothesis": "Cats are animals.", "label": "entailment"},
-    {"id": "p3", "premise": "The trial enrolled 40 patients.", "hypothesis": "The trial was run in Spain.", "label": "neutral"},
-    {"id": "p4", "premise": "Sales increased in 2020.", "hypothesis": "Sales decreased in 2020.", "label": "contradiction"},
+    {
+        "id": "p3",
+        "premise": "The trial enrolled 40 patients.",
+        "hypothesis": "The trial was run in Spain.",
+        "label": "neutral",
+    },
+    {
+        "id": "p4",
+        "premise": "Sales increased in 2020.",
+        "hypothesis": "Sales decreased in 2020.",
+        "label": "contradiction",
+    },
     {"id": "p5", "premise": "The bridge opened in 1990.", "hypothesis": "The bridge is open.", "label": "entailment"},
-    {"id": "p6", "premise": "Water boils at 100 C at sea level.", "hypothesis": "Water never boils.", "label": "contradiction"},
+    {
+        "id": "p6",
+        "premise": "Water boils at 100 C at sea level.",
+        "hypothesis": "Water never boils.",
+        "label": "contradiction",
+    },
 ]
 
 
@@ -143,7 +163,7 @@ def locked(workdir: Path, hub_cache: Path) -> tuple[Path, str, subprocess.Comple
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def run_cli(args: list[str], *, cache: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+def _env(cache: Path, cwd: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DETECTOR_MODELS_LOCK", "DETECTOR_DEBUG", "HF_ENDPOINT")}
     env.update(
         HF_HUB_OFFLINE="1",
@@ -155,10 +175,38 @@ def run_cli(args: list[str], *, cache: Path, cwd: Path) -> subprocess.CompletedP
         COLUMNS="2000",  # rich folds table cells at the console width; keep each row on one line
         NO_COLOR="1",
     )
-    return subprocess.run(
-        [sys.executable, "-m", "detector.cli", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=180, check=False,
-    )
+    return env
+
+
+def run_many(*commands: list[str], cache: Path, cwd: Path) -> list[subprocess.CompletedProcess[str]]:
+    """Run `detector ARGS...` for each command at once (each start-up spends seconds importing)."""
+    started = [
+        (
+            args,
+            subprocess.Popen(
+                [sys.executable, "-m", "detector.cli", *args],
+                cwd=cwd,
+                env=_env(cache, cwd),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+        )
+        for args in commands
+    ]
+    results = []
+    for args, process in started:
+        try:
+            stdout, stderr = process.communicate(timeout=180)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            stdout, stderr = process.communicate()
+        results.append(subprocess.CompletedProcess(args, process.returncode, stdout, stderr))
+    return results
+
+
+def run_cli(args: list[str], *, cache: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run_many(args, cache=cache, cwd=cwd)[0]
 
 
 def row(output: str, name: str) -> str:
@@ -187,17 +235,21 @@ def show(result: subprocess.CompletedProcess[str]) -> str:
 # --- a. before locking ----------------------------------------------------------------------------
 
 
-def test_unlocked_hub_model_is_listed_and_refused(unlocked_lock: Path, hub_cache: Path, pairs_file: Path, workdir: Path) -> None:
+def test_unlocked_hub_model_is_listed_and_refused(
+    unlocked_lock: Path, hub_cache: Path, pairs_file: Path, workdir: Path
+) -> None:
     before = unlocked_lock.read_text(encoding="utf-8")
 
-    listed = run_cli(["models", "--models-lock", str(unlocked_lock)], cache=hub_cache, cwd=workdir)
+    listed, refused = run_many(
+        ["models", "--models-lock", str(unlocked_lock)],
+        ["eval", str(pairs_file), "--judge", NAME, "--models-lock", str(unlocked_lock)],
+        cache=hub_cache,
+        cwd=workdir,
+    )
     assert listed.returncode == 0, show(listed)
     assert "not locked" in row(listed.stdout, NAME), show(listed)
     assert f"detector models lock {NAME}" in row(listed.stdout, NAME), show(listed)
 
-    refused = run_cli(
-        ["eval", str(pairs_file), "--judge", NAME, "--models-lock", str(unlocked_lock)], cache=hub_cache, cwd=workdir
-    )
     assert refused.returncode != 0, show(refused)
     assert "Traceback" not in refused.stderr + refused.stdout, show(refused)
     lines = [line for line in refused.stderr.splitlines() if line.strip()]
@@ -211,7 +263,9 @@ def test_unlocked_hub_model_is_listed_and_refused(unlocked_lock: Path, hub_cache
 # --- b. locking -----------------------------------------------------------------------------------
 
 
-def test_lock_pins_revision_and_file_hashes(locked: tuple[Path, str, subprocess.CompletedProcess[str]], snapshot: Path) -> None:
+def test_lock_pins_revision_and_file_hashes(
+    locked: tuple[Path, str, subprocess.CompletedProcess[str]], snapshot: Path
+) -> None:
     lock, before, result = locked
     assert result.returncode == 0, show(result)
     assert "Traceback" not in result.stderr, show(result)
@@ -228,7 +282,12 @@ def test_lock_pins_revision_and_file_hashes(locked: tuple[Path, str, subprocess.
     assert ".gitattributes" not in entry["files"]
     # The rest of the entry is as it was.
     assert {k: v for k, v in entry.items() if k not in ("revision", "files")} == {
-        "role": "judge", "runtime": "transformers-nli", "source": "hub", "repo": REPO, "max_length": 64, "threshold": 0.5,
+        "role": "judge",
+        "runtime": "transformers-nli",
+        "source": "hub",
+        "repo": REPO,
+        "max_length": 64,
+        "threshold": 0.5,
     }
 
 
@@ -250,7 +309,9 @@ def test_lock_preserves_other_entries_and_comments(locked: tuple[Path, str, subp
 # --- c. using the locked model ----------------------------------------------------------------------
 
 
-def test_eval_with_locked_hub_model(locked: tuple[Path, str, subprocess.CompletedProcess[str]], hub_cache: Path, pairs_file: Path, workdir: Path) -> None:
+def test_eval_with_locked_hub_model(
+    locked: tuple[Path, str, subprocess.CompletedProcess[str]], hub_cache: Path, pairs_file: Path, workdir: Path
+) -> None:
     lock, _, lock_result = locked
     assert lock_result.returncode == 0, show(lock_result)
     result = run_cli(
@@ -287,7 +348,9 @@ def test_transformers_scorer_on_snapshot(snapshot: Path) -> None:
     premises = ["The drug lowers blood pressure.", "Cats are mammals."]
     hypotheses = ["The drug raises blood pressure.", "Cats are animals."]
     with torch.inference_mode():
-        logits = model(**tokenizer(premises, hypotheses, padding=True, truncation=True, max_length=64, return_tensors="pt")).logits
+        logits = model(
+            **tokenizer(premises, hypotheses, padding=True, truncation=True, max_length=64, return_tensors="pt")
+        ).logits
     expected = torch.softmax(logits.double(), dim=-1)[:, 2].numpy()
     np.testing.assert_allclose(scorer.score(premises, hypotheses), expected, rtol=1e-5, atol=1e-7)
 
@@ -295,7 +358,9 @@ def test_transformers_scorer_on_snapshot(snapshot: Path) -> None:
 # --- d. tampering -----------------------------------------------------------------------------------
 
 
-def test_verification_passes_on_the_locked_snapshot(locked: tuple[Path, str, subprocess.CompletedProcess[str]], hub_cache: Path, workdir: Path) -> None:
+def test_verification_passes_on_the_locked_snapshot(
+    locked: tuple[Path, str, subprocess.CompletedProcess[str]], hub_cache: Path, workdir: Path
+) -> None:
     lock, _, lock_result = locked
     assert lock_result.returncode == 0, show(lock_result)
     result = run_cli(["models", "--models-lock", str(lock)], cache=hub_cache, cwd=workdir)
@@ -305,7 +370,11 @@ def test_verification_passes_on_the_locked_snapshot(locked: tuple[Path, str, sub
 
 
 def test_tampered_weights_fail_verification(
-    locked: tuple[Path, str, subprocess.CompletedProcess[str]], hub_cache: Path, pairs_file: Path, workdir: Path, tmp_path: Path
+    locked: tuple[Path, str, subprocess.CompletedProcess[str]],
+    hub_cache: Path,
+    pairs_file: Path,
+    workdir: Path,
+    tmp_path: Path,
 ) -> None:
     lock, _, lock_result = locked
     assert lock_result.returncode == 0, show(lock_result)
@@ -317,7 +386,12 @@ def test_tampered_weights_fail_verification(
     data[-1] ^= 0x01
     weights.write_bytes(bytes(data))
 
-    result = run_cli(["models", "--models-lock", str(lock)], cache=tampered, cwd=workdir)
+    result, refused = run_many(
+        ["models", "--models-lock", str(lock)],
+        ["eval", str(pairs_file), "--judge", NAME, "--models-lock", str(lock)],
+        cache=tampered,
+        cwd=workdir,
+    )
     assert result.returncode != 0, show(result)
     assert "Traceback" not in result.stdout + result.stderr, show(result)
     line = row(result.stdout, NAME)
@@ -327,6 +401,5 @@ def test_tampered_weights_fail_verification(
     assert "failed verification" in result.stderr, show(result)
 
     # The judge refuses to load from the tampered cache too.
-    refused = run_cli(["eval", str(pairs_file), "--judge", NAME, "--models-lock", str(lock)], cache=tampered, cwd=workdir)
     assert refused.returncode != 0, show(refused)
     assert "changed or replaced" in refused.stderr and "Traceback" not in refused.stderr, show(refused)

