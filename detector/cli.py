@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -76,7 +77,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except DetectorError as problem:
-        err.print(f"[bold red]error:[/] {problem}", highlight=False, markup=True, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
         raise typer.Exit(problem.exit_code) from None
     except KeyboardInterrupt:
         err.print("interrupted: earlier outputs are left as they were")
@@ -85,7 +86,7 @@ def user_errors() -> Iterator[None]:
         if os.environ.get("DETECTOR_DEBUG"):
             raise
         err.print(
-            f"[bold red]internal error:[/] {type(problem).__name__}: {problem} "
+            f"[bold red]internal error:[/] {type(problem).__name__}: {escape(str(problem))} "
             "(set DETECTOR_DEBUG=1 for the traceback)",
             soft_wrap=True,
         )
@@ -149,11 +150,11 @@ def scan(
         )
         written = write_outputs(result, out_dir, chosen)
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
     if quiet:
         return
     _summary(result)
-    out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True)
+    out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True, markup=False)
 
 
 def _summary(result: object) -> None:
@@ -174,10 +175,10 @@ def _summary(result: object) -> None:
     for c in result.contradictions[:10]:
         a, b = result.claim(c.a), result.claim(c.b)
         table.add_row(
-            result.subject(c.subject).label,
+            escape(result.subject(c.subject).label),
             f"{c.score:.3f}",
-            f"[cyan]{a.doc}[/]:{a.line}\n{quote(a.text, 90)}",
-            f"[cyan]{b.doc}[/]:{b.line}\n{quote(b.text, 90)}",
+            f"[cyan]{escape(a.doc)}[/]:{a.line}\n{escape(quote(a.text, 90))}",
+            f"[cyan]{escape(b.doc)}[/]:{b.line}\n{escape(quote(b.text, 90))}",
         )
     out.print(table)
     if len(result.contradictions) > 10:
@@ -245,12 +246,12 @@ def list_models(ctx: typer.Context, models_lock: ModelsLockOption = None) -> Non
             f"{spec.settings.get('package', spec.settings.get('repo', ''))} {spec.settings.get('version', '')}".strip()
         )
         if spec.source == "hub" and not spec.files:
-            state = "[yellow]not locked[/]: run `detector models lock " + name + "` with hub access"
+            state = f"[yellow]not locked[/]: run `detector models lock {escape(name)}` with hub access"
         else:
             ok, message = models.status(spec)
             failures += not ok
-            state = f"[green]ok[/]: {message}" if ok else f"[red]FAILED[/]: {message}"
-        table.add_row(name + default, spec.role, f"{spec.source}: {origin}", state)
+            state = f"[green]ok[/]: {escape(message)}" if ok else f"[red]FAILED[/]: {escape(message)}"
+        table.add_row(escape(name + default), spec.role, escape(f"{spec.source}: {origin}"), state)
     out.print(table)
     if failures:
         err.print(f"[bold red]error:[/] {failures} model(s) failed verification; see the fix in the table above")
@@ -267,7 +268,7 @@ def lock_model(
     with user_errors():
         path = models.find_lock(models_lock)
         spec = models.lock_hub_model(path, name, revision=revision)
-    out.print(f"locked {name} at {spec.settings['revision']} ({len(spec.files)} files) in {path}")
+    out.print(f"locked {name} at {spec.settings['revision']} ({len(spec.files)} files) in {path}", markup=False)
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ import numpy as np
 from .progress import Progress, Silent
 from .records import Judgement, Pair
 
-DEFAULT_BATCH_SIZE = 16
+DEFAULT_BATCH_SIZE = 8
 
 
 class PairScorer(Protocol):

@@ -84,3 +84,12 @@ def test_help_lists_the_commands() -> None:
     assert result.exit_code == 0
     for command in ("scan", "eval", "models"):
         assert command in result.output
+
+
+def test_paths_that_look_like_markup_are_printed_whole(tmp_path: Path) -> None:
+    lock = tmp_path / "nope[/x]" / "[old]" / "models.lock"
+    result = run("eval", str(tmp_path / "p.jsonl"), "--models-lock", str(lock))
+    assert_one_clear_line(result, 2, "p.jsonl")
+    (tmp_path / "p.jsonl").write_text('{"premise": "a", "hypothesis": "b", "label": "neutral"}\n', encoding="utf-8")
+    result = run("eval", str(tmp_path / "p.jsonl"), "--models-lock", str(lock))
+    assert_one_clear_line(result, 3, "nope[/x]/[old]/models.lock")

@@ -20,8 +20,8 @@ def test_metrics_for_the_contradiction_class() -> None:
     result = metrics(truth, scores, 0.9)
     assert (result.precision, result.recall) == (2 / 3, 2 / 3)
     assert result.f1 == pytest.approx(2 / 3)
-    assert result.roc_auc == pytest.approx(4 / 6)
-    assert result.best_f1 == pytest.approx(0.75) and result.best_threshold == pytest.approx(0.4)
+    assert result.roc_auc == pytest.approx(3 / 6)
+    assert result.best_f1 == pytest.approx(6 / 7) and result.best_threshold == pytest.approx(0.4)
 
 
 def test_metrics_with_one_class_has_no_auc() -> None:
