@@ -6,7 +6,7 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pysbd
@@ -209,3 +209,21 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _line_starts(text: str) -> list[int]:
     return [0] + [m.end() for m in re.finditer("\n", text)]
+
+
+def set_aside(claim_set: ClaimSet, reasons: Sequence[str]) -> tuple[ClaimSet, list[int]]:
+    """Move claims with a reason ("advice", "meta", …) to the dropped sentences and renumber the rest.
+
+    Returns the new set and, for each kept claim, its index in the old list.
+    """
+    kept: list[Claim] = []
+    positions: list[int] = []
+    dropped = list(claim_set.dropped)
+    for index, (claim, reason) in enumerate(zip(claim_set.claims, reasons, strict=True)):
+        if reason:
+            dropped.append(DroppedSentence(claim.doc, claim.text, claim.start, claim.end, reason))
+        else:
+            kept.append(replace(claim, id=f"c{len(kept) + 1:04d}"))
+            positions.append(index)
+    dropped.sort(key=lambda d: (d.doc, d.start))
+    return ClaimSet(kept, dropped), positions

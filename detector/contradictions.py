@@ -1,10 +1,13 @@
-"""Stage 7: turn judged pairs into contradictions, each with its evidence and a checkable explanation."""
+"""Stage 7: turn judged pairs into contradictions, each with a calibrated score, its kind and a checkable
+explanation."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .assertions import Assertion
 from .records import Claim, Contradiction, Judgement
+from .verdicts import Calibration, compare, features, scope_note
 
 QUOTE_CHARS = 80
 
@@ -12,41 +15,64 @@ QUOTE_CHARS = 80
 def find_contradictions(
     judgements: Sequence[Judgement],
     claims: Sequence[Claim],
+    assertions: Sequence[Assertion],
     subject_of: Sequence[str],
     *,
+    calibration: Calibration,
     threshold: float,
+    nli_threshold: float,
 ) -> list[Contradiction]:
-    """Contradictions among `judgements` whose score in either direction reaches `threshold`, strongest first."""
+    """Pairs whose calibrated verdict reaches `threshold`, strongest first.
+
+    The verdict combines the NLI score (both directions) with what the claims assert: opposite effect
+    directions, a denied effect or absent concept, amounts that do not overlap, hedges and scope.
+    """
     found: list[Contradiction] = []
     for j in judgements:
-        directions = tuple(name for name, score in (("a→b", j.forward), ("b→a", j.backward)) if score >= threshold)
-        if not directions:
-            continue
         a, b = claims[j.pair.a], claims[j.pair.b]
+        sa, sb = assertions[j.pair.a], assertions[j.pair.b]
+        signals = compare(sa, sb, _short(a.doc), _short(b.doc))
+        inputs = features(j.score, signals, sa, sb)
+        score = calibration.score(inputs)
+        if score < threshold:
+            continue
+        directions = tuple(name for name, value in (("a→b", j.forward), ("b→a", j.backward)) if value >= nli_threshold)
+        kinds = list(dict.fromkeys(s.kind for s in signals))
+        if directions:
+            kinds.append("nli")
+        scope = scope_note(sa, sb)
+        hedges = sorted(set(sa.hedges) | set(sb.hedges))
+        explanation = "; ".join(s.explanation for s in signals) or (
+            f"NLI judge: contradiction {j.forward:.2f} reading a then b, {j.backward:.2f} reading b then a"
+        )
+        if scope:
+            explanation += f"; {scope}"
+        if hedges:
+            explanation += f"; hedged ({', '.join(hedges)})"
         found.append(
             Contradiction(
                 a=a.id,
                 b=b.id,
-                score=round(j.score, 4),
+                score=round(score, 4),
                 subject=subject_of[j.pair.a],
-                kind="nli",
+                kind="+".join(kinds) or "nli",
                 directions=directions,
-                explanation=(
-                    f"NLI judge: {_where(a)} and {_where(b)} cannot both hold "
-                    f"(contradiction {j.forward:.2f} reading a then b, {j.backward:.2f} reading b then a)"
-                ),
+                explanation=explanation,
                 signals={
                     "nli_forward": round(j.forward, 4),
                     "nli_backward": round(j.backward, 4),
                     "similarity": round(j.pair.similarity, 4),
-                },
+                }
+                | {name: round(value, 4) for name, value in inputs.items() if name != "nli"},
             )
         )
     return sorted(found, key=lambda c: (-c.score, c.a, c.b))
 
 
-def _where(claim: Claim) -> str:
-    return f"{claim.doc} line {claim.line}"
+def _short(doc_id: str) -> str:
+    # "000_ac6c5d8dacf27aa2.txt" reads as "000" in an explanation; other ids stay whole.
+    head = doc_id.split("_", 1)[0]
+    return head if head.isdigit() and head != doc_id else doc_id
 
 
 def quote(text: str, limit: int = QUOTE_CHARS) -> str:

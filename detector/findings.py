@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .assertions import Assertion
 from .pipeline import ScanResult
 
 SCHEMA = "detector/findings@1"
@@ -40,8 +41,9 @@ def findings(result: ScanResult) -> dict[str, Any]:
                 "line": c.line,
                 "column": c.column,
                 "subject": subject_of.get(c.id),
+                "asserts": asserts(a),
             }
-            for c in result.claims
+            for c, a in zip(result.claims, result.assertions, strict=True)
         ],
         "subjects": [
             {
@@ -71,3 +73,18 @@ def findings(result: ScanResult) -> dict[str, Any]:
         "warnings": result.warnings,
         "stats": result.stats,
     }
+
+
+def asserts(assertion: Assertion) -> dict[str, Any]:
+    """What the claim reader found in a claim; empty parts are left out."""
+    parts: dict[str, Any] = {
+        "effects": [
+            {"agent": e.agent, "target": e.target, "direction": e.direction, "verb": e.verb, "negated": e.negated}
+            for e in assertion.effects
+        ],
+        "absent": [assertion.phrases.get(s, s) for s in assertion.absences],
+        "quantities": [{"low": q.low, "high": q.high, "unit": q.unit, "text": q.text} for q in assertion.quantities],
+        "hedges": list(assertion.hedges),
+        "scope": list(assertion.scope),
+    }
+    return {key: value for key, value in parts.items() if value}

@@ -16,7 +16,7 @@ from .errors import ModelError
 LOCK_ENV = "DETECTOR_MODELS_LOCK"
 LOCK_NAME = "models.lock"
 SCHEMA = "detector/models-lock@1"
-ROLES = ("embedder", "judge")
+ROLES = ("embedder", "judge", "parser")
 # Files a hub snapshot needs to load; other repo content (ONNX exports, TF/Flax weights) is left out.
 HUB_IGNORE = ["onnx/*", "openvino/*", "*.h5", "*.msgpack", "*.ot", "tf_model*", "flax_model*", "rust_model*", "*.md"]
 
@@ -282,3 +282,13 @@ def load_judge(spec: ModelSpec) -> Any:
         except ValueError as err:
             raise ModelError(f"model {spec.name!r}: {err}") from None
     raise ModelError(f"model {spec.name!r}: unknown judge runtime {spec.runtime!r}")
+
+
+def load_parser(spec: ModelSpec) -> Any:
+    """The claim reader (a spaCy pipeline) for a verified spec."""
+    folder = verify(spec)
+    if spec.runtime == "spacy":
+        from .assertions import AssertionReader
+
+        return AssertionReader(folder)
+    raise ModelError(f"model {spec.name!r}: unknown parser runtime {spec.runtime!r}")

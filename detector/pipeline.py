@@ -19,18 +19,23 @@ from . import documents as documents_stage
 from . import embeddings as embeddings_stage
 from . import graph as graph_stage
 from . import subjects as subjects_stage
+from .assertions import Assertion
 from .embeddings import Embedder
 from .errors import InputError
 from .judges import PairScorer
-from .models import ModelSpec, load_embedder, load_judge, read_lock
+from .models import ModelSpec, load_embedder, load_judge, load_parser, read_lock
 from .progress import Progress, Silent
 from .records import Claim, Contradiction, Document, DroppedSentence, Judgement, Pair, Subject
+from .verdicts import Calibration, load_calibration
+
+_NOT_COMPARED = {"advice": "advice", "meta": "meta-text", "promotional": "promotional"}
 
 
 @dataclass(frozen=True)
 class Settings:
     """Every knob of a scan, with its default."""
 
+    # The calibrated verdict's threshold; None takes the one fitted by scripts/calibrate.py.
     threshold: float | None = None
     neighbours: int = candidates.DEFAULT_NEIGHBOURS
     min_similarity: float = candidates.DEFAULT_MIN_SIMILARITY
@@ -48,6 +53,7 @@ class ScanResult:
 
     documents: list[Document]
     claims: list[Claim]
+    assertions: list[Assertion]
     dropped: list[DroppedSentence]
     subjects: list[Subject]
     pairs: list[Pair]
@@ -62,6 +68,9 @@ class ScanResult:
     def claim(self, claim_id: str) -> Claim:
         return self._claims_by_id[claim_id]
 
+    def assertion(self, claim_id: str) -> Assertion:
+        return self.assertions[self._claim_index[claim_id]]
+
     def subject(self, subject_id: str) -> Subject:
         return self._subjects_by_id[subject_id]
 
@@ -70,6 +79,7 @@ class ScanResult:
 
     def __post_init__(self) -> None:
         self._claims_by_id = {c.id: c for c in self.claims}
+        self._claim_index = {c.id: i for i, c in enumerate(self.claims)}
         self._subjects_by_id = {s.id: s for s in self.subjects}
         self._documents_by_id = {d.id: d for d in self.documents}
 
@@ -81,6 +91,8 @@ def scan(
     models_lock: str | os.PathLike[str] | None = None,
     embedder: str | Embedder | None = None,
     judge: str | PairScorer | None = None,
+    parser: str | Any | None = None,
+    calibration: Calibration | None = None,
     progress: Progress | None = None,
 ) -> ScanResult:
     """Find contradictions across and within the documents under `paths`.
@@ -103,16 +115,26 @@ def scan(
         documents = documents_stage.load_documents(paths, max_file_bytes=settings.max_file_bytes)
     warnings = [f"skipped {d.id}: {d.skipped}" for d in documents if d.skipped]
     with timed("claims"):
-        claim_set = claims_stage.extract_claims(documents, max_claim_chars=settings.max_claim_chars)
-    claims = claim_set.claims
+        sentences = claims_stage.extract_claims(documents, max_claim_chars=settings.max_claim_chars)
 
     with timed("models"):
-        lock = read_lock(models_lock) if not (_is_model(embedder) and _is_model(judge)) else None
+        needs_lock = not all(_is_model(m) for m in (embedder, judge, parser))
+        lock = read_lock(models_lock) if needs_lock else None
         embedder_model, embedder_info = _resolve(embedder, "embedder", lock, load_embedder)
         judge_model, judge_info = _resolve(judge, "judge", lock, load_judge)
-    threshold = settings.threshold if settings.threshold is not None else float(judge_info.get("threshold", 0.5))
+        parser_model, parser_info = _resolve(parser, "parser", lock, load_parser)
+    calibration = calibration or load_calibration()
+    threshold = settings.threshold if settings.threshold is not None else calibration.threshold
     if not 0.0 <= threshold <= 1.0:
         raise InputError(f"--threshold must be between 0 and 1, got {threshold}")
+    nli_threshold = float(judge_info.get("threshold", 0.5))
+
+    with timed("assertions"):
+        read = parser_model.read([c.text for c in sentences.claims])
+        # Advice, meta-text and promotional filler assert nothing to contradict: they are not compared.
+        claim_set, kept = claims_stage.set_aside(sentences, [_NOT_COMPARED.get(a.kind, "") for a in read])
+        assertions = [read[i] for i in kept]
+    claims = claim_set.claims
 
     texts = [c.text for c in claims]
     with timed("embeddings"):
@@ -137,7 +159,15 @@ def scan(
     with timed("judge"):
         judgements = judges.judge(pairs, texts, judge_model, batch_size=settings.judge_batch_size, progress=progress)
     with timed("contradictions"):
-        found = contradictions_stage.find_contradictions(judgements, claims, subject_of, threshold=threshold)
+        found = contradictions_stage.find_contradictions(
+            judgements,
+            claims,
+            assertions,
+            subject_of,
+            calibration=calibration,
+            threshold=threshold,
+            nli_threshold=nli_threshold,
+        )
     with timed("graph"):
         graph = graph_stage.build_graph(documents, claims, subjects, found)
     seconds["total"] = round(time.perf_counter() - started, 3)
@@ -157,13 +187,14 @@ def scan(
     return ScanResult(
         documents=documents,
         claims=claims,
+        assertions=assertions,
         dropped=claim_set.dropped,
         subjects=subjects,
         pairs=pairs,
         judgements=judgements,
         contradictions=found,
         graph=graph,
-        models={"embedder": embedder_info, "judge": judge_info},
+        models={"embedder": embedder_info, "judge": judge_info, "parser": parser_info},
         threshold=threshold,
         stats=stats,
         warnings=warnings,

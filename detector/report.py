@@ -6,6 +6,7 @@ import html
 import re
 from collections import defaultdict
 
+from .assertions import Assertion
 from .pipeline import ScanResult
 from .records import Claim, Contradiction
 
@@ -46,16 +47,9 @@ def render(result: ScanResult) -> str:
     for subject_id, found in ordered:
         subject = result.subject(subject_id)
         lines += [f"## {escape(subject.label)} ({subject_id}): {len(found)} contradiction{'s' * (len(found) != 1)}", ""]
-        sides: dict[str, set[str]] = defaultdict(set)
-        for c in found:
-            for claim_id in (c.a, c.b):
-                sides[result.claim(claim_id).doc].add(claim_id)
-        lines.append(
-            "Documents involved: "
-            + ", ".join(
-                f"**{escape(doc)}** ({len(ids)} claim{'s' * (len(ids) != 1)})" for doc, ids in sorted(sides.items())
-            )
-        )
+        lines += ["| document | claims involved | what it says |", "|---|---:|---|"]
+        for doc, (ids, stances) in sorted(_sides(result, found).items()):
+            lines.append(f"| {escape(doc)} | {len(ids)} | {escape('; '.join(sorted(stances))) or '—'} |")
         lines.append("")
         for number, c in enumerate(found, start=1):
             a, b = result.claim(c.a), result.claim(c.b)
@@ -76,6 +70,30 @@ def render(result: ScanResult) -> str:
         lines += [f"| {escape(reason)} | {count} |" for reason, count in stats["dropped"].items()]
         lines.append("")
     return "\n".join(lines)
+
+
+def _sides(result: ScanResult, found: list[Contradiction]) -> dict[str, tuple[set[str], set[str]]]:
+    """Per document: the claims it has in these contradictions, and the stances they take."""
+    sides: dict[str, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    for c in found:
+        for claim_id in (c.a, c.b):
+            ids, stances = sides[result.claim(claim_id).doc]
+            ids.add(claim_id)
+            stances.update(stances_of(result.assertion(claim_id)))
+    return sides
+
+
+def stances_of(assertion: Assertion) -> list[str]:
+    """Short stances a claim takes: "raises prolactin", "no addiction", "dose 500mg"."""
+    stances = [
+        f"{'does not ' if e.negated else ''}{'raise' if e.direction > 0 else 'lower'}"
+        f"{'' if e.negated else 's'} {e.target}"
+        for e in assertion.effects
+    ]
+    stances += [f"no {assertion.phrases.get(s, s)}" for s in assertion.absences]
+    if assertion.dosing:
+        stances += [f"dose {q.text}" for q in assertion.quantities]
+    return stances
 
 
 def _plural(count: int, noun: str) -> str:

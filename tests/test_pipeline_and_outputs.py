@@ -12,6 +12,7 @@ from detector import Settings, scan
 from detector.exports import FORMATS, atomic_write, write_outputs
 from detector.findings import SCHEMA, findings
 from detector.report import escape, render
+from detector.verdicts import FEATURES, Calibration
 
 from .conftest import BagOfWordsEmbedder, OppositeVerbJudge
 
@@ -31,9 +32,19 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
+# A verdict written for these tests, so they do not depend on the weights fitted to public data.
+CALIBRATION = Calibration(
+    weights=dict.fromkeys(FEATURES, 0.0) | {"nli": 1.0, "direction": 2.0}, bias=-3.0, threshold=0.5
+)
+
+
+def fake_scan(paths: list[Path], **options):  # type: ignore[no-untyped-def]
+    return scan(paths, embedder=BagOfWordsEmbedder(), judge=OppositeVerbJudge(), calibration=CALIBRATION, **options)
+
+
 @pytest.fixture
 def result(corpus: Path):  # type: ignore[no-untyped-def]
-    return scan([corpus], embedder=BagOfWordsEmbedder(), judge=OppositeVerbJudge(), settings=Settings(threshold=0.9))
+    return fake_scan([corpus], settings=Settings(threshold=0.9))
 
 
 def test_scan_finds_the_cross_document_contradiction(result) -> None:  # type: ignore[no-untyped-def]
@@ -57,7 +68,8 @@ def test_findings_follow_the_schema_and_offsets_index_the_documents(result, corp
     for claim in data["claims"]:
         assert texts[claim["doc"]][claim["start"] : claim["end"]] == claim["text"]
         assert claim["subject"] in {s["id"] for s in data["subjects"]}
-    assert data["contradictions"][0]["kind"] == "nli"
+    assert data["contradictions"][0]["kind"] == "direction+nli"
+    assert "coffee → alertness: increases (a.txt) vs decreases (b.md)" in data["contradictions"][0]["explanation"]
     assert {"all_pairs", "candidate_pairs", "scored_pairs", "dropped", "seconds"} <= set(data["stats"])
 
 
@@ -94,7 +106,7 @@ def test_report_escapes_markup_and_links() -> None:
 
 def test_report_lists_skipped_files(corpus: Path) -> None:
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
-    result = scan([corpus], embedder=BagOfWordsEmbedder(), judge=OppositeVerbJudge())
+    result = fake_scan([corpus])
     assert result.warnings == ["skipped binary.txt: not text (binary or undecodable)"]
     assert "binary.txt" in render(result)
 

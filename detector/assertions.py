@@ -1,0 +1,340 @@
+"""Stage 6a: what each claim asserts — effects (agent → target, direction), absences, quantities,
+hedges and scope — read with a spaCy parser and a small direction lexicon."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import snowballstemmer
+
+# Direction of an effect, by verb (or nominalised verb) lemma. spaCy's lemmatizer normalises the forms;
+# the hand list says which lemmas raise and which lower their object.
+RAISE = frozenset(
+    "increase raise stimulate promote boost enhance elevate induce upregulate up-regulate augment amplify "
+    "heighten intensify trigger accelerate worsen exacerbate provoke stimulation increment elevation".split()
+)
+LOWER = frozenset(
+    "decrease reduce lower suppress inhibit block diminish attenuate dampen curb downregulate down-regulate "
+    "lessen impair slow alleviate relieve mitigate suppression inhibition reduction decline".split()
+)
+# Words between a verb and the thing it changes ("stimulates the release of prolactin").
+_CARRIERS = frozenset(
+    "release secretion level levels production concentration concentrations activity amount amounts "
+    "synthesis output rate rates expression of the a an its their his her this that these those naturally "
+    "significantly slightly markedly greatly".split()
+)
+# Words too general to say what is absent ("without significant side effects" is about side effects, not effects).
+_GENERIC = frozenset(
+    "significant same level cause lead know known risk property effect side use issue problem thing way "
+    "reason kind type sort major serious notable".split()
+)
+# Nouns that introduce a claim rather than act in it ("research suggests", "its ability to").
+_NOT_AGENTS = frozenset(
+    "ability mechanism research study studies evidence aspect role way time times use user users result "
+    "finding findings report reports speciosa".split()
+)
+_NEGATORS = frozenset({"not", "no", "never", "n't", "without", "neither", "nor", "cannot"})
+_ABSENCE_CUES = ("without", "no", "not", "free of", "none", "non", "lack of", "absence of")
+HEDGES = {
+    "may": "may",
+    "might": "might",
+    "could": "could",
+    "possibly": "possibly",
+    "potentially": "potentially",
+    "suggest": "suggests",
+    "suggests": "suggests",
+    "preliminary": "preliminary",
+    "believed": "is believed",
+    "likely": "likely",
+    "some users report": "some users report",
+    "anecdotal": "anecdotal",
+    "users report": "users report",
+    "limited": "limited evidence",
+}
+_HEDGE_PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, HEDGES), key=len, reverse=True)) + r")\b", re.I)
+# Scope: who or what a finding is about, and under which conditions.
+_SCOPE_PATTERN = re.compile(
+    r"\b(?:in|among|for)\s+((?:healthy\s+|adult\s+|human\s+|older\s+|young\s+)*"
+    r"(?:mice|rats|rodents|animals|humans|human subjects|subjects|patients|volunteers|children|adults|women|men|"
+    r"athletes|users|cells|vitro|vivo))\b"
+    r"|\bat\s+((?:higher|high|low|lower|moderate|low to moderate)\s+doses)\b"
+    r"|\b((?:low|high|moderate|low to moderate)\s+doses)\b",
+    re.I,
+)
+_ADVICE = re.compile(
+    r"^\W*(?:always\s+|please\s+)?(?:consult|talk to|speak with|ask|check with|start with|listen to|pair it|seek)\b"
+    r"|\b(?:consult(?:ing)?|speak(?:ing)? with|talk(?:ing)? to)\s+(?:with\s+)?(?:a |your |the )?"
+    r"(?:healthcare|health care|doctor|physician|medical|professional|dermatologist|pharmacist)",
+    re.I,
+)
+_META = re.compile(
+    r"\b(?:this|the|our)\s+(?:article|guide|post|piece|page|blog)\b|\b(?:we(?:'ll| will)?|let's|let us)\s+"
+    r"(?:explore|examine|delve|uncover|guide|discuss|look)|^\W*(?:discover|explore|delve|uncover|learn)\b|"
+    r"\breaders\b|\bin conclusion\b",
+    re.I,
+)
+_PROMOTIONAL = re.compile(r"\bgame[- ]changer\b|\bunlock\b|\bexperience (?:\w+ ){0,3}relief\b|\bpower of\b", re.I)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """`agent` raises (+1) or lowers (-1) `target`, as `verb` says; `negated` when the text denies it."""
+
+    agent: str
+    target: str
+    direction: int
+    verb: str
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """An amount as a range in a base unit (e.g. grams), with the words it was read from."""
+
+    low: float
+    high: float
+    unit: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """What one claim asserts, for the judges that compare claims."""
+
+    kind: str  # "claim", "advice", "meta" or "promotional"
+    effects: tuple[Effect, ...] = ()
+    absences: tuple[str, ...] = ()  # concepts the claim says are absent ("addiction" in "without addiction")
+    mentions: tuple[str, ...] = ()  # content-word stems the claim mentions without denying them
+    quantities: tuple[Quantity, ...] = ()
+    hedges: tuple[str, ...] = ()
+    scope: tuple[str, ...] = ()
+    dosing: bool = False
+    phrases: dict[str, str] = field(default_factory=dict)  # stem → the words it came from, for explanations
+
+
+class AssertionReader:
+    """Reads claims with a spaCy pipeline (tagger, parser, lemmatizer) loaded from a local folder."""
+
+    def __init__(self, model_dir: Path) -> None:
+        import spacy
+
+        self._nlp = spacy.load(model_dir, exclude=["ner"])
+
+    def read(self, texts: Sequence[str]) -> list[Assertion]:
+        return [read_assertion(doc, self._verb_lemma) for doc in self._nlp.pipe(texts, batch_size=64)]
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one reader per scan; the cache holds words, not documents
+    def _verb_lemma(self, word: str) -> str:
+        """A word's lemma read as a verb: the tagger sometimes calls "stimulates" a noun."""
+        from spacy.tokens import Doc
+
+        doc = Doc(self._nlp.vocab, words=[word], pos=["VERB"])
+        return str(self._nlp.get_pipe("lemmatizer")(doc)[0].lemma_).lower()
+
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def stem(word: str) -> str:
+    """A crude common root: "sedating" and "sedation" both give "sedat"."""
+    return str(_stemmer.stemWord(word.lower()))
+
+
+def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
+    """Pull effects, absences, quantities, hedges and scope out of one parsed claim."""
+    text = doc.text
+    kind = _kind(doc)
+    tokens = list(doc)
+    directions = [_direction(t, verb_lemma) for t in tokens]
+    effects = []
+    for i, sign in enumerate(directions):
+        # A direction word right after another one modifies the target ("reducing elevated prolactin").
+        if not sign or (i > 0 and directions[i - 1]) or _is_state_adjective(tokens, i):
+            continue
+        target = _target(tokens, i + 1, directions)
+        if target is None:
+            continue
+        effects.append(
+            Effect(
+                agent=_agent(tokens, i, target),
+                target=target,
+                direction=sign,
+                verb=tokens[i].text,
+                negated=_negated(tokens, i),
+            )
+        )
+    absences, phrases = _absences(tokens)
+    mentions = {stem(t.text) for t in tokens if _content(t)} - set(absences)
+    for t in tokens:
+        if _content(t):
+            phrases.setdefault(stem(t.text), t.text)
+    return Assertion(
+        kind=kind,
+        effects=tuple(effects),
+        absences=tuple(sorted(absences)),
+        mentions=tuple(sorted(mentions)),
+        quantities=tuple(quantities(text)),
+        hedges=tuple(dict.fromkeys(HEDGES[m.group(1).lower()] for m in _HEDGE_PATTERN.finditer(text))),
+        scope=tuple(dict.fromkeys(" ".join(m.group(0).lower().split()) for m in _SCOPE_PATTERN.finditer(text))),
+        dosing=bool(re.search(r"\bdos(?:e|es|ing|age)\b", text, re.I)),
+        phrases=phrases,
+    )
+
+
+def _kind(doc: Any) -> str:
+    text = doc.text
+    if _ADVICE.search(text) or _imperative(doc):
+        return "advice"
+    if _META.search(text):
+        return "meta"
+    if _PROMOTIONAL.search(text):
+        return "promotional"
+    return "claim"
+
+
+def _imperative(doc: Any) -> bool:
+    # "Take 500 mg with food." — a sentence whose root verb is a bare verb with no subject.
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    if not roots:
+        return False
+    root = roots[0]
+    has_subject = any(c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in root.children)
+    return root.tag_ == "VB" and not has_subject and root.i <= 2
+
+
+def _direction(token: Any, verb_lemma: Any) -> int:
+    if not token.is_alpha and "-" not in token.text:
+        return 0
+    for lemma in (token.lemma_.lower(), verb_lemma(token.lower_)):
+        if lemma in RAISE:
+            return 1
+        if lemma in LOWER:
+            return -1
+    return 0
+
+
+def _is_state_adjective(tokens: list[Any], i: int) -> bool:
+    # "Increased prolactin levels can contribute to calm" says what prolactin does, not what changes it.
+    before = [t for t in tokens[:i] if not t.is_punct and t.lower_ not in ("the", "a", "an")]
+    return not before and tokens[i].tag_ in ("VBN", "JJ")
+
+
+def _target(tokens: list[Any], start: int, directions: list[int]) -> str | None:
+    """The thing a direction word changes: the last word of the first run of content words after it."""
+    run: list[Any] = []
+    for j in range(start, min(start + 8, len(tokens))):
+        t = tokens[j]
+        if t.text == "-":  # "pro-inflammatory cytokines": the hyphen joins, it does not end the run
+            continue
+        if t.is_punct or t.dep_ == "cc" or (run and t.pos_ in ("VERB", "AUX", "ADP")):
+            break
+        if t.lower_ in _CARRIERS or directions[j] or t.is_stop or not t.is_alpha:
+            if run:
+                break
+            continue
+        run.append(t)
+    if not run:
+        return None
+    return str(run[-1].lemma_.lower() if run[-1].pos_ in ("NOUN", "PROPN") else run[-1].lower_)
+
+
+def _agent(tokens: list[Any], i: int, target: str) -> str:
+    """Who acts: a subject or possessor before the verb ("kratom" in "kratom’s ability to stimulate"), else the
+    nearest noun before it."""
+    nouns = [
+        t
+        for t in tokens[:i]
+        if t.pos_ in ("NOUN", "PROPN")
+        and t.lemma_.lower() != target
+        and t.lower_ not in _CARRIERS
+        and t.lemma_.lower() not in _NOT_AGENTS
+    ]
+    for deps in (("nsubj", "nsubjpass"), ("poss", "nmod")):
+        chosen = [t for t in nouns if t.dep_ in deps]
+        if chosen:
+            return str(chosen[-1].lemma_.lower())
+    return str(nouns[-1].lemma_.lower()) if nouns else ""
+
+
+def _negated(tokens: list[Any], i: int) -> bool:
+    if any(c.dep_ == "neg" for c in tokens[i].children):
+        return True
+    window = [t.lower_ for t in tokens[max(0, i - 3) : i]]
+    return any(w in _NEGATORS for w in window)
+
+
+def _content(t: Any) -> bool:
+    return t.is_alpha and not t.is_stop and len(t.text) > 2 and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ")
+
+
+def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str]]:
+    """Stems of what the claim says is absent: "without addiction", "no significant hair thinning or loss"."""
+    found: set[str] = set()
+    phrases: dict[str, str] = {}
+    for i, t in enumerate(tokens):
+        cue = t.lower_
+        if cue not in ("without", "no", "non", "free", "lack", "absence") and not (
+            cue in ("not", "n't", "never") and i + 1 < len(tokens) and tokens[i + 1].pos_ in ("VERB", "AUX")
+        ):
+            continue
+        span: list[Any] = []
+        # "non-scarring alopecia" denies the scarring, not the alopecia: "non" covers one word.
+        reach = i + 3 if cue == "non" else i + 8
+        for t2 in tokens[i + 1 : reach]:
+            if t2.is_punct and t2.text != "-":
+                break
+            if t2.pos_ in ("VERB", "AUX") and span:
+                break
+            if _content(t2) and t2.lemma_.lower() not in _GENERIC:
+                span.append(t2)
+        # Modifiers ("hair" in "hair thinning") narrow the concept; the heads name it.
+        heads = [t2 for t2 in span if t2.dep_ not in ("compound", "amod")] or span[-1:]
+        for t2 in heads:
+            found.add(stem(t2.text))
+            phrases[stem(t2.text)] = " ".join(x.text for x in span)
+    return found, phrases
+
+
+@lru_cache(maxsize=1)
+def _quantity_parser() -> Any:
+    import quantulum3.classifier
+
+    # quantulum3's optional classifier is a pickle that newer scikit-learn cannot load; its rule-based
+    # unit disambiguation is what we want anyway.
+    quantulum3.classifier.USE_CLF = False
+    from quantulum3 import parser
+
+    return parser
+
+
+@lru_cache(maxsize=1)
+def _units() -> Any:
+    import pint
+
+    return pint.UnitRegistry()
+
+
+_BASE = {"mass": "gram", "volume": "litre", "time": "second", "length": "metre"}
+
+
+def quantities(text: str) -> Iterable[Quantity]:
+    """Amounts with units in `text`, converted to base units; plain numbers and years are left out."""
+    if not re.search(r"\d", text):
+        return []
+    found = []
+    for q in _quantity_parser().parse(text):
+        entity = q.unit.entity.name
+        if entity not in _BASE:
+            continue
+        try:
+            factor = _units()(q.unit.name).to(_BASE[entity]).magnitude
+        except Exception:
+            continue
+        spread = q.uncertainty or 0.0
+        found.append(Quantity((q.value - spread) * factor, (q.value + spread) * factor, _BASE[entity], q.surface))
+    return found

@@ -1,0 +1,133 @@
+"""Stage 7a: compare what two claims assert, and combine those signals with the NLI score into one verdict."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .assertions import Assertion, Quantity
+
+CALIBRATION = Path(__file__).with_name("calibration.json")
+
+# Concepts that one word stem alone would miss: each group is one concept (stems, see assertions.stem).
+_CONCEPTS = (
+    ("addict", "depend", "dependenc", "habituat"),
+    ("alopecia", "bald", "baldness", "thin", "hairloss"),
+    ("sedat", "drowsi", "sleepi", "sedation"),
+    ("nausea", "nauseous", "vomit"),
+    ("insomnia", "sleeplessness"),
+)
+_CONCEPT_OF = {word: group[0] for group in _CONCEPTS for word in group}
+FEATURES = ("nli", "direction", "negation", "quantity", "hedged", "scope")
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One reason two claims conflict, with a line a person can check."""
+
+    kind: str
+    explanation: str
+
+
+def concept(stem_: str) -> str:
+    return _CONCEPT_OF.get(stem_, stem_)
+
+
+def direction_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
+    """Same target, opposite directions ("stimulates" vs "suppresses" prolactin), or one denies the other."""
+    found = []
+    for ea in a.effects:
+        for eb in b.effects:
+            if ea.target != eb.target:
+                continue
+            agent = ea.agent if ea.agent == eb.agent or not eb.agent else (ea.agent or eb.agent)
+            head = f"{agent} → {ea.target}" if agent else ea.target
+            if ea.direction == -eb.direction and not ea.negated and not eb.negated:
+                found.append(Signal("direction", f"{head}: {ea.verb} ({doc_a}) vs {eb.verb} ({doc_b})"))
+            elif ea.direction == eb.direction and ea.negated != eb.negated:
+                first = f"not {ea.verb}" if ea.negated else ea.verb
+                second = f"not {eb.verb}" if eb.negated else eb.verb
+                found.append(Signal("negation", f"{head}: {first} ({doc_a}) vs {second} ({doc_b})"))
+    return found[:1]
+
+
+def negation_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
+    """One claim says something is absent ("without addiction") that the other says occurs ("dependency")."""
+    for first, second, d1, d2 in ((a, b, doc_a, doc_b), (b, a, doc_b, doc_a)):
+        present = {concept(m): m for m in second.mentions}
+        for absent in first.absences:
+            key = concept(absent)
+            if key in present and key not in {concept(x) for x in second.absences}:
+                what = first.phrases.get(absent, absent)
+                other = second.phrases.get(present[key], present[key])
+                return [Signal("negation", f"{what}: absent ({d1}) vs {other} ({d2})")]
+    return []
+
+
+def quantity_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
+    """Both claims answer a dosing question with amounts that do not overlap (500 mg vs 1–3 g)."""
+    if not (a.dosing and b.dosing):
+        return []
+    for qa in a.quantities:
+        for qb in b.quantities:
+            if qa.unit == qb.unit and not _overlap(qa, qb):
+                return [Signal("quantity", f"dose: {qa.text} ({doc_a}) vs {qb.text} ({doc_b})")]
+    return []
+
+
+def _overlap(qa: Quantity, qb: Quantity, tolerance: float = 0.1) -> bool:
+    # 10% slack: "about 500 mg" and "0.5 g" are the same amount, "500 mg" and "1 g" are not.
+    return qa.low <= qb.high * (1 + tolerance) and qb.low <= qa.high * (1 + tolerance)
+
+
+def scope_note(a: Assertion, b: Assertion) -> str:
+    """ "different scope: in mice vs in healthy human subjects" where the claims speak of different settings."""
+    if a.scope and b.scope and set(a.scope) != set(b.scope):
+        return f"different scope: {', '.join(a.scope)} vs {', '.join(b.scope)}"
+    if bool(a.scope) != bool(b.scope):
+        return f"scope stated on one side only: {', '.join(a.scope or b.scope)}"
+    return ""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic weights over FEATURES and the decision threshold, fitted by scripts/calibrate.py."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    def score(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights[name] * features[name] for name in FEATURES)
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@lru_cache(maxsize=4)
+def load_calibration(path: Path = CALIBRATION) -> Calibration:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Calibration(dict(data["weights"]), float(data["bias"]), float(data["threshold"]))
+
+
+def features(nli: float, signals: list[Signal], a: Assertion, b: Assertion) -> dict[str, float]:
+    """The verdict's inputs: the NLI score as a logit, which judges fired, hedging and scope."""
+    p = min(max(nli, 1e-6), 1 - 1e-6)
+    kinds = {s.kind for s in signals}
+    return {
+        "nli": math.log(p / (1 - p)),
+        "direction": float("direction" in kinds),
+        "negation": float("negation" in kinds),
+        "quantity": float("quantity" in kinds),
+        "hedged": float(bool(a.hedges)) + float(bool(b.hedges)),
+        "scope": float(bool(scope_note(a, b))),
+    }
+
+
+def compare(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
+    """Every assertion-level signal that the two claims conflict (at most one of each kind)."""
+    found = direction_signals(a, b, doc_a, doc_b)
+    if not any(s.kind == "negation" for s in found):  # a denied effect already is the negation
+        found += negation_signals(a, b, doc_a, doc_b)
+    return found + quantity_signals(a, b, doc_a, doc_b)

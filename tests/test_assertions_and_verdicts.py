@@ -1,0 +1,135 @@
+"""Stages 6a and 7a: what claims assert, and the judges that compare them."""
+
+from __future__ import annotations
+
+import pytest
+
+from detector.assertions import AssertionReader, quantities
+from detector.models import read_lock, verify
+from detector.verdicts import compare, scope_note
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def reader() -> AssertionReader:
+    return AssertionReader(verify(read_lock(ROOT / "models.lock").spec("parser")))
+
+
+def signals(reader: AssertionReader, first: str, second: str) -> list[tuple[str, str]]:
+    a, b = reader.read([first, second])
+    return [(s.kind, s.explanation) for s in compare(a, b, "A", "B")]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "explanation"),
+    [
+        (
+            "Kratom, derived from Mitragyna speciosa, stimulates prolactin release to promote sports recovery.",
+            "Research suggests that kratom suppresses prolactin secretion, which could help addiction treatment.",
+            "kratom → prolactin: stimulates (A) vs suppresses (B)",
+        ),
+        (
+            "One key mechanism involves kratom’s ability to stimulate the release of prolactin naturally.",
+            "By inhibiting prolactin release, kratom could help alleviate chronic low-grade inflammation.",
+            "kratom → prolactin: stimulate (A) vs inhibiting (B)",
+        ),
+        (
+            "Coffee raises blood pressure in adults.",
+            "Coffee lowers blood pressure in adults.",
+            "coffee → pressure: raises (A) vs lowers (B)",
+        ),
+    ],
+)
+def test_opposite_directions_on_the_same_target(reader, first: str, second: str, explanation: str) -> None:  # type: ignore[no-untyped-def]
+    assert signals(reader, first, second) == [("direction", explanation)]
+
+
+def test_a_denied_effect_is_a_negation(reader) -> None:  # type: ignore[no-untyped-def]
+    found = signals(reader, "Kratom increases prolactin levels.", "Kratom does not increase prolactin levels.")
+    assert found == [("negation", "kratom → prolactin: increases (A) vs not increase (B)")]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "concept"),
+    [
+        (
+            "Its active compounds interact with opioid receptors, providing pain relief without addiction.",
+            "Furthermore, excessive kratom consumption may lead to dependency and tolerance.",
+            "addiction",
+        ),
+        (
+            "Kratom’s ability to induce relaxation without sedating properties allows for better sleep quality.",
+            "Kratom use is associated with certain side effects, including constipation, dry mouth, and sedation.",
+            "sedating",
+        ),
+        (
+            "However, unlike some synthetic compounds, kratom users often report no significant hair thinning or loss.",
+            "Chronic kratom usage may lead to adverse side effects, one of which is non-scarring alopecia.",
+            "hair thinning",
+        ),
+    ],
+)
+def test_absent_versus_present(reader, first: str, second: str, concept: str) -> None:  # type: ignore[no-untyped-def]
+    [(kind, explanation)] = signals(reader, first, second)
+    assert kind == "negation" and explanation.startswith(concept) and "absent (A)" in explanation
+
+
+def test_doses_conflict_only_when_the_amounts_differ(reader) -> None:  # type: ignore[no-untyped-def]
+    five_hundred = "Dosing around 500mg post-workout reduces muscle soreness."
+    grams = "The recommended starting dose for muscle pain is often around 1-3 grams of the powder extract."
+    half_gram = "A typical dose is 0.5 g of powder taken after training."
+    assert signals(reader, five_hundred, grams) == [("quantity", "dose: 500mg (A) vs 1-3 grams (B)")]
+    assert signals(reader, five_hundred, half_gram) == []
+
+
+def test_unrelated_or_agreeing_claims_do_not_fire(reader) -> None:  # type: ignore[no-untyped-def]
+    assert (
+        signals(reader, "Kratom stimulates prolactin release.", "Kratom can stimulate the release of prolactin.") == []
+    )
+    assert signals(reader, "Kratom stimulates prolactin release.", "Kratom can modulate prolactin secretion.") == []
+    # What prolactin does is not what kratom does to prolactin.
+    assert (
+        signals(
+            reader,
+            "In times of stress, prolactin can stimulate the release of pro-inflammatory cytokines.",
+            "Research suggests that kratom suppresses prolactin secretion.",
+        )
+        == []
+    )
+
+
+def test_advice_meta_text_and_promotion_are_recognised(reader) -> None:  # type: ignore[no-untyped-def]
+    kinds = [
+        a.kind
+        for a in reader.read(
+            [
+                "Always consult healthcare before using kratom for pain management.",
+                "Consulting a healthcare provider before incorporating kratom into your routine is essential.",
+                "This article delves into the science behind kratom’s potential benefits.",
+                "Incorporating kratom could be a game-changer for athletes.",
+                "Kratom stimulates prolactin release.",
+            ]
+        )
+    ]
+    assert kinds == ["advice", "advice", "meta", "promotional", "claim"]
+
+
+def test_hedges_and_scope(reader) -> None:  # type: ignore[no-untyped-def]
+    mice, humans = reader.read(
+        [
+            "Kratom may reduce inflammation in mice.",
+            "A study found that low to moderate doses of kratom increased prolactin levels in healthy human subjects.",
+        ]
+    )
+    assert mice.hedges == ("may",) and mice.scope == ("in mice",)
+    assert humans.scope == ("low to moderate doses", "in healthy human subjects")
+    assert scope_note(mice, humans) == "different scope: in mice vs low to moderate doses, in healthy human subjects"
+
+
+def test_quantities_convert_units() -> None:
+    [q] = quantities("Take 1-3 grams daily.")
+    assert (q.low, q.high, q.unit) == (1.0, 3.0, "gram")
+    [q] = quantities("about 500mg")
+    assert q.low == pytest.approx(0.5) and q.unit == "gram"
+    assert list(quantities("A 2017 study of 40 people.")) == []
