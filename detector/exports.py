@@ -66,11 +66,19 @@ def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
         write(temp)
         with temp.open("rb") as written:
             os.fsync(written.fileno())
+        # mkstemp makes the file private (0600); outputs get the usual permissions of a new file.
+        temp.chmod(0o666 & ~_umask())
         os.replace(temp, target)
     except OSError as err:
         raise OutputError(f"{target}: cannot write ({err.strerror or err})") from None
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def xml_safe(graph: nx.DiGraph) -> nx.DiGraph:

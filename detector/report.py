@@ -29,8 +29,8 @@ def render(result: ScanResult) -> str:
         "# Contradiction report",
         "",
         f"{stats['documents']} documents, {stats['claims']} claims, {stats['subjects']} subjects: "
-        f"**{_plural(stats['contradictions'], 'contradiction')}** found by the `{escape(judge)}` judge "
-        f"at threshold {result.threshold:.2f}.",
+        f"**{_plural(stats['contradictions'], 'contradiction')}** with a verdict of at least {result.threshold:g} "
+        f"(NLI judge `{escape(judge)}` combined with the direction, negation and quantity judges).",
         "",
         "| documents | claims | subjects | all pairs | candidate pairs | scored pairs | contradictions |",
         "|---:|---:|---:|---:|---:|---:|---:|",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from detector.assertions import Assertion
 from detector.contradictions import find_contradictions, quote
 from detector.judges import contradiction_label_index, judge, score_all
 from detector.records import Claim, Judgement, Pair
+from detector.verdicts import FEATURES, Calibration
 
 from .conftest import OppositeVerbJudge
 
@@ -39,10 +41,20 @@ def test_threshold_and_directions_decide_what_is_reported() -> None:
         Judgement(Pair(1, 2, 0.8), forward=0.97, backward=0.995),
         Judgement(Pair(0, 2, 0.7), forward=0.5, backward=0.5),
     ]
-    found = find_contradictions(judgements, claims, ["s01", "s01", "s02"], threshold=0.98)
+    # With only the NLI logit weighted 1, the verdict is the NLI score itself.
+    identity = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": 1.0}, bias=0.0, threshold=0.98)
+    found = find_contradictions(
+        judgements,
+        claims,
+        [Assertion("claim")] * 3,
+        ["s01", "s01", "s02"],
+        calibration=identity,
+        threshold=0.98,
+        nli_threshold=0.98,
+    )
     assert [(c.a, c.b, c.directions) for c in found] == [("c1", "c2", ("b→a",)), ("c0", "c1", ("a→b",))]
     assert found[0].score == 0.995 and found[0].kind == "nli" and found[0].subject == "s01"
-    assert "d.txt line 1" in found[0].explanation
+    assert "reading b then a" in found[0].explanation
 
 
 def test_contradiction_label_is_found_by_name() -> None:

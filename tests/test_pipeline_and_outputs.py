@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import networkx as nx
@@ -86,6 +87,9 @@ def test_graph_has_kinds_and_edges_for_provenance_subjects_and_contradictions(re
 def test_outputs_are_written_and_read_back(result, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     written = write_outputs(result, tmp_path / "out")
     assert sorted(p.name for p in written) == sorted(FORMATS.values())
+    umask = os.umask(0)
+    os.umask(umask)
+    assert all(p.stat().st_mode & 0o777 == 0o666 & ~umask for p in written)
     gexf = nx.read_gexf(tmp_path / "out" / "graph.gexf")
     assert all("kind" in data for _, data in gexf.nodes(data=True))
     assert all("viz" in data for _, data in gexf.nodes(data=True))
