@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from .records import Claim, Document, DroppedSentence
 
 DEFAULT_MAX_CLAIM_CHARS = 1_000
+MAX_BLOCK_CHARS = 4_000
 MIN_CLAIM_WORDS = 4
 
 # Sections whose sentences describe the page, not the subject.
@@ -177,6 +178,23 @@ def _markdown() -> MarkdownIt:
 
 def sentences(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """(start, end) offsets of the sentences in text[start:end], whitespace trimmed."""
+    for piece_start, piece_end in _pieces(text, start, end):
+        yield from _segment(text, piece_start, piece_end)
+
+
+def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    # The segmenter slows down sharply on very long blocks (a 20 MB line would never finish), so long blocks
+    # are cut first: after the last sentence end before the limit, else at a space, else anywhere.
+    while end - start > MAX_BLOCK_CHARS:
+        window = text[start : start + MAX_BLOCK_CHARS]
+        cut = max(window.rfind(". "), window.rfind("! "), window.rfind("? "))
+        cut = cut + 1 if cut > 0 else (window.rfind(" ") if window.rfind(" ") > 0 else MAX_BLOCK_CHARS)
+        yield start, start + cut
+        start += cut
+    yield start, end
+
+
+def _segment(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     block = text[start:end]
     cursor = 0
     for segment in _segmenter().segment(block):

@@ -22,7 +22,7 @@ FORMATS = {
     ".htm": "html",
     ".jsonl": "jsonl",
 }
-DEFAULT_MAX_FILE_BYTES = 50_000_000
+DEFAULT_MAX_FILE_BYTES = 10_000_000
 
 # Tags whose text a browser never shows.
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")

@@ -52,9 +52,14 @@ class OnnxNliScorer:
         self._padding = "max_length" if fixed_length else "longest"
 
     def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
+        # One pair per run: the int8 graph quantizes activations with one scale per batch, so a pair's score
+        # would otherwise depend on the pairs batched with it. On 2 cores this costs no throughput.
+        return np.array([self._score_one(p, h) for p, h in zip(premises, hypotheses, strict=True)])
+
+    def _score_one(self, premise: str, hypothesis: str) -> float:
         encoded = self._tokenizer(
-            list(premises),
-            list(hypotheses),
+            premise,
+            hypothesis,
             padding=self._padding,
             truncation=True,
             max_length=self._max_length,
@@ -65,7 +70,7 @@ class OnnxNliScorer:
             "attention_mask": encoded["attention_mask"].astype(np.int64),
         }
         logits = self._session.run(None, feeds)[0]
-        return _softmax(np.asarray(logits, dtype=np.float64))[:, self._index]
+        return float(_softmax(np.asarray(logits, dtype=np.float64))[0, self._index])
 
 
 class TransformersNliScorer:

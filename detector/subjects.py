@@ -88,13 +88,13 @@ def cluster(embeddings: np.ndarray, *, similarity: float = DEFAULT_SUBJECT_SIMIL
     Returns one cluster number per row, numbered in order of first appearance.
     """
     n = len(embeddings)
-    if n == 0:
-        return np.zeros(0, dtype=int)
-    if n == 1:
-        return np.zeros(1, dtype=int)
-    raw = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage="average", distance_threshold=1.0 - similarity
-    ).fit_predict(embeddings)
+    # A zero vector (a text the embedder found nothing in) has no direction: it stands alone.
+    usable = np.flatnonzero(np.any(embeddings != 0, axis=1)) if n else np.zeros(0, dtype=int)
+    raw = np.arange(n) + n
+    if len(usable) > 1:
+        raw[usable] = AgglomerativeClustering(
+            n_clusters=None, metric="cosine", linkage="average", distance_threshold=1.0 - similarity
+        ).fit_predict(embeddings[usable])
     order: dict[int, int] = {}
     for label in raw:
         order.setdefault(int(label), len(order))

@@ -22,6 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from detector import judges
 from detector.evaluation import best_f1_threshold, read_pairs
 from detector.judges import score_all
 from detector.models import load_judge, load_parser, read_lock
@@ -34,9 +35,9 @@ CHECK = ("anli_dev",)
 def nli_scores(name: str, pairs: list, lock_path: str | None, cache: Path) -> np.ndarray:
     """(n, 2) forward/backward contradiction scores, cached by data set, judge and file contents."""
     spec = read_lock(lock_path).spec("judge")
-    digest = hashlib.sha256(json.dumps([spec.files, [(p.premise, p.hypothesis) for p in pairs]]).encode()).hexdigest()[
-        :16
-    ]
+    # Keyed by the model files, the pairs and the scorer's code, so a change to any of them rescores.
+    content = json.dumps([spec.files, [(p.premise, p.hypothesis) for p in pairs]]).encode()
+    digest = hashlib.sha256(content + Path(judges.__file__).read_bytes()).hexdigest()[:16]
     file = cache / f"{name}-{spec.name}-{digest}.npy"
     if file.exists():
         return np.load(file)

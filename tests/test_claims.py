@@ -101,3 +101,11 @@ def test_every_sentence_span_indexes_the_text_and_spans_never_overlap(text: str,
         assert text[start:end] == text[start:end].strip()
         assert start >= last_end
         last_end = end
+
+
+def test_a_huge_single_line_is_segmented_in_linear_time() -> None:
+    text = "Coffee increases alertness in adults. " * 20_000 + "x" * 9_000 + " end of it."
+    spans = list(classify(text, "text"))
+    assert len(spans) >= 20_000
+    for start, end, _ in spans:
+        assert text[start:end] == text[start:end].strip() and start < end
