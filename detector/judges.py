@@ -52,14 +52,9 @@ class OnnxNliScorer:
         self._padding = "max_length" if fixed_length else "longest"
 
     def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
-        # One pair per run: the int8 graph quantizes activations with one scale per batch, so a pair's score
-        # would otherwise depend on the pairs batched with it. On 2 cores this costs no throughput.
-        return np.array([self._score_one(p, h) for p, h in zip(premises, hypotheses, strict=True)])
-
-    def _score_one(self, premise: str, hypothesis: str) -> float:
         encoded = self._tokenizer(
-            premise,
-            hypothesis,
+            list(premises),
+            list(hypotheses),
             padding=self._padding,
             truncation=True,
             max_length=self._max_length,
@@ -70,7 +65,7 @@ class OnnxNliScorer:
             "attention_mask": encoded["attention_mask"].astype(np.int64),
         }
         logits = self._session.run(None, feeds)[0]
-        return float(_softmax(np.asarray(logits, dtype=np.float64))[0, self._index])
+        return _softmax(np.asarray(logits, dtype=np.float64))[:, self._index]
 
 
 class TransformersNliScorer:
@@ -141,8 +136,11 @@ def score_all(
 ) -> np.ndarray:
     """Score (premise, hypothesis) pairs in batches of similar length, returned in input order."""
     progress = progress or Silent()
-    # Sorting by length keeps padding small for models with a dynamic sequence length.
-    order = sorted(range(len(premises)), key=lambda i: len(premises[i]) + len(hypotheses[i]))
+    # Sorting by length keeps padding small for models with a dynamic sequence length; the texts break ties
+    # so the same pairs always form the same batches. That matters: the int8 ONNX judge quantizes
+    # activations per batch, so a pair's score moves a little with its batch-mates (and is far worse
+    # alone: ROC AUC 0.61 at batch size 1 against 0.97 at 8 on 240 SICK pairs).
+    order = sorted(range(len(premises)), key=lambda i: (len(premises[i]) + len(hypotheses[i]), premises[i], hypotheses[i]))
     scores = np.zeros(len(premises), dtype=np.float64)
     with progress.task(description, len(premises)) as advance:
         for i in range(0, len(order), batch_size):

@@ -91,3 +91,47 @@ def test_report_quotes_both_sides_with_positions(scanned) -> None:  # type: igno
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "kratom suppresses prolactin secretion" in report
     assert "004\\_a96d898ab4f5849c.txt" in report and "line " in report and "chars " in report
+
+
+# The contradictions the sharper-judges issue names, as (topic, document pair) — each must be reported at
+# least once, with a pair the hand labels in seed_expectations.json call a contradiction.
+REQUIRED = [
+    ("prolactin direction", {"000", "004"}),
+    ("prolactin direction", {"000", "003"}),
+    ("prolactin direction", {"003", "004"}),
+    ("prolactin direction", {"004"}),
+    ("addiction", {"000", "002"}),
+    ("sedation", {"000", "003"}),
+    ("dose", {"000", "001"}),
+    ("hair loss", {"002"}),
+]
+
+
+def _labelled() -> tuple[dict[frozenset[tuple[str, str]], str], set[frozenset[tuple[str, str]]]]:
+    labels = json.loads((SEEDS.parent / "tests" / "seed_expectations.json").read_text(encoding="utf-8"))
+
+    def key(p: dict[str, Any]) -> frozenset[tuple[str, str]]:
+        return frozenset({(p["a"]["doc"], p["a"]["sentence"]), (p["b"]["doc"], p["b"]["sentence"])})
+
+    return {key(p): p["topic"] for p in labels["contradictions"]}, {key(p) for p in labels["not_contradictions"]}
+
+
+def test_every_named_contradiction_is_reported(scanned) -> None:  # type: ignore[no-untyped-def]
+    _, findings = scanned
+    positives, _ = _labelled()
+    found = set()
+    for a, b, _c in _pairs(findings):
+        topic = positives.get(frozenset({(a["doc"], a["text"]), (b["doc"], b["text"])}))
+        if topic:
+            found.add((topic, frozenset({a["doc"][:3], b["doc"][:3]})))
+    missing = [(t, sorted(d)) for t, d in REQUIRED if (t, frozenset(d)) not in found]
+    assert not missing
+
+
+def test_pairs_labelled_as_not_contradicting_are_not_reported(scanned) -> None:  # type: ignore[no-untyped-def]
+    _, findings = scanned
+    _, negatives = _labelled()
+    reported = [
+        (a["text"], b["text"]) for a, b, _c in _pairs(findings) if frozenset({(a["doc"], a["text"]), (b["doc"], b["text"])}) in negatives
+    ]
+    assert not reported
