@@ -35,14 +35,18 @@ class PlainReader:
 CALIBRATION = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": 1.0}, bias=0.0, threshold=0.9)
 
 
-def scan_and_write(folder: Path, out: Path) -> None:
-    result = scan(
+def fake_scan(folder: Path):  # type: ignore[no-untyped-def]
+    return scan(
         [folder],
         embedder=BagOfWordsEmbedder(),
         judge=OppositeVerbJudge(),
         parser=PlainReader(),
         calibration=CALIBRATION,
     )
+
+
+def scan_and_write(folder: Path, out: Path) -> None:
+    result = fake_scan(folder)
     write_outputs(result, out)
     for name in ("graph.gexf", "graph.graphml"):
         ElementTree.parse(out / name)  # well-formed XML, or this raises
@@ -109,13 +113,7 @@ def test_five_thousand_empty_files_and_a_twenty_megabyte_file(tmp_path: Path) ->
     for i in range(5000):
         (folder / f"empty{i:04d}.txt").write_bytes(b"")
     (folder / "big.txt").write_bytes(b"Coffee increases alertness in adults. " * 550_000)
-    result = scan(
-        [folder],
-        embedder=BagOfWordsEmbedder(),
-        judge=OppositeVerbJudge(),
-        parser=PlainReader(),
-        calibration=CALIBRATION,
-    )
+    result = fake_scan(folder)
     assert result.stats["documents"] == 5000
     assert any("big.txt" in w and "limit" in w for w in result.warnings)
 
@@ -126,11 +124,5 @@ def test_an_unreadable_file_is_skipped_and_reported(tmp_path: Path) -> None:
     locked = tmp_path / "locked.txt"
     locked.write_text("secret", encoding="utf-8")
     locked.chmod(0)
-    result = scan(
-        [tmp_path],
-        embedder=BagOfWordsEmbedder(),
-        judge=OppositeVerbJudge(),
-        parser=PlainReader(),
-        calibration=CALIBRATION,
-    )
+    result = fake_scan(tmp_path)
     assert any("locked.txt" in w and "cannot be read" in w for w in result.warnings)
