@@ -19,7 +19,7 @@ from . import evaluation, models
 from .contradictions import quote
 from .errors import DetectorError, InputError
 from .exports import FORMATS, prepare_output, write_outputs
-from .pipeline import Settings
+from .pipeline import ScanResult, Settings
 from .pipeline import scan as run_scan
 from .progress import Advance
 
@@ -43,7 +43,10 @@ JudgeOption = Annotated[str | None, typer.Option("--judge", help="judge model na
 ThresholdOption = Annotated[
     float | None,
     typer.Option(
-        "--threshold", min=0.0, max=1.0, help="contradiction score to report [default: the judge's, from models.lock]"
+        "--threshold",
+        min=0.0,
+        max=1.0,
+        help="judge score counted as a contradiction [default: the judge's, from models.lock]",
     ),
 ]
 
@@ -111,7 +114,15 @@ def scan(
         list[str],
         typer.Option("--format", "-f", help="outputs to write: md, json, gexf, graphml (repeat or comma-separate)"),
     ] = [],  # noqa: B006
-    threshold: ThresholdOption = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            min=0.0,
+            max=1.0,
+            help="verdict score a contradiction must reach [default: detector/calibration.json's threshold]",
+        ),
+    ] = None,
     judge: JudgeOption = None,
     embedder: Annotated[str | None, typer.Option("--embedder", help="embedder model name from models.lock")] = None,
     neighbours: Annotated[
@@ -157,10 +168,7 @@ def scan(
     out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True, markup=False)
 
 
-def _summary(result: object) -> None:
-    from .pipeline import ScanResult
-
-    assert isinstance(result, ScanResult)
+def _summary(result: ScanResult) -> None:
     s = result.stats
     out.print(
         f"[bold]{s['documents']}[/] documents · [bold]{s['claims']}[/] claims · [bold]{s['subjects']}[/] subjects · "

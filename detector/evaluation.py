@@ -87,11 +87,7 @@ def metrics(
 ) -> Evaluation:
     """Precision, recall and F1 of `scores >= threshold` for the contradiction class."""
     truth = np.asarray(labels, dtype=bool)
-    predicted = scores >= threshold
-    tp = int((truth & predicted).sum())
-    precision = tp / max(int(predicted.sum()), 1)
-    recall = tp / max(int(truth.sum()), 1)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = precision_recall_f1(truth, scores, threshold)
     both_classes = 0 < truth.sum() < len(truth)
     auc = float(roc_auc_score(truth, scores)) if both_classes else None
     best_f1, best_threshold = best_f1_threshold(truth, scores)
@@ -108,6 +104,15 @@ def metrics(
         best_threshold=best_threshold,
         seconds=seconds,
     )
+
+
+def precision_recall_f1(truth: np.ndarray, scores: np.ndarray, threshold: float) -> tuple[float, float, float]:
+    """Precision, recall and F1 of `scores >= threshold` against boolean `truth`."""
+    predicted = scores >= threshold
+    tp = int((truth & predicted).sum())
+    precision = tp / max(int(predicted.sum()), 1)
+    recall = tp / max(int(truth.sum()), 1)
+    return precision, recall, (2 * precision * recall / (precision + recall) if tp else 0.0)
 
 
 def best_f1_threshold(truth: np.ndarray, scores: np.ndarray) -> tuple[float, float]:

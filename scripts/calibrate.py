@@ -23,7 +23,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from detector import judges
-from detector.evaluation import best_f1_threshold, read_pairs
+from detector.evaluation import best_f1_threshold, precision_recall_f1, read_pairs
 from detector.judges import score_all
 from detector.models import load_judge, load_parser, read_lock
 from detector.verdicts import FEATURES, compare, features
@@ -64,14 +64,6 @@ def feature_matrix(pairs: list, scores: np.ndarray, reader) -> np.ndarray:  # ty
     return np.array(rows)
 
 
-def f1_at(truth: np.ndarray, scores: np.ndarray, threshold: float) -> tuple[float, float, float]:
-    predicted = scores >= threshold
-    tp = float((truth & predicted).sum())
-    precision = tp / max(predicted.sum(), 1)
-    recall = tp / max(truth.sum(), 1)
-    return precision, recall, (2 * precision * recall / (precision + recall) if tp else 0.0)
-
-
 def main(
     pairs_dir: Path,
     out: Path = typer.Option(Path("detector/calibration.json")),
@@ -101,7 +93,7 @@ def main(
         return model.predict_proba(x)[:, 1]
 
     candidates = np.unique(np.round(np.concatenate([predict(data[n][0]) for n in FIT]), 4))
-    mean_f1 = [np.mean([f1_at(data[n][1], predict(data[n][0]), t)[2] for n in FIT]) for t in candidates]
+    mean_f1 = [np.mean([precision_recall_f1(data[n][1], predict(data[n][0]), t)[2] for n in FIT]) for t in candidates]
     threshold = float(candidates[int(np.argmax(mean_f1))])
 
     # Out-of-fold: refit on 4/5 of the fitting data, score the held-out fifth, same threshold rule.
@@ -119,14 +111,20 @@ def main(
         combined = predict(x)
         row = {
             "pairs": len(y),
-            "nli_only": dict(zip(("precision", "recall", "f1"), f1_at(y, nli, nli_threshold), strict=True))
+            "nli_only": dict(
+                zip(("precision", "recall", "f1"), precision_recall_f1(y, nli, nli_threshold), strict=True)
+            )
             | {"best_f1": best_f1_threshold(y, nli)[0], "roc_auc": float(roc_auc_score(y, nli))},
-            "verdict": dict(zip(("precision", "recall", "f1"), f1_at(y, combined, threshold), strict=True))
+            "verdict": dict(
+                zip(("precision", "recall", "f1"), precision_recall_f1(y, combined, threshold), strict=True)
+            )
             | {"roc_auc": float(roc_auc_score(y, combined))},
         }
         if name in FIT:
             oof = held_out[offsets[k] : offsets[k + 1]]
-            row["verdict_out_of_fold"] = dict(zip(("precision", "recall", "f1"), f1_at(y, oof, threshold), strict=True))
+            row["verdict_out_of_fold"] = dict(
+                zip(("precision", "recall", "f1"), precision_recall_f1(y, oof, threshold), strict=True)
+            )
         measured[name] = {
             key: ({m: round(v, 4) for m, v in value.items()} if isinstance(value, dict) else value)
             for key, value in row.items()
