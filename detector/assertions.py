@@ -38,6 +38,8 @@ _NOT_AGENTS = frozenset(
     "ability mechanism research study studies evidence aspect role way time times use user users result "
     "finding findings report reports speciosa".split()
 )
+# "does not cause addiction" denies the addiction; "does not replace hydration" denies nothing that occurs.
+_CAUSING = frozenset("cause lead produce result induce trigger create carry involve have bring pose".split())
 _NEGATORS = frozenset({"not", "no", "never", "n't", "without", "neither", "nor", "cannot"})
 _ABSENCE_CUES = ("without", "no", "not", "free of", "none", "non", "lack of", "absence of")
 HEDGES = {
@@ -154,7 +156,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
     effects = []
     for i, sign in enumerate(directions):
         # A direction word right after another one modifies the target ("reducing elevated prolactin").
-        if not sign or (i > 0 and directions[i - 1]) or _is_state_adjective(tokens, i):
+        if not sign or (i > 0 and directions[i - 1]) or _is_state_adjective(tokens, i) or _describes_a_noun(tokens[i]):
             continue
         target = _target(tokens, i + 1, directions)
         if target is None:
@@ -224,6 +226,13 @@ def _is_state_adjective(tokens: list[Any], i: int) -> bool:
     return not before and tokens[i].tag_ in ("VBN", "JJ")
 
 
+def _describes_a_noun(token: Any) -> bool:
+    # "start with lower doses", "and enhanced sleep": an adjective or participle naming a state, not a change.
+    # An adverb on it ("significantly alleviated pain") says the tagger missed a verb.
+    describes = token.dep_ == "amod" or (token.tag_ in ("JJ", "JJR") and token.head.pos_ in ("NOUN", "PROPN"))
+    return describes and not any(child.dep_ == "advmod" for child in token.children)
+
+
 def _target(tokens: list[Any], start: int, directions: list[int]) -> str | None:
     """The thing a direction word changes: the last word of the first run of content words after it."""
     run: list[Any] = []
@@ -279,7 +288,7 @@ def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str]]:
     for i, t in enumerate(tokens):
         cue = t.lower_
         if cue not in ("without", "no", "non", "free", "lack", "absence") and not (
-            cue in ("not", "n't", "never") and i + 1 < len(tokens) and tokens[i + 1].pos_ in ("VERB", "AUX")
+            cue in ("not", "n't", "never") and i + 1 < len(tokens) and tokens[i + 1].lemma_.lower() in _CAUSING
         ):
             continue
         span: list[Any] = []

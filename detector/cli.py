@@ -17,7 +17,7 @@ from rich.table import Table
 
 from . import evaluation, models
 from .contradictions import quote
-from .errors import DetectorError, InputError
+from .errors import DetectorError, InputError, ModelError
 from .exports import FORMATS, prepare_output, write_outputs
 from .pipeline import ScanResult, Settings
 from .pipeline import scan as run_scan
@@ -208,10 +208,11 @@ def evaluate(
     with user_errors():
         pairs = evaluation.read_pairs(pairs_file, limit=limit)
         spec = models.read_lock(models_lock).spec("judge", judge)
-        scorer = models.load_judge(spec)
+        bars = BarProgress(enabled=not as_json and err.is_terminal)
+        scorer = models.load_judge(spec, progress=bars)
         chosen = threshold if threshold is not None else (spec.threshold if spec.threshold is not None else 0.5)
         started = time.perf_counter()
-        scores = evaluation.pair_scores(pairs, scorer, progress=BarProgress(enabled=not as_json and err.is_terminal))
+        scores = evaluation.pair_scores(pairs, scorer, progress=bars)
         result = evaluation.metrics(
             [p.label == "contradiction" for p in pairs],
             scores,
@@ -252,9 +253,12 @@ def list_models(ctx: typer.Context, models_lock: ModelsLockOption = None) -> Non
         default = " (default)" if lock.defaults.get(spec.role) == name else ""
         origin = (
             f"{spec.settings.get('package', spec.settings.get('repo', ''))} {spec.settings.get('version', '')}".strip()
+            or f"from {spec.settings.get('from', '')}"
         )
         if spec.source == "hub" and not spec.files:
             state = f"[yellow]not locked[/]: run `detector models lock {escape(name)}` with hub access"
+        elif spec.source == "built" and not models.is_built(spec):
+            state = f"[yellow]not built yet[/]: `detector models build {escape(name)}`, or the first scan builds it"
         else:
             ok, message = models.status(spec)
             failures += not ok
@@ -277,6 +281,24 @@ def lock_model(
         path = models.find_lock(models_lock)
         spec = models.lock_hub_model(path, name, revision=revision)
     out.print(f"locked {name} at {spec.settings['revision']} ({len(spec.files)} files) in {path}", markup=False)
+
+
+@models_app.command("build")
+def build_model(
+    name: Annotated[
+        str | None, typer.Argument(help="a built model's name in models.lock [default: the default judge]")
+    ] = None,
+    models_lock: ModelsLockOption = None,
+) -> None:
+    """Build a model that models.lock builds from another (the default judge), and verify its sha256."""
+    with user_errors():
+        spec = models.read_lock(models_lock).spec("judge", name)
+        if spec.source != "built":
+            raise ModelError(f"model {spec.name!r} comes from a {spec.source}; only built models are built")
+        with BarProgress(enabled=err.is_terminal).task(f"Building {spec.name}", 1) as advance:
+            folder = models.build(spec)
+            advance(1)
+    out.print(f"built {spec.name} in {folder}: {len(spec.files)} files verified", markup=False)
 
 
 def main() -> None:

