@@ -40,6 +40,13 @@ _NOT_AGENTS = frozenset(
 )
 # "does not cause addiction" denies the addiction; "does not replace hydration" denies nothing that occurs.
 _CAUSING = frozenset("cause lead produce result induce trigger create carry involve have bring pose".split())
+# "a role in addiction", "regarding hair loss", "concerns about side effects": a topic, not an occurrence.
+_TOPIC_PREPOSITIONS = frozenset("in for about regarding on into towards toward concerning of".split())
+# "overcome addiction", "mitigate potential hair loss", "regarding hair loss": treated or discussed, not caused.
+_TREATING = frozenset(
+    "overcome treat manage combat fight alleviate relieve reduce mitigate prevent help address understand "
+    "clarify study investigate research discuss avoid regard concern".split()
+)
 _NEGATORS = frozenset({"not", "no", "never", "n't", "without", "neither", "nor", "cannot"})
 _ABSENCE_CUES = ("without", "no", "not", "free of", "none", "non", "lack of", "absence of")
 HEDGES = {
@@ -111,7 +118,9 @@ class Assertion:
     kind: str  # "claim", "advice", "meta" or "promotional"
     effects: tuple[Effect, ...] = ()
     absences: tuple[str, ...] = ()  # concepts the claim says are absent ("addiction" in "without addiction")
-    mentions: tuple[str, ...] = ()  # content-word stems the claim mentions without denying them
+    # Stems of what the claim says occurs ("may lead to dependency", "side effects like sedation"), not of
+    # what it only names as a topic ("addiction treatment", "regarding hair loss") or denies.
+    occurs: tuple[str, ...] = ()
     quantities: tuple[Quantity, ...] = ()
     hedges: tuple[str, ...] = ()
     scope: tuple[str, ...] = ()
@@ -171,7 +180,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
             )
         )
     absences, phrases = _absences(tokens)
-    mentions = {stem(t.text) for t in tokens if _content(t)} - set(absences)
+    occurs = {stem(t.text) for t in tokens if _content(t) and _occurs(t)} - set(absences)
     for t in tokens:
         if _content(t):
             phrases.setdefault(stem(t.text), t.text)
@@ -179,7 +188,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         kind=kind,
         effects=tuple(effects),
         absences=tuple(sorted(absences)),
-        mentions=tuple(sorted(mentions)),
+        occurs=tuple(sorted(occurs)),
         quantities=tuple(quantities(text)),
         hedges=tuple(dict.fromkeys(HEDGES[m.group(1).lower()] for m in _HEDGE_PATTERN.finditer(text))),
         scope=tuple(dict.fromkeys(" ".join(m.group(0).lower().split()) for m in _SCOPE_PATTERN.finditer(text))),
@@ -281,6 +290,18 @@ def _content(t: Any) -> bool:
     return t.is_alpha and not t.is_stop and len(t.text) > 2 and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ")
 
 
+def _occurs(token: Any) -> bool:
+    """Whether the claim says this thing happens, rather than naming it as a topic or a target of treatment."""
+    if token.pos_ not in ("NOUN", "PROPN") or token.dep_ == "compound":
+        return token.pos_ not in ("NOUN", "PROPN")
+    node = token
+    while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
+        node = node.head
+        if node.pos_ == "ADP" and node.lower_ in _TOPIC_PREPOSITIONS:
+            return False
+    return not (node.pos_ == "VERB" and node.lemma_.lower() in _TREATING)
+
+
 def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str]]:
     """Stems of what the claim says is absent: "without addiction", "no significant hair thinning or loss"."""
     found: set[str] = set()
@@ -291,6 +312,8 @@ def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str]]:
             cue in ("not", "n't", "never") and i + 1 < len(tokens) and tokens[i + 1].lemma_.lower() in _CAUSING
         ):
             continue
+        if cue == "without" and i > 0 and tokens[i - 1].lower_ in ("not", "never"):
+            continue  # "not without side effects" says they occur
         span: list[Any] = []
         # "non-scarring alopecia" denies the scarring, not the alopecia: "non" covers one word.
         reach = i + 3 if cue == "non" else i + 8

@@ -137,6 +137,13 @@ def scan(
     max_file_bytes: Annotated[
         int, typer.Option(min=1, help="skip (and report) files larger than this")
     ] = Settings.max_file_bytes,
+    nli_only: Annotated[
+        bool,
+        typer.Option(
+            "--nli-only",
+            help="also count pairs only the NLI judge flags (for corpora of specific, comparable claims)",
+        ),
+    ] = False,
     models_lock: ModelsLockOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars or summary")] = False,
 ) -> None:
@@ -150,6 +157,7 @@ def scan(
             min_similarity=min_similarity,
             subject_similarity=subject_similarity,
             max_file_bytes=max_file_bytes,
+            nli_only=nli_only,
         )
         result = run_scan(
             paths,

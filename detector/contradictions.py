@@ -21,13 +21,18 @@ def find_contradictions(
     calibration: Calibration,
     threshold: float,
     nli_threshold: float,
-) -> list[Contradiction]:
-    """Pairs whose calibrated verdict reaches `threshold`, strongest first.
+    nli_only: bool = False,
+) -> tuple[list[Contradiction], list[Contradiction]]:
+    """(contradictions, NLI-only conflicts): pairs whose calibrated verdict reaches `threshold`, strongest first.
 
     The verdict combines the NLI score (both directions) with what the claims assert: opposite effect
-    directions, a denied effect or absent concept, amounts that do not overlap, hedges and scope.
+    directions, a denied effect or absent concept, amounts that do not overlap, hedges and scope. A pair
+    that only the NLI judge flags, with both directions at its threshold, is a contradiction only with
+    `nli_only`; otherwise it is returned in the second list. Between claims that merely share a topic the
+    judge is confident and wrong: on the seeds, 2 of 31 such pairs scoring ≥ 0.985 both ways are real.
     """
     found: list[Contradiction] = []
+    possible: list[Contradiction] = []
     for j in judgements:
         a, b = claims[j.pair.a], claims[j.pair.b]
         sa, sb = assertions[j.pair.a], assertions[j.pair.b]
@@ -49,7 +54,9 @@ def find_contradictions(
             explanation += f"; {scope}"
         if hedges:
             explanation += f"; hedged ({', '.join(hedges)})"
-        found.append(
+        if not signals and len(directions) < 2 and not nli_only:
+            continue
+        (found if signals or nli_only else possible).append(
             Contradiction(
                 a=a.id,
                 b=b.id,
@@ -66,7 +73,11 @@ def find_contradictions(
                 | {name: round(value, 4) for name, value in inputs.items() if name != "nli"},
             )
         )
-    return sorted(found, key=lambda c: (-c.score, c.a, c.b))
+
+    def strongest_first(items: list[Contradiction]) -> list[Contradiction]:
+        return sorted(items, key=lambda c: (-c.score, c.a, c.b))
+
+    return strongest_first(found), strongest_first(possible)
 
 
 def _short(doc_id: str) -> str:

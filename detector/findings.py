@@ -6,6 +6,7 @@ from typing import Any
 
 from .assertions import Assertion
 from .pipeline import ScanResult
+from .records import Contradiction
 
 SCHEMA = "detector/findings@1"
 
@@ -54,24 +55,27 @@ def findings(result: ScanResult) -> dict[str, Any]:
             }
             for s in result.subjects
         ],
-        "contradictions": [
-            {
-                "a": c.a,
-                "b": c.b,
-                "score": c.score,
-                "subject": c.subject,
-                "kind": c.kind,
-                "directions": list(c.directions),
-                "explanation": c.explanation,
-                "signals": c.signals,
-            }
-            for c in result.contradictions
-        ],
+        "contradictions": [_contradiction(c) for c in result.contradictions],
+        # Flagged by the NLI judge alone, in both directions; not counted as contradictions (see --nli-only).
+        "nli_only": [_contradiction(c) for c in result.nli_only],
         "dropped": [
             {"doc": d.doc, "start": d.start, "end": d.end, "reason": d.reason, "text": d.text} for d in result.dropped
         ],
         "warnings": result.warnings,
         "stats": result.stats,
+    }
+
+
+def _contradiction(c: Contradiction) -> dict[str, Any]:
+    return {
+        "a": c.a,
+        "b": c.b,
+        "score": c.score,
+        "subject": c.subject,
+        "kind": c.kind,
+        "directions": list(c.directions),
+        "explanation": c.explanation,
+        "signals": c.signals,
     }
 
 

@@ -44,6 +44,8 @@ class Settings:
     subject_similarity: float = subjects_stage.DEFAULT_SUBJECT_SIMILARITY
     max_file_bytes: int = documents_stage.DEFAULT_MAX_FILE_BYTES
     max_claim_chars: int = claims_stage.DEFAULT_MAX_CLAIM_CHARS
+    # Count pairs that only the NLI judge flags (no opposite effect, absence or amount) as contradictions.
+    nli_only: bool = False
     embed_batch_size: int = embeddings_stage.DEFAULT_BATCH_SIZE
     judge_batch_size: int = judges.DEFAULT_BATCH_SIZE
 
@@ -60,6 +62,8 @@ class ScanResult:
     pairs: list[Pair]
     judgements: list[Judgement]
     contradictions: list[Contradiction]
+    # Pairs only the NLI judge flags (both directions), not counted unless Settings.nli_only.
+    nli_only: list[Contradiction]
     graph: nx.DiGraph
     models: dict[str, Any]
     threshold: float
@@ -146,13 +150,16 @@ def scan(
     subject_of = [subjects[int(n)].id for n in clusters]
     with timed("candidates"):
         pairs = (
-            candidates.candidate_pairs(
-                vectors,
-                clusters,
-                texts,
-                neighbours=settings.neighbours,
-                min_similarity=settings.min_similarity,
-                cross_subject_similarity=settings.cross_subject_similarity,
+            candidates.merge_pairs(
+                candidates.candidate_pairs(
+                    vectors,
+                    clusters,
+                    texts,
+                    neighbours=settings.neighbours,
+                    min_similarity=settings.min_similarity,
+                    cross_subject_similarity=settings.cross_subject_similarity,
+                ),
+                candidates.assertion_pairs(assertions, vectors),
             )
             if len(claims) > 1
             else []
@@ -160,7 +167,7 @@ def scan(
     with timed("judge"):
         judgements = judges.judge(pairs, texts, judge_model, batch_size=settings.judge_batch_size, progress=progress)
     with timed("contradictions"):
-        found = contradictions_stage.find_contradictions(
+        found, nli_only = contradictions_stage.find_contradictions(
             judgements,
             claims,
             assertions,
@@ -168,6 +175,7 @@ def scan(
             calibration=calibration,
             threshold=threshold,
             nli_threshold=nli_threshold,
+            nli_only=settings.nli_only,
         )
     with timed("graph"):
         graph = graph_stage.build_graph(documents, claims, subjects, found)
@@ -183,6 +191,7 @@ def scan(
         "candidate_pairs": len(pairs),
         "scored_pairs": len(judgements),
         "contradictions": len(found),
+        "nli_only_conflicts": len(nli_only),
         "seconds": seconds,
     }
     return ScanResult(
@@ -194,6 +203,7 @@ def scan(
         pairs=pairs,
         judgements=judgements,
         contradictions=found,
+        nli_only=nli_only,
         graph=graph,
         models={"embedder": embedder_info, "judge": judge_info, "parser": parser_info},
         threshold=threshold,

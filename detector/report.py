@@ -7,9 +7,11 @@ import re
 from collections import defaultdict
 
 from .assertions import Assertion
+from .contradictions import quote
 from .pipeline import ScanResult
 from .records import Claim, Contradiction
 
+NLI_ONLY_LISTED = 20
 _MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()#!|~])")
 _LIST_MARKER = re.compile(r"^(\d+)([.)])|^([-+])")
 
@@ -63,6 +65,21 @@ def render(result: ScanResult) -> str:
                 f"Why: {escape(c.explanation)}",
                 "",
             ]
+    if result.nli_only:
+        lines += [
+            f"## Flagged by the NLI judge alone: {len(result.nli_only)} (not counted)",
+            "",
+            "The judge reads each of these pairs as a contradiction both ways, but neither claim states an effect, "
+            "absence or amount that the other opposes; between claims that merely share a topic it is usually "
+            "wrong. Read them as leads, or count them with `--nli-only`.",
+            "",
+        ]
+        for c in result.nli_only[:NLI_ONLY_LISTED]:
+            a, b = result.claim(c.a), result.claim(c.b)
+            lines += [f"- {c.score:.3f}: {_inline(a)} vs {_inline(b)}"]
+        if len(result.nli_only) > NLI_ONLY_LISTED:
+            lines.append(f"- … and {len(result.nli_only) - NLI_ONLY_LISTED} more in findings.json (`nli_only`)")
+        lines.append("")
     if result.warnings:
         lines += ["## Skipped input", ""] + [f"- {escape(w)}" for w in result.warnings] + [""]
     if stats["dropped"]:
@@ -105,3 +122,7 @@ def _side(claim: Claim) -> str:
         f"- **{escape(claim.doc)}** line {claim.line}, column {claim.column} "
         f"(chars {claim.start}–{claim.end}), claim {claim.id}:\n  > {escape(claim.text)}"
     )
+
+
+def _inline(claim: Claim) -> str:
+    return f"“{escape(quote(claim.text, 100))}” ({escape(claim.doc)}:{claim.line})"

@@ -57,7 +57,7 @@ def direction_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> lis
 def negation_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
     """One claim says something is absent ("without addiction") that the other says occurs ("dependency")."""
     for first, second, d1, d2 in ((a, b, doc_a, doc_b), (b, a, doc_b, doc_a)):
-        present = {concept(m): m for m in second.mentions}
+        present = {concept(m): m for m in second.occurs}
         for absent in first.absences:
             key = concept(absent)
             if key in present and key not in {concept(x) for x in second.absences}:

@@ -133,3 +133,27 @@ def test_quantities_convert_units() -> None:
     [q] = quantities("about 500mg")
     assert q.low == pytest.approx(0.5) and q.unit == "gram"
     assert list(quantities("A 2017 study of 40 people.")) == []
+
+
+def test_a_topic_is_not_an_occurrence(reader) -> None:  # type: ignore[no-untyped-def]
+    without = "Its active compounds interact with opioid receptors, providing pain relief without addiction."
+    for topic_only in (
+        "Kratom has emerged as a potential natural solution for addiction treatment.",
+        "Prolactin levels play a significant role in addiction and stress responses.",
+        "Kratom can be a valuable tool in helping individuals overcome addiction.",
+    ):
+        assert signals(reader, without, topic_only) == [], topic_only
+    # "not without side effects" says they occur; adjectives are states, not changes.
+    [not_without, lower_doses] = reader.read(
+        [
+            "Unlike some over-the-counter pain relievers, kratom is not without potential side effects.",
+            "It is crucial to start with lower doses and monitor individual responses.",
+        ]
+    )
+    assert not_without.absences == () and "effect" in not_without.occurs
+    assert lower_doses.effects == ()
+    # "does not replace hydration" denies nothing that happens; "does not cause addiction" does.
+    [replace, cause] = reader.read(
+        ["Kratom does not replace proper hydration.", "Kratom does not cause addiction in adults."]
+    )
+    assert replace.absences == () and "addict" in cause.absences

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detector.assertions import Assertion
+from detector.assertions import Assertion, Effect
 from detector.contradictions import find_contradictions, quote
 from detector.judges import contradiction_label_index, judge, score_all
-from detector.records import Claim, Judgement, Pair
+from detector.records import Claim, Contradiction, Judgement, Pair
 from detector.verdicts import FEATURES, Calibration
 
 from .conftest import OppositeVerbJudge
@@ -35,26 +35,40 @@ def test_score_all_keeps_input_order_across_length_sorted_batches() -> None:
 
 
 def test_threshold_and_directions_decide_what_is_reported() -> None:
-    claims = [Claim(f"c{i}", "d.txt", f"text {i}", 0, 6, 1, 1) for i in range(3)]
+    claims = [Claim(f"c{i}", "d.txt", f"text {i}", 0, 6, 1, 1) for i in range(4)]
     judgements = [
         Judgement(Pair(0, 1, 0.9), forward=0.99, backward=0.2),
-        Judgement(Pair(1, 2, 0.8), forward=0.97, backward=0.995),
+        Judgement(Pair(1, 2, 0.8), forward=0.985, backward=0.995),
         Judgement(Pair(0, 2, 0.7), forward=0.5, backward=0.5),
+        Judgement(Pair(2, 3, 0.7), forward=0.99, backward=0.1),
     ]
+    raises = Assertion("claim", effects=(Effect("kratom", "prolactin", 1, "raises", False),))
+    lowers = Assertion("claim", effects=(Effect("kratom", "prolactin", -1, "lowers", False),))
     # With only the NLI logit weighted 1, the verdict is the NLI score itself.
     identity = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": 1.0}, bias=0.0, threshold=0.98)
-    found = find_contradictions(
-        judgements,
-        claims,
-        [Assertion("claim")] * 3,
-        ["s01", "s01", "s02"],
-        calibration=identity,
-        threshold=0.98,
-        nli_threshold=0.98,
-    )
-    assert [(c.a, c.b, c.directions) for c in found] == [("c1", "c2", ("b→a",)), ("c0", "c1", ("a→b",))]
-    assert found[0].score == 0.995 and found[0].kind == "nli" and found[0].subject == "s01"
-    assert "reading b then a" in found[0].explanation
+
+    def run(nli_only: bool) -> tuple[list[Contradiction], list[Contradiction]]:
+        return find_contradictions(
+            judgements,
+            claims,
+            [Assertion("claim")] * 2 + [raises, lowers],
+            ["s01", "s01", "s02", "s02"],
+            calibration=identity,
+            threshold=0.98,
+            nli_threshold=0.98,
+            nli_only=nli_only,
+        )
+
+    # What the claims assert (raises vs lowers) makes c2/c3 a contradiction; c1/c2, flagged by the NLI judge
+    # in both directions and nothing else, is kept apart; c0/c1, one direction only, is not reported.
+    found, apart = run(nli_only=False)
+    assert [(c.a, c.b, c.kind) for c in found] == [("c2", "c3", "direction+nli")]
+    assert "kratom → prolactin: raises" in found[0].explanation
+    assert [(c.a, c.b, c.directions) for c in apart] == [("c1", "c2", ("a→b", "b→a"))]
+    assert apart[0].score == 0.995 and apart[0].kind == "nli" and "reading b then a" in apart[0].explanation
+    # --nli-only counts every pair whose verdict passes.
+    found, apart = run(nli_only=True)
+    assert [(c.a, c.b) for c in found] == [("c1", "c2"), ("c0", "c1"), ("c2", "c3")] and apart == []
 
 
 def test_contradiction_label_is_found_by_name() -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.candidates import all_pairs, candidate_pairs
-from detector.records import Claim
+from detector.assertions import Assertion, Effect, Quantity
+from detector.candidates import all_pairs, assertion_pairs, candidate_pairs, merge_pairs
+from detector.records import Claim, Pair
 from detector.subjects import cluster, label_subjects
 
 from .conftest import BagOfWordsEmbedder
@@ -74,3 +75,31 @@ def test_candidates_need_a_shared_subject_or_a_very_close_neighbour() -> None:
     }
     # 0–1 are close (0.9) but in different subjects; 0–3 have the same text once normalised.
     assert pairs == {(0, 2), (2, 3)}
+
+
+def test_the_claim_reader_pairs_conflicting_claims_however_far_apart_their_embeddings() -> None:
+    raises = Assertion("claim", effects=(Effect("kratom", "prolactin", 1, "stimulates", False),))
+    lowers = Assertion("claim", effects=(Effect("kratom", "prolactin", -1, "suppresses", False),))
+    denies = Assertion("claim", effects=(Effect("kratom", "prolactin", 1, "raise", True),))
+    absent = Assertion("claim", absences=("addict",))
+    occurs = Assertion("claim", occurs=("depend", "toler"))
+    grams = Quantity(1.0, 3.0, "gram", "1-3 grams")
+    dose_a = Assertion("claim", quantities=(Quantity(0.5, 0.5, "gram", "500mg"),), dosing=True)
+    dose_b = Assertion("claim", quantities=(grams,), dosing=True)
+    unrelated = Assertion("claim", occurs=("weather",))
+    assertions = [raises, lowers, denies, absent, occurs, dose_a, dose_b, unrelated]
+    # Orthogonal embeddings: no two claims are neighbours, so only the reader can pair them.
+    pairs = assertion_pairs(assertions, np.eye(len(assertions), dtype=np.float32))
+    assert [(p.a, p.b) for p in pairs] == [(0, 1), (0, 2), (3, 4), (5, 6)]
+    # Each claim keeps only its most similar partners per reason.
+    many = [lowers] + [raises] * 5
+    vectors = np.eye(6, dtype=np.float32)
+    vectors[:, 0] = [1.0, 0.9, 0.1, 0.8, 0.2, 0.7]
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert [(p.a, p.b) for p in assertion_pairs(many, vectors, per_claim=2)] == [(0, 1), (0, 3)]
+
+
+def test_merged_candidates_hold_each_pair_once() -> None:
+    first = [Pair(0, 1, 0.9), Pair(2, 3, 0.8)]
+    second = [Pair(0, 1, 0.9), Pair(1, 2, 0.1)]
+    assert [(p.a, p.b) for p in merge_pairs(first, second)] == [(0, 1), (1, 2), (2, 3)]
