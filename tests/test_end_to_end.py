@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
-from typer.testing import CliRunner
-
-from detector.cli import app
 
 from .conftest import SEEDS
 
 pytestmark = pytest.mark.slow
 STIMULATES, SUPPRESSES = "000_ac6c5d8dacf27aa2.txt", "004_a96d898ab4f5849c.txt"
-
-
-@pytest.fixture(scope="module")
-def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    out = tmp_path_factory.mktemp("seeds-out")
-    result = CliRunner().invoke(app, ["scan", str(SEEDS), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "contradictions" in result.stdout
-    return out, json.loads((out / "findings.json").read_text(encoding="utf-8"))
 
 
 def _pairs(findings: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
