@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -28,9 +29,55 @@ from detector.exports import write_outputs  # noqa: E402
 from tests.browser import find_chromium, launch, visit, why_no_browser  # noqa: E402
 from tests.conftest import BagOfWordsEmbedder, OppositeVerbJudge  # noqa: E402
 
-AGENTS = ["Coffee", "Green tea", "Kratom", "Caffeine", "Melatonin", "Ashwagandha", "Magnesium", "Ginseng"]
-TARGETS = ["alertness", "prolactin", "cortisol", "sleep quality", "blood pressure", "muscle soreness", "appetite"]
-VERBS = ["increases", "decreases", "strongly increases", "slightly decreases"]
+AGENTS = [
+    "Coffee",
+    "Green tea",
+    "Kratom",
+    "Caffeine",
+    "Melatonin",
+    "Ashwagandha",
+    "Magnesium",
+    "Ginseng",
+    "Turmeric",
+    "Valerian",
+    "Creatine",
+    "Zinc",
+    "Vitamin D",
+    "Fish oil",
+    "Rhodiola",
+    "Ginkgo",
+]
+TARGETS = [
+    "alertness",
+    "prolactin",
+    "cortisol",
+    "sleep quality",
+    "blood pressure",
+    "muscle soreness",
+    "appetite",
+    "memory",
+    "heart rate",
+    "inflammation",
+    "bone density",
+    "reaction time",
+    "mood",
+    "insulin",
+]
+# Most sentences take no direction; about one in ten raises and one in ten lowers its target.
+VERBS = (
+    ["increases"] * 1
+    + ["decreases"] * 1
+    + [
+        "was measured alongside",
+        "is often discussed with",
+        "was studied for",
+        "is marketed for",
+        "has a long history with",
+        "appears in reviews of",
+        "is sold next to",
+        "is compared on",
+    ]
+)
 WHO = ["adults", "older adults", "athletes", "students", "night-shift workers", "healthy volunteers", "patients"]
 SOURCES = ["a small trial found", "one survey reports", "a review concluded", "a 2019 study found", "researchers say"]
 PER_DOCUMENT = 50
@@ -39,7 +86,7 @@ PER_DOCUMENT = 50
 def corpus(folder: Path, claims: int, seed: int = 0) -> None:
     """Write documents of PER_DOCUMENT factual sentences each, five to a paragraph, `claims` sentences in all."""
     rng = random.Random(seed)
-    sentences = []
+    sentences: list[str] = []
     while len(sentences) < claims:
         text = (
             f"{rng.choice(AGENTS)} {rng.choice(VERBS)} {rng.choice(TARGETS)} in {rng.choice(WHO)} "
@@ -57,6 +104,7 @@ def main(
     claims: int = typer.Option(1000, min=10, help="sentences in the corpus"),
     repeats: int = typer.Option(5, min=1, help="page loads to time"),
     as_json: bool = typer.Option(False, "--json", help="print the figures as JSON"),
+    keep: Path | None = typer.Option(None, "--keep", help="also copy the outputs into this folder"),
 ) -> None:
     """Size of report.html and its render time in headless Chromium."""
     reason = why_no_browser()
@@ -75,7 +123,9 @@ def main(
             write_outputs(result, out, [fmt])  # each call lays the graph out again: the layout is in every figure
             seconds[fmt] = round(time.perf_counter() - started, 2)
         report = out / "report.html"
-        loads, in_page = [], []
+        if keep is not None:
+            shutil.copytree(out, keep, dirs_exist_ok=True)
+        loads, in_page, parsed, scripted, created = [], [], [], [], []
         with sync_playwright() as playwright:
             browser = launch(playwright)
             for _ in range(repeats):
@@ -83,9 +133,16 @@ def main(
                 if seen.errors or seen.remote_requests:
                     raise SystemExit(f"the page misbehaved: {seen.errors or seen.remote_requests}")
                 loads.append(seen.seconds)
-                in_page.append(
-                    seen.page.evaluate("performance.getEntriesByName('detector-graph-ready')[0].startTime") / 1000
+                timing = seen.page.evaluate(
+                    "[performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,"
+                    " performance.getEntriesByName('detector-graph-ready')[0].startTime,"
+                    " performance.getEntriesByName('detector-script-start')[0].startTime,"
+                    " performance.getEntriesByName('detector-graph-created')[0].startTime]"
                 )
+                parsed.append(timing[0] / 1000)
+                scripted.append(timing[2] / 1000)
+                created.append(timing[3] / 1000)
+                in_page.append(timing[1] / 1000)
                 seen.page.close()
             browser.close()
         figures = {
@@ -102,16 +159,22 @@ def main(
                 "median": round(statistics.median(loads), 2),
                 "all": [round(s, 2) for s in loads],
             },
-            "navigation_to_graph_drawn_seconds_in_page": round(statistics.median(in_page), 2),
+            "in_page_seconds": {
+                "report_script_started": round(statistics.median(scripted), 2),
+                "graph_created": round(statistics.median(created), 2),
+                "dom_content_loaded": round(statistics.median(parsed), 2),
+                "graph_drawn": round(statistics.median(in_page), 2),
+            },
         }
     if as_json:
         print(json.dumps(figures, indent=2))
         return
+    page, load = figures["in_page_seconds"], figures["load_to_graph_drawn_seconds"]
     print(
         f"{figures['claims']} claims, {figures['contradictions']} contradictions, {figures['subjects']} subjects: "
         f"report.html {figures['report_html_bytes'] / 1e6:.2f} MB; writes (layout included) {seconds}; "
-        f"Chromium load until the graph is drawn: median {figures['load_to_graph_drawn_seconds']['median']} s "
-        f"of {repeats} (in-page {figures['navigation_to_graph_drawn_seconds_in_page']} s)"
+        f"Chromium load until the graph is drawn: median {load['median']} s of {repeats} "
+        f"(in the page: {page})"
     )
 
 

@@ -2,6 +2,7 @@
    Text from documents is only ever set with textContent, never parsed as HTML. */
 (function () {
   "use strict";
+  if (window.performance && performance.mark) performance.mark("detector-script-start");
   var data = JSON.parse(document.getElementById("graph-data").textContent);
   var search = document.getElementById("search");
   var subjectFilter = document.getElementById("subject-filter");
@@ -86,6 +87,7 @@
       layout: { name: "preset", fit: true, padding: 24 }, minZoom: 0.05, maxZoom: 6,
       hideEdgesOnViewport: elements.length > 4000, textureOnViewport: elements.length > 4000, pixelRatio: 1
     });
+    if (window.performance && performance.mark) performance.mark("detector-graph-created");
     cy.on("tap", "node, edge", function (evt) { describe(evt.target); });
     cy.one("render", function () {
       document.documentElement.setAttribute("data-graph", "ready");
