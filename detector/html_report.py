@@ -220,6 +220,12 @@ def _graph_data(result: ScanResult, where: dict[str, tuple[float, float]]) -> di
     # Screen units: neighbouring subjects about VIEW_SPACING apart whatever the corpus size; y grows downwards.
     anchors = sum(1 for _, kind in graph.nodes(data="kind") if kind != "claim")
     zoom = VIEW_SPACING * math.sqrt(max(anchors, 1)) / (2 * SCALE)
+    # A subject's label sits above its ring of claims, not across it.
+    ring: dict[str, float] = defaultdict(float)
+    for node, subject in graph.nodes(data="subject"):
+        if graph.nodes[node]["kind"] == "claim" and subject and node in where:
+            centre = where.get(f"subject:{subject}", where[node])
+            ring[subject] = max(ring[subject], (where[node][1] - centre[1]) * zoom)
     nodes = []
     for node, data in graph.nodes(data=True):
         x, y = where.get(node, (0.0, 0.0))
@@ -233,7 +239,7 @@ def _graph_data(result: ScanResult, where: dict[str, tuple[float, float]]) -> di
         if data["kind"] == "claim":
             item |= {"text": data["text"], "doc": data["doc"], "subject": data["subject"], "hot": data["contradicted"]}
         elif data["kind"] == "subject":
-            item |= {"subject": data["subject"], "claims": data["claims"]}
+            item |= {"subject": data["subject"], "claims": data["claims"], "lift": -round(ring[data["subject"]], 1)}
         else:
             item |= {"claims": data["claims"]}
         nodes.append(item)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -100,81 +100,88 @@ def corpus(folder: Path, claims: int, seed: int = 0) -> None:
         (folder / f"doc{n // PER_DOCUMENT:03d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
 
 
+def build(claims: int, folder: Path, out: Path) -> dict[str, Any]:
+    """Scan a synthetic corpus of `claims` sentences and write its outputs, timing each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus(folder, claims)
+    result = scan([folder], embedder=BagOfWordsEmbedder(), judge=OppositeVerbJudge())
+    seconds = {}
+    for fmt in ("html", "png", "gexf"):
+        started = time.perf_counter()
+        write_outputs(result, out, [fmt])  # each call lays the graph out again: the layout is in every figure
+        seconds[fmt] = round(time.perf_counter() - started, 2)
+    stats = result.stats
+    return {
+        **{key: stats[key] for key in ("documents", "claims", "subjects", "contradictions")},
+        "graph_nodes": result.graph.number_of_nodes(),
+        "graph_edges": result.graph.number_of_edges(),
+        "write_seconds_with_layout": seconds,
+    }
+
+
+# Marks the page sets (report.js), read after each load; seconds since navigation started.
+MARKS = {
+    "report_script_started": "performance.getEntriesByName('detector-script-start')[0].startTime",
+    "graph_created": "performance.getEntriesByName('detector-graph-created')[0].startTime",
+    "graph_drawn": "performance.getEntriesByName('detector-graph-ready')[0].startTime",
+    "dom_content_loaded": "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd",
+}
+
+
+def time_loads(report: Path, repeats: int) -> dict[str, Any]:
+    """Load `report` `repeats` times in a fresh page; median seconds until its graph is drawn."""
+    from playwright.sync_api import sync_playwright
+
+    loads: list[float] = []
+    marks: dict[str, list[float]] = {name: [] for name in MARKS}
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        for _ in range(repeats):
+            seen = visit(browser, report)
+            if seen.errors or seen.remote_requests:
+                raise SystemExit(f"the page misbehaved: {seen.errors or seen.remote_requests}")
+            loads.append(seen.seconds)
+            for name, expression in MARKS.items():
+                marks[name].append(seen.page.evaluate(expression) / 1000)
+            seen.page.close()
+        browser.close()
+    return {
+        "report_html_bytes": report.stat().st_size,
+        "chromium": find_chromium(),
+        "load_to_graph_drawn_seconds": {
+            "median": round(statistics.median(loads), 2),
+            "all": [round(s, 2) for s in loads],
+        },
+        "in_page_seconds": {name: round(statistics.median(values), 2) for name, values in marks.items()},
+    }
+
+
 def main(
-    claims: int = typer.Option(1000, min=10, help="sentences in the corpus"),
+    claims: int = typer.Option(1000, min=10, help="sentences in the synthetic corpus"),
     repeats: int = typer.Option(5, min=1, help="page loads to time"),
+    report: Path | None = typer.Option(None, "--report", help="time this report.html instead of a synthetic one"),
+    keep: Path | None = typer.Option(None, "--keep", help="also copy the synthetic corpus and outputs here"),
     as_json: bool = typer.Option(False, "--json", help="print the figures as JSON"),
-    keep: Path | None = typer.Option(None, "--keep", help="also copy the outputs into this folder"),
 ) -> None:
     """Size of report.html and its render time in headless Chromium."""
     reason = why_no_browser()
     if reason:
         raise typer.BadParameter(reason)
-    from playwright.sync_api import sync_playwright
-
     with tempfile.TemporaryDirectory() as temp:
-        folder, out = Path(temp) / "docs", Path(temp) / "out"
-        folder.mkdir()
-        corpus(folder, claims)
-        result = scan([folder], embedder=BagOfWordsEmbedder(), judge=OppositeVerbJudge())
-        seconds = {}
-        for fmt in ("html", "png", "gexf"):
-            started = time.perf_counter()
-            write_outputs(result, out, [fmt])  # each call lays the graph out again: the layout is in every figure
-            seconds[fmt] = round(time.perf_counter() - started, 2)
-        report = out / "report.html"
-        if keep is not None:
-            shutil.copytree(out, keep, dirs_exist_ok=True)
-        loads, in_page, parsed, scripted, created = [], [], [], [], []
-        with sync_playwright() as playwright:
-            browser = launch(playwright)
-            for _ in range(repeats):
-                seen = visit(browser, report)
-                if seen.errors or seen.remote_requests:
-                    raise SystemExit(f"the page misbehaved: {seen.errors or seen.remote_requests}")
-                loads.append(seen.seconds)
-                timing = seen.page.evaluate(
-                    "[performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,"
-                    " performance.getEntriesByName('detector-graph-ready')[0].startTime,"
-                    " performance.getEntriesByName('detector-script-start')[0].startTime,"
-                    " performance.getEntriesByName('detector-graph-created')[0].startTime]"
-                )
-                parsed.append(timing[0] / 1000)
-                scripted.append(timing[2] / 1000)
-                created.append(timing[3] / 1000)
-                in_page.append(timing[1] / 1000)
-                seen.page.close()
-            browser.close()
-        figures = {
-            "claims": result.stats["claims"],
-            "documents": result.stats["documents"],
-            "subjects": result.stats["subjects"],
-            "contradictions": result.stats["contradictions"],
-            "graph_nodes": result.graph.number_of_nodes(),
-            "graph_edges": result.graph.number_of_edges(),
-            "report_html_bytes": report.stat().st_size,
-            "write_seconds_with_layout": seconds,
-            "chromium": find_chromium(),
-            "load_to_graph_drawn_seconds": {
-                "median": round(statistics.median(loads), 2),
-                "all": [round(s, 2) for s in loads],
-            },
-            "in_page_seconds": {
-                "report_script_started": round(statistics.median(scripted), 2),
-                "graph_created": round(statistics.median(created), 2),
-                "dom_content_loaded": round(statistics.median(parsed), 2),
-                "graph_drawn": round(statistics.median(in_page), 2),
-            },
-        }
+        figures: dict[str, Any] = {}
+        if report is None:
+            work = keep or Path(temp)
+            figures = build(claims, work / "docs", work / "out")
+            report = work / "out" / "report.html"
+        figures |= time_loads(report, repeats)
     if as_json:
         print(json.dumps(figures, indent=2))
         return
-    page, load = figures["in_page_seconds"], figures["load_to_graph_drawn_seconds"]
+    size = figures["report_html_bytes"] / 1e6
+    made = f"{figures['claims']} claims, {figures['contradictions']} contradictions: " if "claims" in figures else ""
     print(
-        f"{figures['claims']} claims, {figures['contradictions']} contradictions, {figures['subjects']} subjects: "
-        f"report.html {figures['report_html_bytes'] / 1e6:.2f} MB; writes (layout included) {seconds}; "
-        f"Chromium load until the graph is drawn: median {load['median']} s of {repeats} "
-        f"(in the page: {page})"
+        f"{made}report.html {size:.2f} MB; Chromium load until the graph is drawn: median "
+        f"{figures['load_to_graph_drawn_seconds']['median']} s of {repeats}; in the page: {figures['in_page_seconds']}"
     )
 
 

@@ -38,7 +38,7 @@ class Visit:
     """What happened while a page was open."""
 
     page: Any
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # console errors and warnings, uncaught exceptions
     requests: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -56,7 +56,12 @@ def visit(browser: Any, report: Path, *, viewport: dict[str, int] | None = None,
     page.on("pageerror", lambda e: seen.errors.append(f"uncaught: {e}"))
     page.on("requestfailed", lambda r: seen.errors.append(f"request failed: {r.url}"))
     page.on("request", lambda r: seen.requests.append(r.url))
-    page.on("dialog", lambda d: (seen.dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        seen.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     started = time.perf_counter()
     page.goto(report.resolve().as_uri(), wait_until="load", timeout=timeout_s * 1000)
     page.wait_for_selector("html[data-graph=ready]", state="attached", timeout=timeout_s * 1000)

@@ -51,6 +51,7 @@
       "min-zoomed-font-size": 4, "z-index": 30 } },
     { selector: "node[kind = 'subject']", style: { "background-color": "#e69f00", "label": "data(label)",
       "width": "mapData(claims, 1, 20, 12, 34)", "height": "mapData(claims, 1, 20, 12, 34)", "z-index": 20,
+      "text-margin-y": "data(lift)",
       "color": "#6b4a00" } },
     { selector: "node[?hot]", style: { "background-color": "#d55e00", "width": 10, "height": 10, "z-index": 25 } },
     { selector: "edge", style: { "width": 0.6, "line-color": "#d5dbe0", "curve-style": "haystack", "opacity": 0.7 } },
