@@ -9,37 +9,84 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Any
 
 import networkx as nx
 import numpy as np
 
 SEED = 7
 SCALE = 1000.0
-# Fruchterman–Reingold iterations: enough to settle a few hundred subjects; fewer for very large skeletons so a
-# corpus of thousands of subjects is laid out in seconds.
-MAX_ITERATIONS = 80
-_ITERATION_BUDGET = 400_000  # iterations × nodes
-# Overlap removal compares every pair of documents and subjects; above this many it is skipped.
-MAX_SPREAD_NODES = 2_500
+# Node pairs the force layout and the overlap pass may visit in all (each round visits every pair): a few hundred
+# subjects get the full MAX_ROUNDS, thousands get fewer, so large corpora are laid out in seconds, not minutes.
+PAIR_BUDGET = 40_000_000
+MAX_ROUNDS = 80
+MIN_ROUNDS = 5
+_CHUNK = 512  # rows of the pairwise arrays held at once
 
 
 def positions(graph: nx.DiGraph, *, seed: int = SEED, scale: float = SCALE) -> dict[str, tuple[float, float]]:
     """An (x, y) for every node of a claim graph (see `graph.build_graph`), about ±`scale` across."""
     skeleton = _skeleton(graph)
-    if skeleton.number_of_nodes() == 0:
+    nodes = sorted(skeleton.nodes)
+    if not nodes:
         return {}
-    iterations = max(15, min(MAX_ITERATIONS, _ITERATION_BUDGET // max(skeleton.number_of_nodes(), 1)))
-    start = _circle(sorted(skeleton.nodes))
-    placed = nx.spring_layout(skeleton, pos=start, iterations=iterations, weight="weight", seed=seed, scale=scale)
-    spacing = scale / math.sqrt(max(skeleton.number_of_nodes(), 1))
-    nodes = list(placed)
-    radii = np.array([_radius(graph, node, spacing) for node in nodes])
-    spread = _apart(np.array([placed[n] for n in nodes]), radii) if len(nodes) <= MAX_SPREAD_NODES else None
-    if spread is not None:
-        placed = dict(zip(nodes, spread))
-    where: dict[str, tuple[float, float]] = {node: (float(x), float(y)) for node, (x, y) in placed.items()}
+    weights = nx.to_scipy_sparse_array(skeleton, nodelist=nodes, weight="weight", format="csr")
+    rounds = int(np.clip(PAIR_BUDGET // (2 * len(nodes) ** 2), MIN_ROUNDS, MAX_ROUNDS))
+    xy = _spring(_start(graph, nodes, weights, seed), weights, rounds)
+    xy -= xy.mean(axis=0)
+    xy *= scale / max(float(np.abs(xy).max()), 1e-9)
+    spacing = scale / math.sqrt(len(nodes))
+    xy = _apart(xy, np.array([_radius(graph, node, spacing) for node in nodes]), rounds)
+    where: dict[str, tuple[float, float]] = {node: (float(x), float(y)) for node, (x, y) in zip(nodes, xy)}
     _place_claims(graph, where, spacing)
     return where
+
+
+def _start(graph: nx.DiGraph, nodes: list[str], weights: Any, seed: int) -> np.ndarray:
+    """Documents evenly on a circle; every subject at the weighted middle of its documents, slightly jittered."""
+    n = len(nodes)
+    is_doc = np.array([graph.nodes[node]["kind"] == "document" for node in nodes])
+    xy = np.random.default_rng(seed).uniform(-0.5, 0.5, (n, 2)) / math.sqrt(n)
+    angles = 2 * math.pi * np.arange(is_doc.sum()) / max(int(is_doc.sum()), 1)
+    xy[is_doc] = 0.5 * np.column_stack([np.cos(angles), np.sin(angles)])
+    to_docs = weights[:, is_doc]
+    total = np.asarray(to_docs.sum(axis=1)).ravel()
+    linked = (~is_doc) & (total > 0)
+    xy[linked] += (to_docs @ xy[is_doc])[linked] / total[linked, None]
+    return xy
+
+
+def _spring(xy: np.ndarray, weights: Any, rounds: int) -> np.ndarray:
+    """Fruchterman–Reingold: every pair repels, edges attract by weight; the step cools each round."""
+    xy = xy.copy()
+    k = math.sqrt(1.0 / len(xy))
+    step = 0.1 * max(float(np.ptp(xy, axis=0).max()), 1e-3)
+    cooling = step / (rounds + 1)
+    for _ in range(rounds):
+
+        def force(rows: slice, distance: np.ndarray) -> np.ndarray:
+            distance = np.maximum(distance, 0.01)
+            return k * k / distance - weights[rows].toarray() * distance * distance / k
+
+        push = _pairwise(xy, force)
+        length = np.maximum(np.hypot(push[:, 0], push[:, 1]), 0.01)
+        xy += push * (step / length)[:, None]
+        step -= cooling
+    return xy
+
+
+def _pairwise(xy: np.ndarray, force: Any) -> np.ndarray:
+    """For each node, the sum over other nodes of force(rows, distance) along the line from them to it."""
+    out = np.empty_like(xy)
+    for low in range(0, len(xy), _CHUNK):
+        rows = slice(low, low + _CHUNK)
+        dx = xy[rows, 0, None] - xy[None, :, 0]
+        dy = xy[rows, 1, None] - xy[None, :, 1]
+        distance = np.hypot(dx, dy)
+        along = force(rows, distance) / np.maximum(distance, 1e-9)
+        out[rows, 0] = (dx * along).sum(axis=1)
+        out[rows, 1] = (dy * along).sum(axis=1)
+    return out
 
 
 def _radius(graph: nx.DiGraph, node: str, spacing: float) -> float:
@@ -52,23 +99,20 @@ def _ring(spacing: float, claims: int) -> float:
     return spacing * (0.18 + 0.04 * math.sqrt(claims))
 
 
-def _apart(xy: np.ndarray, radii: np.ndarray, rounds: int = 60) -> np.ndarray:
-    """Push overlapping nodes apart (each needs its radius clear around it) in a few bounded rounds."""
-    xy = xy.astype(float).copy()
-    need = radii[:, None] + radii[None, :]
-    np.fill_diagonal(need, 0.0)
-    index = np.arange(len(xy))
-    order = np.sign(index[None, :] - index[:, None]).astype(float)
+def _apart(xy: np.ndarray, radii: np.ndarray, rounds: int) -> np.ndarray:
+    """Push overlapping nodes apart (each needs its radius clear around it), in at most `rounds` rounds."""
+    xy = xy.copy()
     for _ in range(rounds):
-        delta = xy[:, None, :] - xy[None, :, :]
-        distance = np.hypot(delta[..., 0], delta[..., 1])
-        overlap = np.clip(need - distance, 0.0, None)
-        if not overlap.any():
+
+        def overlap(rows: slice, distance: np.ndarray) -> np.ndarray:
+            need = radii[rows, None] + radii[None, :]
+            need[np.arange(need.shape[0]), np.arange(rows.start, rows.start + need.shape[0])] = 0.0
+            return 0.5 * np.clip(need - distance, 0.0, None)
+
+        push = _pairwise(xy, overlap)
+        if not push.any():
             break
-        unit = delta / np.where(distance == 0, 1.0, distance)[..., None]
-        # Coincident nodes are pushed apart along x, the lower index to the right.
-        unit[..., 0] = np.where(distance == 0, order, unit[..., 0])
-        xy += 0.5 * (overlap[..., None] * unit).sum(axis=1)
+        xy += push
     return xy
 
 
@@ -104,12 +148,6 @@ def _anchors(graph: nx.DiGraph, claim: str) -> tuple[str | None, str | None]:
         elif data.get("relation") == "about":
             subject = target
     return doc, subject
-
-
-def _circle(nodes: list[str]) -> dict[str, tuple[float, float]]:
-    # A fixed starting point: spring_layout's own random start depends on node order only through the seed.
-    step = 2 * math.pi / max(len(nodes), 1)
-    return {node: (math.cos(i * step), math.sin(i * step)) for i, node in enumerate(nodes)}
 
 
 def _place_claims(graph: nx.DiGraph, where: dict[str, tuple[float, float]], spacing: float) -> None:
