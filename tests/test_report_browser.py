@@ -46,12 +46,11 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def save_screenshot(page: Any, folder: Path, name: str, request: pytest.FixtureRequest) -> Path:
+def save_screenshot(page: Any, folder: Path, name: str, capsys: pytest.CaptureFixture[str]) -> Path:
     path = folder / name
     page.screenshot(path=str(path))
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"screenshot: {path}")
+    with capsys.disabled():
+        print(f"\nscreenshot: {path}")
     return path
 
 
@@ -82,7 +81,7 @@ def test_fake_report_loads_offline_without_errors(browser: Any, fake_report: Pat
     seen.page.close()
 
 
-def test_hostile_claims_render_as_text(browser: Any, fake_report: Path, artifacts: Path, request: Any) -> None:
+def test_hostile_claims_render_as_text(browser: Any, fake_report: Path, artifacts: Path, capsys: Any) -> None:
     seen = visit(browser, fake_report)
     page = seen.page
     assert page.evaluate("document.images.length") == 0
@@ -96,7 +95,7 @@ def test_hostile_claims_render_as_text(browser: Any, fake_report: Path, artifact
     assert page.evaluate("document.images.length") == 0
     page.locator("#graph").scroll_into_view_if_needed()
     assert seen.errors == [] and seen.dialogs == [] and seen.remote_requests == []
-    save_screenshot(page, artifacts, "fake-report-graph.png", request)
+    save_screenshot(page, artifacts, "fake-report-graph.png", capsys)
     page.close()
 
 
@@ -126,7 +125,7 @@ def test_filters_narrow_the_lists_and_the_graph(browser: Any, fake_report: Path)
 
 @pytest.mark.slow
 def test_seeds_report_shows_the_prolactin_contradiction_on_the_first_screen(  # type: ignore[no-untyped-def]
-    browser: Any, scanned, artifacts: Path, request: Any
+    browser: Any, scanned, artifacts: Path, capsys: Any
 ) -> None:
     out, findings = scanned
     report = out / "report.html"
@@ -135,7 +134,7 @@ def test_seeds_report_shows_the_prolactin_contradiction_on_the_first_screen(  # 
     assert seen.errors == [] and seen.dialogs == []
     assert seen.requests == [report.resolve().as_uri()]
     assert (out / "graph.png").stat().st_size > 0
-    save_screenshot(page, artifacts, "seeds-report.png", request)
+    save_screenshot(page, artifacts, "seeds-report.png", capsys)
     articles = page.locator("article.contradiction")
     assert articles.count() == len(findings["contradictions"])
     prolactin = articles.filter(has_text=STIMULATES).filter(has_text=SUPPRESSES)
@@ -150,6 +149,6 @@ def test_seeds_report_shows_the_prolactin_contradiction_on_the_first_screen(  # 
     assert all(box and box["y"] >= 0 and box["y"] + box["height"] <= height for box in boxes), boxes
     assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"] and abs(boxes[0]["y"] - boxes[1]["y"]) < 80
     page.locator("#graph").scroll_into_view_if_needed()
-    save_screenshot(page, artifacts, "seeds-graph.png", request)
+    save_screenshot(page, artifacts, "seeds-graph.png", capsys)
     assert seen.errors == []
     page.close()
