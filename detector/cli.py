@@ -108,11 +108,16 @@ def _formats(values: list[str]) -> list[str]:
 def scan(
     paths: Annotated[list[Path], typer.Argument(help="files or folders of .txt, .md, .html, .jsonl documents")],
     out_dir: Annotated[
-        Path, typer.Option("--out", "-o", help="folder for report.md, findings.json, graph.gexf, graph.graphml")
+        Path,
+        typer.Option(
+            "--out", "-o", help="folder for report.md, report.html, findings.json, graph.gexf, graph.graphml, graph.png"
+        ),
     ] = Path("out"),
     formats: Annotated[
         list[str],
-        typer.Option("--format", "-f", help="outputs to write: md, json, gexf, graphml (repeat or comma-separate)"),
+        typer.Option(
+            "--format", "-f", help="outputs to write: md, html, json, gexf, graphml, png (repeat or comma-separate)"
+        ),
     ] = [],  # noqa: B006
     threshold: Annotated[
         float | None,

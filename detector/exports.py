@@ -1,4 +1,4 @@
-"""Write a scan's outputs — report.md, findings.json, graph.gexf, graph.graphml — atomically."""
+"""Write a scan's outputs — report.md, report.html, findings.json, graph.gexf, graph.graphml, graph.png — atomically."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 
 import networkx as nx
@@ -14,10 +15,20 @@ import networkx as nx
 from .errors import OutputError
 from .findings import findings
 from .graph import with_visuals
+from .html_report import render_html
+from .layout import positions
+from .picture import draw
 from .pipeline import ScanResult
 from .report import render
 
-FORMATS = {"md": "report.md", "json": "findings.json", "gexf": "graph.gexf", "graphml": "graph.graphml"}
+FORMATS = {
+    "md": "report.md",
+    "html": "report.html",
+    "json": "findings.json",
+    "gexf": "graph.gexf",
+    "graphml": "graph.graphml",
+    "png": "graph.png",
+}
 # Characters XML 1.0 forbids: one of them in a label makes Gephi refuse the whole file.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -37,11 +48,15 @@ def prepare_output(out_dir: str | os.PathLike[str]) -> Path:
 def write_outputs(result: ScanResult, out_dir: str | os.PathLike[str], formats: Iterable[str] = FORMATS) -> list[Path]:
     """Write the chosen formats into `out_dir`; each file appears whole or not at all."""
     folder = prepare_output(out_dir)
+    # One layout for the GEXF positions, the HTML graph and graph.png, computed only if one of them is written.
+    where = cache(lambda: positions(result.graph))
     writers: dict[str, Callable[[Path], None]] = {
         "md": lambda path: _write_text(path, render(result)),
+        "html": lambda path: _write_text(path, render_html(result, where())),
         "json": lambda path: _write_text(path, json.dumps(findings(result), ensure_ascii=False, indent=2) + "\n"),
-        "gexf": lambda path: nx.write_gexf(xml_safe(with_visuals(result.graph)), path),
+        "gexf": lambda path: nx.write_gexf(xml_safe(with_visuals(result.graph, where())), path),
         "graphml": lambda path: nx.write_graphml(xml_safe(result.graph), path),
+        "png": lambda path: draw(result.graph, where(), path, title=_title(result)),
     }
     written = []
     for fmt in formats:
@@ -51,6 +66,12 @@ def write_outputs(result: ScanResult, out_dir: str | os.PathLike[str], formats: 
         atomic_write(target, writers[fmt])
         written.append(target)
     return written
+
+
+def _title(result: ScanResult) -> str:
+    s = result.stats
+    counts = ("documents", "subjects", "claims", "contradictions")
+    return " · ".join(f"{s[name]} {name if s[name] != 1 else name[:-1]}" for name in counts)
 
 
 def _write_text(path: Path, text: str) -> None:

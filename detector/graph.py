@@ -73,10 +73,11 @@ def build_graph(
     return graph
 
 
-def with_visuals(graph: nx.DiGraph) -> nx.DiGraph:
-    """A copy with Gephi `viz` colours and sizes: documents large, subjects by size, contradicting claims orange."""
+def with_visuals(graph: nx.DiGraph, where: dict[str, tuple[float, float]] | None = None) -> nx.DiGraph:
+    """A copy with Gephi `viz` colours, sizes and, from `where`, positions: documents large, subjects by size,
+    contradicting claims orange."""
     styled = graph.copy()
-    for _node, data in styled.nodes(data=True):
+    for node, data in styled.nodes(data=True):
         kind = data["kind"]
         if kind == "claim" and data.get("contradicted"):
             kind = "contradicting claim"
@@ -85,6 +86,9 @@ def with_visuals(graph: nx.DiGraph) -> nx.DiGraph:
         if kind == "contradicting claim":
             size = 12.0
         data["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}, "size": size}
+        if where is not None and node in where:
+            x, y = where[node]
+            data["viz"]["position"] = {"x": x, "y": y, "z": 0.0}
     for _a, _b, data in styled.edges(data=True):
         if data["relation"] == "contradicts":
             data["viz"] = {"color": {"r": 213, "g": 94, "b": 0, "a": 1.0}, "thickness": 3.0}

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -58,3 +60,17 @@ def require_shared() -> Path:
     if not BENCHMARKS.is_dir():
         pytest.skip("../shared/benchmarks is not beside the project")
     return BENCHMARKS
+
+
+@pytest.fixture(scope="session")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """`detector scan seeds/` with the real models, run once per session: (output folder, findings.json)."""
+    from typer.testing import CliRunner
+
+    from detector.cli import app
+
+    out = tmp_path_factory.mktemp("seeds-out")
+    result = CliRunner().invoke(app, ["scan", str(SEEDS), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "contradictions" in result.stdout
+    return out, json.loads((out / "findings.json").read_text(encoding="utf-8"))

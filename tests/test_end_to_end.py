@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
-from typer.testing import CliRunner
-
-from detector.cli import app
 
 from .conftest import SEEDS
 
 pytestmark = pytest.mark.slow
 STIMULATES, SUPPRESSES = "000_ac6c5d8dacf27aa2.txt", "004_a96d898ab4f5849c.txt"
-
-
-@pytest.fixture(scope="module")
-def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    out = tmp_path_factory.mktemp("seeds-out")
-    result = CliRunner().invoke(app, ["scan", str(SEEDS), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "contradictions" in result.stdout
-    return out, json.loads((out / "findings.json").read_text(encoding="utf-8"))
 
 
 def _pairs(findings: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
@@ -79,6 +66,8 @@ def test_gexf_and_graphml_read_back_with_a_kind_on_every_node(scanned) -> None: 
     graph = nx.read_gexf(out / "graph.gexf")
     kinds = nx.get_node_attributes(graph, "kind")
     assert len(kinds) == graph.number_of_nodes()
+    # Laid out already: Gephi opens it with every node in place.
+    assert all({"x", "y"} <= set(data["viz"]["position"]) for _, data in graph.nodes(data=True))
     assert set(kinds.values()) == {"document", "subject", "claim"}
     assert sum(1 for k in kinds.values() if k == "claim") == len(findings["claims"])
     contradicts = [d for _, _, d in graph.edges(data=True) if d.get("relation") == "contradicts"]
@@ -88,6 +77,7 @@ def test_gexf_and_graphml_read_back_with_a_kind_on_every_node(scanned) -> None: 
 
 def test_report_quotes_both_sides_with_positions(scanned) -> None:  # type: ignore[no-untyped-def]
     out, _ = scanned
+    assert {p.name for p in out.iterdir()} >= {"report.html", "graph.png", "findings.json", "graph.gexf"}
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "kratom suppresses prolactin secretion" in report
     assert "004\\_a96d898ab4f5849c.txt" in report and "line " in report and "chars " in report

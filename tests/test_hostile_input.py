@@ -14,12 +14,13 @@ from xml.etree import ElementTree
 
 import networkx as nx
 import pytest
+from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from detector import InputError, scan
 from detector.assertions import Assertion
-from detector.exports import write_outputs
+from detector.exports import FORMATS, write_outputs
 from detector.verdicts import FEATURES, Calibration
 
 from .conftest import BagOfWordsEmbedder, OppositeVerbJudge
@@ -45,9 +46,13 @@ def fake_scan(folder: Path):  # type: ignore[no-untyped-def]
     )
 
 
-def scan_and_write(folder: Path, out: Path) -> None:
+# graph.png costs about a second a picture: the random-input loops leave it out, the nasty folder draws it.
+WITHOUT_PICTURE = [fmt for fmt in FORMATS if fmt != "png"]
+
+
+def scan_and_write(folder: Path, out: Path, formats: list[str] = WITHOUT_PICTURE) -> None:
     result = fake_scan(folder)
-    write_outputs(result, out)
+    write_outputs(result, out, formats)
     for name in ("graph.gexf", "graph.graphml"):
         ElementTree.parse(out / name)  # well-formed XML, or this raises
     graph = nx.read_gexf(out / "graph.gexf")
@@ -58,6 +63,8 @@ def scan_and_write(folder: Path, out: Path) -> None:
     for claim in findings["claims"]:
         assert texts[claim["doc"]][claim["start"] : claim["end"]] == claim["text"]
     (out / "report.md").read_text(encoding="utf-8")
+    page = BeautifulSoup((out / "report.html").read_text(encoding="utf-8"), "html.parser")
+    assert len(page.find_all("script")) == 3 and not page.find_all(["img", "iframe", "object"])
 
 
 def run_or_clear_error(folder: Path, out: Path) -> None:
@@ -94,6 +101,7 @@ NASTY = {
     "markup.html": b"<p onclick='x()'>Coffee <script>alert(1)</script>decreases alertness in adults.</p><!-- -->",
     "long-sentence.txt": ("Coffee " + "really " * 1500 + "increases alertness.").encode(),
     "records.jsonl": b'{"id": "a<b>&", "text": "Coffee increases alertness in adults."}\n{"text": 5}\nnot json\n',
+    "price $5 and $x^2$ {}.txt": b"Coffee costs $5 and increases alertness $x^2$ in adults.",
 }
 
 
@@ -102,9 +110,10 @@ def test_a_folder_of_nasty_real_cases(tmp_path: Path) -> None:
     folder.mkdir()
     for name, data in NASTY.items():
         (folder / name).write_bytes(data)
-    scan_and_write(folder, tmp_path / "out")
+    scan_and_write(folder, tmp_path / "out", list(FORMATS))
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "<script>" not in report
+    assert (tmp_path / "out" / "graph.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_five_thousand_empty_files_and_a_twenty_megabyte_file(tmp_path: Path) -> None:

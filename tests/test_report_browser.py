@@ -1,0 +1,154 @@
+"""report.html in headless Chromium: no console errors, no network, evidence visible, filters and graph working.
+
+Needs playwright (test extra) and a system Chromium (Debian's `chromium`, installed by .ci/run); skips otherwise.
+Screenshots go to $DETECTOR_TEST_ARTIFACTS (default: a pytest temporary folder) and their paths are printed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from detector import Settings
+from detector.exports import write_outputs
+
+from .browser import launch, visit, why_no_browser
+from .test_html_report import HOSTILE
+from .test_pipeline_and_outputs import fake_scan
+
+pytestmark = pytest.mark.skipif(why_no_browser() is not None, reason=why_no_browser() or "")
+
+STIMULATES, SUPPRESSES = "000_ac6c5d8dacf27aa2.txt", "004_a96d898ab4f5849c.txt"
+# "One screen": a full-HD desktop screen, the most common one. Contradictions come strongest first; on the seeds
+# the 000/004 prolactin pair is among the first three.
+FULL_HD = {"width": 1920, "height": 1080}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    named = os.environ.get("DETECTOR_TEST_ARTIFACTS")
+    folder = Path(named) if named else tmp_path_factory.mktemp("artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_screenshot(page: Any, folder: Path, name: str, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = folder / name
+    page.screenshot(path=str(path))
+    with capsys.disabled():
+        print(f"\nscreenshot: {path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def fake_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("docs")
+    (folder / "a.txt").write_text("Coffee increases alertness in adults, a trial found.\n", encoding="utf-8")
+    (folder / "b.md").write_text(
+        "# Coffee\n\nA first sentence about the design. Coffee decreases alertness in adults, a trial found.\n",
+        encoding="utf-8",
+    )
+    (folder / "evil.txt").write_text(HOSTILE, encoding="utf-8")
+    (folder / "tea.txt").write_text(
+        "Green tea increases calm focus in students, one survey says.\n"
+        "Green tea decreases calm focus in students, another survey says.\n",
+        encoding="utf-8",
+    )
+    out = tmp_path_factory.mktemp("out")
+    write_outputs(fake_scan([folder], settings=Settings(threshold=0.9)), out, ["html"])
+    return out / "report.html"
+
+
+def test_fake_report_loads_offline_without_errors(browser: Any, fake_report: Path) -> None:
+    seen = visit(browser, fake_report)
+    assert seen.errors == [] and seen.dialogs == []
+    assert seen.requests == [fake_report.resolve().as_uri()]
+    assert seen.page.locator("article.contradiction").count() >= 3
+    seen.page.close()
+
+
+def test_hostile_claims_render_as_text(browser: Any, fake_report: Path, artifacts: Path, capsys: Any) -> None:
+    seen = visit(browser, fake_report)
+    page = seen.page
+    assert page.evaluate("document.images.length") == 0
+    assert page.evaluate("document.scripts.length") == 3
+    assert page.evaluate("document.querySelectorAll('[onerror], textarea').length") == 0
+    marks = page.locator("mark").all_inner_texts()
+    assert any('<script>alert("x")</script>' in text for text in marks)
+    # The graph's details panel shows claim text too: as text.
+    page.evaluate("window.detectorReport.cy.nodes().filter(n => (n.data('text') || '').includes('<img')).emit('tap')")
+    assert '<img src=x onerror="alert(2)">' in page.locator("#graph-info").inner_text()
+    assert page.evaluate("document.images.length") == 0
+    page.locator("#graph").scroll_into_view_if_needed()
+    assert seen.errors == [] and seen.dialogs == [] and seen.remote_requests == []
+    save_screenshot(page, artifacts, "fake-report-graph.png", capsys)
+    page.close()
+
+
+def test_filters_narrow_the_lists_and_the_graph(browser: Any, fake_report: Path) -> None:
+    page = visit(browser, fake_report).page
+    total = page.locator("article.contradiction").count()
+    nodes = page.evaluate("window.detectorReport.cy.nodes(':visible').length")
+    page.fill("#search", "green tea")
+    page.locator("article.contradiction.hidden").first.wait_for(state="attached")
+    visible = page.locator("article.contradiction:not(.hidden)")
+    assert visible.count() == 1 and "Green tea" in visible.inner_text()
+    assert 0 < page.evaluate("window.detectorReport.cy.nodes(':visible').length") < nodes
+    assert page.locator("#shown").inner_text().startswith(f"showing 1 of {total} contradictions")
+    page.fill("#search", "")
+    subject = page.locator("article.contradiction").first.get_attribute("data-subject")
+    page.select_option("#subject-filter", subject)
+    shown = page.locator("article.contradiction:not(.hidden)")
+    assert shown.count() >= 1
+    assert all(s == subject for s in shown.evaluate_all("els => els.map(e => e.dataset.subject)"))
+    claims = page.evaluate("window.detectorReport.cy.nodes('[kind = \"claim\"]:visible').map(n => n.data('subject'))")
+    assert claims and set(claims) == {subject}
+    page.select_option("#subject-filter", "")
+    page.select_option("#kind-filter", "direction+nli")
+    assert page.locator("article.contradiction:not(.hidden)").count() == total
+    page.close()
+
+
+@pytest.mark.slow
+def test_seeds_report_shows_the_prolactin_contradiction_on_the_first_screen(  # type: ignore[no-untyped-def]
+    browser: Any, scanned, artifacts: Path, capsys: Any
+) -> None:
+    out, findings = scanned
+    report = out / "report.html"
+    seen = visit(browser, report, viewport=FULL_HD)
+    page = seen.page
+    assert seen.errors == [] and seen.dialogs == []
+    assert seen.requests == [report.resolve().as_uri()]
+    assert (out / "graph.png").stat().st_size > 0
+    save_screenshot(page, artifacts, "seeds-report.png", capsys)
+    articles = page.locator("article.contradiction")
+    assert articles.count() == len(findings["contradictions"])
+    prolactin = articles.filter(has_text=STIMULATES).filter(has_text=SUPPRESSES)
+    prolactin = prolactin.filter(has_text="suppresses prolactin secretion").first
+    left, right = prolactin.locator(".side-a mark"), prolactin.locator(".side-b mark")
+    texts = [left.inner_text().lower(), right.inner_text().lower()]
+    assert any("stimulat" in t and "prolactin" in t for t in texts)
+    assert any("suppresses prolactin secretion" in t for t in texts)
+    height = page.viewport_size["height"]
+    boxes = [left.bounding_box(), right.bounding_box()]
+    # On the first screen, without scrolling, and side by side: one left of the other, near the same height.
+    assert all(box and box["y"] >= 0 and box["y"] + box["height"] <= height for box in boxes), boxes
+    assert boxes[0]["x"] + boxes[0]["width"] <= boxes[1]["x"] and abs(boxes[0]["y"] - boxes[1]["y"]) < 80
+    page.locator("#graph").scroll_into_view_if_needed()
+    save_screenshot(page, artifacts, "seeds-graph.png", capsys)
+    assert seen.errors == []
+    page.close()
