@@ -47,6 +47,7 @@ _TREATING = frozenset(
     "overcome treat manage combat fight alleviate relieve reduce mitigate prevent help address understand "
     "clarify study investigate research discuss avoid regard concern".split()
 )
+_COMPARATIVE = frozenset({"same", "much", "as", "less", "fewer", "more"})
 _NEGATORS = frozenset({"not", "no", "never", "n't", "without", "neither", "nor", "cannot"})
 _ABSENCE_CUES = ("without", "no", "not", "free of", "none", "non", "lack of", "absence of")
 HEDGES = {
@@ -314,6 +315,8 @@ def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str]]:
             continue
         if cue == "without" and i > 0 and tokens[i - 1].lower_ in ("not", "never"):
             continue  # "not without side effects" says they occur
+        if {t.lower_ for t in tokens[i + 1 : i + 5]} & _COMPARATIVE:
+            continue  # "without the same level of addiction risk" says there is less of it, not none
         span: list[Any] = []
         # "non-scarring alopecia" denies the scarring, not the alopecia: "non" covers one word.
         reach = i + 3 if cue == "non" else i + 8

@@ -29,6 +29,7 @@ from detector.models import load_judge, load_parser, read_lock
 from detector.verdicts import FEATURES, compare, features
 
 FIT = ("scifact", "sick_trial")
+MIN_FIRED = 5
 CHECK = ("anli_dev",)
 
 
@@ -88,6 +89,12 @@ def main(
     x_fit = np.vstack([data[n][0] for n in FIT])
     y_fit = np.concatenate([data[n][1] for n in FIT])
     model = LogisticRegression(C=1.0, max_iter=1000).fit(x_fit, y_fit)
+    # A judge that (almost) never fires on the public pairs has no weight to learn (quantity conflicts: none
+    # in SciFact or SICK); it takes the direction judge's weight, the other signal of two explicit,
+    # incompatible statements. Its weight cannot move the fit-set figures below: it is zero on every row.
+    unfitted = [f for f in ("quantity",) if x_fit[:, FEATURES.index(f)].sum() < MIN_FIRED]
+    for name in unfitted:
+        model.coef_[0, FEATURES.index(name)] = model.coef_[0, FEATURES.index("direction")]
 
     def predict(x: np.ndarray) -> np.ndarray:
         return model.predict_proba(x)[:, 1]
@@ -137,6 +144,7 @@ def main(
         "judge": spec.name,
         "features": list(FEATURES),
         "weights": {name: round(float(w), 6) for name, w in zip(FEATURES, model.coef_[0], strict=True)},
+        "weights_not_fitted": unfitted,
         "bias": round(float(model.intercept_[0]), 6),
         "threshold": threshold,
         "measured": measured,
