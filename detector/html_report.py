@@ -51,6 +51,7 @@ def render_html(result: ScanResult, where: dict[str, tuple[float, float]] | None
         "models": _models(result.models),
         "kinds": Counter(c.kind for c in result.contradictions).most_common(),
         "contradictions": [_contradiction(result, c, paragraphs) for c in result.contradictions],
+        "nli_only": [(c, result.claim(c.a), result.claim(c.b)) for c in result.nli_only],
         "subjects": _subjects(result),
         "warnings": result.warnings,
         "dropped": result.stats.get("dropped", {}),

@@ -186,3 +186,16 @@ def test_an_empty_scan_still_writes_a_page_and_a_picture(tmp_path: Path) -> None
     page = BeautifulSoup(written[0].read_text(encoding="utf-8"), "html.parser")
     assert "No contradictions reached the threshold." in page.get_text()
     assert written[1].stat().st_size > 0
+
+
+def test_pairs_flagged_by_the_nli_judge_alone_are_listed_apart(tmp_path: Path) -> None:
+    # The stand-in judge flags "increases" against "decreases" both ways; the claim reader sees two different
+    # targets (alertness, sleepiness), so the pair is listed apart, not counted.
+    (tmp_path / "a.txt").write_text("Coffee increases alertness in adults, a trial found.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Coffee decreases sleepiness in adults, a trial found.\n", encoding="utf-8")
+    result = fake_scan([tmp_path], settings=Settings(threshold=0.4))
+    assert result.contradictions == [] and len(result.nli_only) == 1
+    listed = BeautifulSoup(render_html(result), "html.parser").select("#nli-only li")
+    assert len(listed) == 1
+    text = listed[0].get_text(" ", strip=True)
+    assert "Coffee increases alertness" in text and "Coffee decreases sleepiness" in text
