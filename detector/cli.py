@@ -17,6 +17,7 @@ from rich.table import Table
 
 from . import evaluation, models
 from .contradictions import quote
+from .engines import ENGINES, RayOptions
 from .errors import DetectorError, InputError, ModelError
 from .exports import FORMATS, prepare_output, write_outputs
 from .pipeline import ScanResult, Settings
@@ -96,6 +97,12 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(70) from None
 
 
+def _engine(name: str) -> str:
+    if name not in ENGINES:
+        raise InputError(f"unknown --engine {name!r}; choose from {', '.join(ENGINES)}")
+    return name
+
+
 def _formats(values: list[str]) -> list[str]:
     chosen = [f.strip().lower() for value in values for f in value.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in FORMATS]
@@ -139,9 +146,22 @@ def scan(
     subject_similarity: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="average similarity that holds a subject together")
     ] = Settings.subject_similarity,
-    max_file_bytes: Annotated[
-        int, typer.Option(min=1, help="skip (and report) files larger than this")
-    ] = Settings.max_file_bytes,
+    max_file_mb: Annotated[
+        float, typer.Option(min=0.000001, help="skip (and report) files larger than this many megabytes")
+    ] = Settings.max_file_bytes / 1_000_000,
+    max_claims_per_doc: Annotated[
+        int, typer.Option(min=1, help="compare at most this many claims of one document (the rest are reported)")
+    ] = Settings.max_claims_per_doc,
+    max_claims: Annotated[
+        int, typer.Option(min=1, help="compare at most this many claims in all (the rest are reported)")
+    ] = Settings.max_claims,
+    engine: Annotated[
+        str, typer.Option(help="where embedding and judging run: local, or ray (Ray Data jobs; cluster: RAY_ADDRESS)")
+    ] = Settings.engine,
+    ray_actors: Annotated[
+        int | None, typer.Option(min=1, help="Ray actors per stage [default: as many as the cluster has room for]")
+    ] = None,
+    ray_gpus: Annotated[float, typer.Option(min=0.0, help="GPUs per Ray actor (0: run on CPUs)")] = 0.0,
     nli_only: Annotated[
         bool,
         typer.Option(
@@ -161,8 +181,12 @@ def scan(
             neighbours=neighbours,
             min_similarity=min_similarity,
             subject_similarity=subject_similarity,
-            max_file_bytes=max_file_bytes,
+            max_file_bytes=round(max_file_mb * 1_000_000),
+            max_claims_per_doc=max_claims_per_doc,
+            max_claims=max_claims,
             nli_only=nli_only,
+            engine=_engine(engine),
+            ray=RayOptions(actors=ray_actors, gpus=ray_gpus),
         )
         result = run_scan(
             paths,
@@ -186,7 +210,7 @@ def _summary(result: ScanResult) -> None:
     out.print(
         f"[bold]{s['documents']}[/] documents · [bold]{s['claims']}[/] claims · [bold]{s['subjects']}[/] subjects · "
         f"{s['candidate_pairs']:,} candidate pairs of {s['all_pairs']:,} · "
-        f"[bold red]{s['contradictions']}[/] contradictions · {s['seconds']['total']:.1f}s"
+        f"[bold red]{s['contradictions']}[/] contradictions · {result.seconds['total']:.1f}s"
     )
     if not result.contradictions:
         return
