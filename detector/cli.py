@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import evaluation, models
+from . import bench, evaluation, models
 from .contradictions import quote
 from .engines import ENGINES, RayOptions
 from .errors import DetectorError, InputError, ModelError
@@ -228,6 +228,86 @@ def _summary(result: ScanResult) -> None:
     out.print(table)
     if len(result.contradictions) > 10:
         out.print(f"… and {len(result.contradictions) - 10} more in the report")
+
+
+@app.command("bench")
+def bench_command(
+    benchmarks: Annotated[
+        Path, typer.Option("--benchmarks", help="folder holding scifact/ and covidfact/ (the text of the corpora)")
+    ] = bench.DEFAULT_BENCHMARKS,
+    sizes: Annotated[str, typer.Option(help="corpus sizes in documents, comma-separated")] = ",".join(
+        map(str, bench.DEFAULT_SIZES)
+    ),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="folder for bench.json and bench.png")] = Path("bench"),
+    corpus: Annotated[
+        Path | None, typer.Option(help="keep the built documents in this folder [default: a temporary folder]")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="engine the scans run on: local or ray")] = Settings.engine,
+    judge_speed: Annotated[
+        bool,
+        typer.Option(help="also time the padded judge against the lock's default judge on the seeds' judge inputs"),
+    ] = True,
+    seeds: Annotated[Path, typer.Option(help="the corpus whose judge inputs time the judges")] = Path("seeds"),
+    judge_inputs: Annotated[
+        int | None, typer.Option(min=1, help="time the judges on this many of those inputs [default: all]")
+    ] = None,
+    models_lock: ModelsLockOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars or summary")] = False,
+) -> None:
+    """Time scans of 10, 100 and 1,000 documents of real text; write bench.json and a plot, bench.png."""
+    with user_errors():
+        chosen = _sizes(sizes)
+        prepare_output(out_dir)
+        show = not quiet
+        report = bench.run(
+            benchmarks,
+            chosen,
+            settings=Settings(engine=_engine(engine)),
+            corpus_dir=corpus,
+            scan_options={"models_lock": models_lock},
+            progress=BarProgress(enabled=show and err.is_terminal),
+            on_size=_bench_line if show else None,
+        )
+        if judge_speed:
+            report["judge_speed"] = bench.compare_judges(seeds, models_lock=models_lock, limit=judge_inputs)
+        written = bench.write(report, out_dir)
+    if show:
+        _bench_summary(report)
+        out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True, markup=False)
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise InputError(f"--sizes takes whole numbers separated by commas, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise InputError(f"--sizes needs corpus sizes of at least 1 document, got {text!r}")
+    return values
+
+
+def _bench_line(run: dict[str, Any]) -> None:
+    out.print(
+        f"{run['documents']:>6,} documents · {run['claims']:,} claims · {run['scored_pairs']:,} pairs scored · "
+        f"{run['seconds']['total']:.1f}s · peak {run['peak_rss_mb']:,.0f} MB · {run['pairs_per_s'] or 0:.1f} pairs/s · "
+        f"{run['claims_per_s'] or 0:.1f} claims/s",
+        markup=False,
+    )
+
+
+def _bench_summary(report: dict[str, Any]) -> None:
+    for step in report["growth"]:
+        out.print(
+            f"{step['from']:,} → {step['to']:,} documents: time ×{step['time']}, "
+            f"pairs scored ×{step['scored_pairs']}, peak memory ×{step['peak_rss']}",
+            markup=False,
+        )
+    for row in report.get("judge_speed", {}).get("judges", []):
+        versus = f" (×{row['vs_baseline']} the padded judge)" if row["vs_baseline"] else ""
+        out.print(
+            f"judge {row['judge']}: {row['inputs_per_s']} inputs/s on {row['inputs']:,} seeds inputs{versus}",
+            markup=False,
+        )
 
 
 @app.command("eval")
