@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from detector.exports import FORMATS, write_outputs
 from detector.progress import Silent
 from detector.verdicts import FEATURES, Calibration
 
-from .conftest import SEEDS, BagOfWordsEmbedder, OppositeVerbJudge
+from .conftest import ROOT, SEEDS, BagOfWordsEmbedder, OppositeVerbJudge
 
 CALIBRATION = Calibration(
     weights=dict.fromkeys(FEATURES, 0.0) | {"nli": 1.0, "direction": 2.0}, bias=-3.0, threshold=0.5
@@ -88,6 +91,21 @@ def test_two_scans_write_byte_identical_outputs(corpus: Path, tmp_path: Path) ->
     second = outputs(corpus, tmp_path / "two", **SMALL_BATCHES)
     assert first == second
     assert b"lastmodifieddate" not in first["graph.gexf"]
+
+
+def test_processes_with_different_hash_seeds_write_the_same_bytes(corpus: Path, tmp_path: Path) -> None:
+    # Set and dict order of strings changes with PYTHONHASHSEED; nothing written may depend on it.
+    script = (
+        "import sys; from pathlib import Path; from tests.test_engines import outputs, SMALL_BATCHES; "
+        "outputs(Path(sys.argv[1]), Path(sys.argv[2]), **SMALL_BATCHES)"
+    )
+    written = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        env = os.environ | {"PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
+        subprocess.run([sys.executable, "-c", script, str(corpus), str(out)], check=True, env=env, cwd=ROOT)
+        written.append({name: (out / name).read_bytes() for name in FORMATS.values()})
+    assert written[0] == written[1]
 
 
 def test_the_fake_models_notice_a_change_of_batches(corpus: Path, tmp_path: Path) -> None:
