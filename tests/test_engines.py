@@ -138,6 +138,14 @@ def test_the_ray_engine_reports_a_model_error_as_itself() -> None:
         engine.close()
 
 
+def test_the_ray_engine_refuses_missing_gpus_and_stops_the_instance_it_started() -> None:
+    ray = pytest.importorskip("ray")
+    sources = ModelSource("embedder", given=BagOfWordsEmbedder()), ModelSource("judge", given=OppositeVerbJudge())
+    with pytest.raises(InputError, match="asked for 1 GPU"):
+        start("ray", *sources, RayOptions(gpus=1))
+    assert not ray.is_initialized()
+
+
 def test_an_unknown_engine_is_refused(corpus: Path) -> None:
     with pytest.raises(InputError, match="unknown engine 'spark'"):
         scan([corpus], embedder=BagOfWordsEmbedder(), judge=OppositeVerbJudge(), settings=Settings(engine="spark"))
