@@ -104,7 +104,8 @@ class RayEngine:
     """Both stages as Ray Data `map_batches` jobs on actor pools.
 
     Connects to the cluster at $RAY_ADDRESS, or starts a small local instance (shut down again by `close`).
-    Every node needs detector and the model packages installed; each actor checks the model hashes as it loads.
+    Every node needs detector, the model packages and any built model (`detector models build`) in place; each
+    actor checks the model hashes as it loads.
     """
 
     def __init__(
