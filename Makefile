@@ -1,7 +1,7 @@
 # Common commands; the README's two commands are the source of truth for setup and tests.
 PY := .venv/bin/python
 
-.PHONY: setup test fast lint demo calibrate seeds-benchmark
+.PHONY: setup test fast lint demo calibrate seeds-benchmark bench
 
 setup:
 	python3 -m venv .venv && .venv/bin/pip install torch==2.13.0 -e ".[dev]"
@@ -23,3 +23,6 @@ calibrate:
 
 seeds-benchmark:
 	$(PY) scripts/seeds_benchmark.py
+
+bench:
+	.venv/bin/detector bench --out bench/

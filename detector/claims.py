@@ -139,7 +139,8 @@ def _looks_like_heading(line: str) -> bool:
 
 
 def _markdown_blocks(text: str) -> list[Block]:
-    starts = _line_starts(text)
+    # markdown-it counts a lone "\r" and "\r\n" as line breaks too; its line numbers index these starts.
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)]
     result: list[Block] = []
     in_list = 0
     for token in _markdown().parse(text):

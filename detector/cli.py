@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -15,8 +15,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import evaluation, models
+from . import bench, evaluation, models
 from .contradictions import quote
+from .engines import ENGINES, RayOptions
 from .errors import DetectorError, InputError, ModelError
 from .exports import FORMATS, prepare_output, write_outputs
 from .pipeline import ScanResult, Settings
@@ -96,6 +97,12 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(70) from None
 
 
+def _engine(name: str) -> str:
+    if name not in ENGINES:
+        raise InputError(f"unknown --engine {name!r}; choose from {', '.join(ENGINES)}")
+    return name
+
+
 def _formats(values: list[str]) -> list[str]:
     chosen = [f.strip().lower() for value in values for f in value.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in FORMATS]
@@ -139,9 +146,22 @@ def scan(
     subject_similarity: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="average similarity that holds a subject together")
     ] = Settings.subject_similarity,
-    max_file_bytes: Annotated[
-        int, typer.Option(min=1, help="skip (and report) files larger than this")
-    ] = Settings.max_file_bytes,
+    max_file_mb: Annotated[
+        float, typer.Option(min=0.000001, help="skip (and report) files larger than this many megabytes")
+    ] = Settings.max_file_bytes / 1_000_000,
+    max_claims_per_doc: Annotated[
+        int, typer.Option(min=1, help="compare at most this many claims of one document (the rest are reported)")
+    ] = Settings.max_claims_per_doc,
+    max_claims: Annotated[
+        int, typer.Option(min=1, help="compare at most this many claims in all (the rest are reported)")
+    ] = Settings.max_claims,
+    engine: Annotated[
+        str, typer.Option(help="where embedding and judging run: local, or ray (Ray Data jobs; cluster: RAY_ADDRESS)")
+    ] = Settings.engine,
+    ray_actors: Annotated[
+        int | None, typer.Option(min=1, help="Ray actors per stage [default: as many as the cluster has room for]")
+    ] = None,
+    ray_gpus: Annotated[float, typer.Option(min=0.0, help="GPUs per Ray actor (0: run on CPUs)")] = 0.0,
     nli_only: Annotated[
         bool,
         typer.Option(
@@ -161,8 +181,12 @@ def scan(
             neighbours=neighbours,
             min_similarity=min_similarity,
             subject_similarity=subject_similarity,
-            max_file_bytes=max_file_bytes,
+            max_file_bytes=round(max_file_mb * 1_000_000),
+            max_claims_per_doc=max_claims_per_doc,
+            max_claims=max_claims,
             nli_only=nli_only,
+            engine=_engine(engine),
+            ray=RayOptions(actors=ray_actors, gpus=ray_gpus),
         )
         result = run_scan(
             paths,
@@ -186,7 +210,7 @@ def _summary(result: ScanResult) -> None:
     out.print(
         f"[bold]{s['documents']}[/] documents · [bold]{s['claims']}[/] claims · [bold]{s['subjects']}[/] subjects · "
         f"{s['candidate_pairs']:,} candidate pairs of {s['all_pairs']:,} · "
-        f"[bold red]{s['contradictions']}[/] contradictions · {s['seconds']['total']:.1f}s"
+        f"[bold red]{s['contradictions']}[/] contradictions · {result.seconds['total']:.1f}s"
     )
     if not result.contradictions:
         return
@@ -204,6 +228,86 @@ def _summary(result: ScanResult) -> None:
     out.print(table)
     if len(result.contradictions) > 10:
         out.print(f"… and {len(result.contradictions) - 10} more in the report")
+
+
+@app.command("bench")
+def bench_command(
+    benchmarks: Annotated[
+        Path, typer.Option("--benchmarks", help="folder holding scifact/ and covidfact/ (the text of the corpora)")
+    ] = bench.DEFAULT_BENCHMARKS,
+    sizes: Annotated[str, typer.Option(help="corpus sizes in documents, comma-separated")] = ",".join(
+        map(str, bench.DEFAULT_SIZES)
+    ),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="folder for bench.json and bench.png")] = Path("bench"),
+    corpus: Annotated[
+        Path | None, typer.Option(help="keep the built documents in this folder [default: a temporary folder]")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="engine the scans run on: local or ray")] = Settings.engine,
+    judge_speed: Annotated[
+        bool,
+        typer.Option(help="also time the padded judge against the lock's default judge on the seeds' judge inputs"),
+    ] = True,
+    seeds: Annotated[Path, typer.Option(help="the corpus whose judge inputs time the judges")] = Path("seeds"),
+    judge_inputs: Annotated[
+        int | None, typer.Option(min=1, help="time the judges on this many of those inputs [default: all]")
+    ] = None,
+    models_lock: ModelsLockOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars or summary")] = False,
+) -> None:
+    """Time scans of 10, 100 and 1,000 documents of real text; write bench.json and a plot, bench.png."""
+    with user_errors():
+        chosen = _sizes(sizes)
+        prepare_output(out_dir)
+        show = not quiet
+        report = bench.run(
+            benchmarks,
+            chosen,
+            settings=Settings(engine=_engine(engine)),
+            corpus_dir=corpus,
+            scan_options={"models_lock": models_lock},
+            progress=BarProgress(enabled=show and err.is_terminal),
+            on_size=_bench_line if show else None,
+        )
+        if judge_speed:
+            report["judge_speed"] = bench.compare_judges(seeds, models_lock=models_lock, limit=judge_inputs)
+        written = bench.write(report, out_dir)
+    if show:
+        _bench_summary(report)
+        out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True, markup=False)
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise InputError(f"--sizes takes whole numbers separated by commas, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise InputError(f"--sizes needs corpus sizes of at least 1 document, got {text!r}")
+    return values
+
+
+def _bench_line(run: dict[str, Any]) -> None:
+    out.print(
+        f"{run['documents']:>6,} documents · {run['claims']:,} claims · {run['scored_pairs']:,} pairs scored · "
+        f"{run['seconds']['total']:.1f}s · peak {run['peak_rss_mb']:,.0f} MB · {run['pairs_per_s'] or 0:.1f} pairs/s · "
+        f"{run['claims_per_s'] or 0:.1f} claims/s",
+        markup=False,
+    )
+
+
+def _bench_summary(report: dict[str, Any]) -> None:
+    for step in report["growth"]:
+        out.print(
+            f"{step['from']:,} → {step['to']:,} documents: time ×{step['time']}, "
+            f"pairs scored ×{step['scored_pairs']}, peak memory ×{step['peak_rss']}",
+            markup=False,
+        )
+    for row in report.get("judge_speed", {}).get("judges", []):
+        versus = f" (×{row['vs_baseline']} the padded judge)" if row["vs_baseline"] else ""
+        out.print(
+            f"judge {row['judge']}: {row['inputs_per_s']} inputs/s on {row['inputs']:,} seeds inputs{versus}",
+            markup=False,
+        )
 
 
 @app.command("eval")

@@ -23,6 +23,7 @@ FORMATS = {
     ".jsonl": "jsonl",
 }
 DEFAULT_MAX_FILE_BYTES = 10_000_000
+TOO_LARGE = "larger than the"
 
 # Tags whose text a browser never shows.
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
@@ -128,7 +129,8 @@ def _read(path: Path, base: Path, max_file_bytes: int) -> list[Document]:
     try:
         size = path.stat().st_size
         if size > max_file_bytes:
-            return [_skipped(doc_id, path, fmt, f"larger than the {max_file_bytes:,}-byte limit ({size:,} bytes)")]
+            limit = f"{TOO_LARGE} {max_file_bytes:,}-byte limit ({size:,} bytes; raise it with --max-file-mb)"
+            return [_skipped(doc_id, path, fmt, limit)]
         data = path.read_bytes()
     except OSError as err:
         return [_skipped(doc_id, path, fmt, f"cannot be read ({err.strerror or err})")]

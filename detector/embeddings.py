@@ -48,10 +48,19 @@ def embed(
     progress = progress or Silent()
     rows: list[np.ndarray] = []
     with progress.task("Embedding claims", len(texts)) as advance:
-        for i in range(0, len(texts), batch_size):
-            batch = texts[i : i + batch_size]
-            rows.append(embedder.encode(batch))
+        for batch in batches(len(texts), batch_size):
+            rows.append(embedder.encode(texts[batch.start : batch.stop]))
             advance(len(batch))
+    return unit_rows(rows)
+
+
+def batches(count: int, batch_size: int) -> list[range]:
+    """The batches `embed` sends to the model, in order; every engine embeds exactly these."""
+    return [range(i, min(i + batch_size, count)) for i in range(0, count, batch_size)]
+
+
+def unit_rows(rows: Sequence[np.ndarray]) -> np.ndarray:
+    """Stack per-batch vectors and scale each row to unit length; zero rows stay zero."""
     if not rows:
         return np.zeros((0, 0), dtype=np.float32)
     vectors = np.vstack(rows).astype(np.float32)

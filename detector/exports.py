@@ -54,7 +54,7 @@ def write_outputs(result: ScanResult, out_dir: str | os.PathLike[str], formats: 
         "md": lambda path: _write_text(path, render(result)),
         "html": lambda path: _write_text(path, render_html(result, where())),
         "json": lambda path: _write_text(path, json.dumps(findings(result), ensure_ascii=False, indent=2) + "\n"),
-        "gexf": lambda path: nx.write_gexf(xml_safe(with_visuals(result.graph, where())), path),
+        "gexf": lambda path: write_gexf(xml_safe(with_visuals(result.graph, where())), path),
         "graphml": lambda path: nx.write_graphml(xml_safe(result.graph), path),
         "png": lambda path: draw(result.graph, where(), path, title=_title(result)),
     }
@@ -72,6 +72,16 @@ def _title(result: ScanResult) -> str:
     s = result.stats
     counts = ("documents", "subjects", "claims", "contradictions")
     return " · ".join(f"{s[name]} {name if s[name] != 1 else name[:-1]}" for name in counts)
+
+
+def write_gexf(graph: nx.DiGraph, path: Path) -> None:
+    """GEXF without the date networkx stamps into <meta>, so the same scan writes the same bytes on any day."""
+    writer = nx.readwrite.gexf.GEXFWriter(encoding="utf-8", prettyprint=True)
+    writer.add_graph(graph)
+    for meta in writer.xml.iter("meta"):
+        meta.attrib.pop("lastmodifieddate", None)
+    with path.open("wb") as handle:
+        writer.write(handle)
 
 
 def _write_text(path: Path, text: str) -> None:

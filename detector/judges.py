@@ -38,14 +38,19 @@ class OnnxNliScorer:
         contradiction_index: int,
         fixed_length: bool,
         threads: int | None = None,
+        device: str | None = None,
     ) -> None:
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        # A Ray actor gets OMP_NUM_THREADS set to its CPU share; use it, so actors do not oversubscribe cores.
+        options.intra_op_num_threads = threads or int(os.environ.get("OMP_NUM_THREADS", 0)) or os.cpu_count() or 1
         options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        providers = ["CPUExecutionProvider"]
+        if device == "cuda" and "CUDAExecutionProvider" in ort.get_available_providers():
+            providers.insert(0, "CUDAExecutionProvider")
+        self._session = ort.InferenceSession(str(model_file), options, providers=providers)
         self._tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir), local_files_only=True)
         self._max_length = max_length
         self._index = contradiction_index
@@ -117,10 +122,19 @@ def judge(
     progress: Progress | None = None,
 ) -> list[Judgement]:
     """Score every pair in both directions (the NLI models are not symmetric)."""
-    progress = progress or Silent()
+    premises, hypotheses = directions(pairs, texts)
+    return judgements(pairs, score_all(premises, hypotheses, scorer, batch_size=batch_size, progress=progress))
+
+
+def directions(pairs: Sequence[Pair], texts: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(premises, hypotheses): every pair a→b, then every pair b→a."""
     premises = [texts[p.a] for p in pairs] + [texts[p.b] for p in pairs]
     hypotheses = [texts[p.b] for p in pairs] + [texts[p.a] for p in pairs]
-    scores = score_all(premises, hypotheses, scorer, batch_size=batch_size, progress=progress)
+    return premises, hypotheses
+
+
+def judgements(pairs: Sequence[Pair], scores: np.ndarray) -> list[Judgement]:
+    """Judgements from the scores of `directions(pairs, ...)`."""
     n = len(pairs)
     return [Judgement(pair, float(scores[i]), float(scores[n + i])) for i, pair in enumerate(pairs)]
 
@@ -140,13 +154,17 @@ def score_all(
     # so the same pairs always form the same batches. The default judge scores each pair independently of
     # its batch (bit for bit); the wheel's int8 judge does not (it quantizes activations per batch), and
     # for it a fixed batching is what keeps runs repeatable.
-    order = sorted(
-        range(len(premises)), key=lambda i: (len(premises[i]) + len(hypotheses[i]), premises[i], hypotheses[i])
-    )
     scores = np.zeros(len(premises), dtype=np.float64)
     with progress.task(description, len(premises)) as advance:
-        for i in range(0, len(order), batch_size):
-            chunk = order[i : i + batch_size]
+        for chunk in batches(premises, hypotheses, batch_size):
             scores[chunk] = scorer.score([premises[j] for j in chunk], [hypotheses[j] for j in chunk])
             advance(len(chunk))
     return scores
+
+
+def batches(premises: Sequence[str], hypotheses: Sequence[str], batch_size: int) -> list[list[int]]:
+    """The batches `score_all` sends to the scorer (input indices); every engine scores exactly these."""
+    order = sorted(
+        range(len(premises)), key=lambda i: (len(premises[i]) + len(hypotheses[i]), premises[i], hypotheses[i])
+    )
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]

@@ -318,23 +318,31 @@ def _atomic_write_text(path: Path, text: str) -> None:
     os.replace(temp, path)
 
 
-def load_embedder(spec: ModelSpec) -> Any:
-    """The embedder for a verified spec."""
+def load_embedder(spec: ModelSpec, *, device: str | None = None) -> Any:
+    """The embedder for a verified spec, on `device` ("cpu" by default, "cuda" for a GPU)."""
     folder = verify(spec)
     if spec.runtime == "sentence-transformers":
         from .embeddings import SentenceTransformerEmbedder
 
-        return SentenceTransformerEmbedder(folder)
+        return SentenceTransformerEmbedder(folder, device=device)
     raise ModelError(f"model {spec.name!r}: unknown embedder runtime {spec.runtime!r}")
 
 
-def load_judge(spec: ModelSpec, progress: Progress | None = None) -> Any:
-    """The pair scorer for a verified spec; a built judge is built first if it is not there yet."""
+def ready(spec: ModelSpec, progress: Progress | None = None) -> Path:
+    """The verified model folder; a built model is built first if it is not there yet."""
     if spec.source == "built" and not is_built(spec):
         with (progress or Silent()).task(f"Building the judge {spec.name} (first use only)", 1) as advance:
             build(spec)
             advance(1)
-    folder = verify(spec)
+    return verify(spec)
+
+
+def load_judge(spec: ModelSpec, progress: Progress | None = None, *, device: str | None = None) -> Any:
+    """The pair scorer for a verified spec, on `device` ("cpu" by default, "cuda" for a GPU).
+
+    A built judge is built first if it is not there yet.
+    """
+    folder = ready(spec, progress)
     if spec.runtime == "onnx-nli":
         from .judges import OnnxNliScorer
 
@@ -345,12 +353,13 @@ def load_judge(spec: ModelSpec, progress: Progress | None = None) -> Any:
             max_length=int(s["max_length"]),
             contradiction_index=int(s["contradiction_index"]),
             fixed_length=bool(s.get("fixed_length", True)),
+            device=device,
         )
     if spec.runtime == "transformers-nli":
         from .judges import TransformersNliScorer
 
         try:
-            return TransformersNliScorer(folder, max_length=int(spec.settings.get("max_length", 512)))
+            return TransformersNliScorer(folder, max_length=int(spec.settings.get("max_length", 512)), device=device)
         except ValueError as err:
             raise ModelError(f"model {spec.name!r}: {err}") from None
     raise ModelError(f"model {spec.name!r}: unknown judge runtime {spec.runtime!r}")

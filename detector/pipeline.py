@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import networkx as nx
 
-from . import candidates, judges
+from . import candidates, engines, judges, limits
 from . import claims as claims_stage
 from . import contradictions as contradictions_stage
 from . import documents as documents_stage
@@ -24,7 +23,7 @@ from .assertions import Assertion
 from .embeddings import Embedder
 from .errors import InputError
 from .judges import PairScorer
-from .models import ModelSpec, load_embedder, load_judge, load_parser, read_lock
+from .models import ModelSpec, load_parser, read_lock
 from .progress import Progress, Silent
 from .records import Claim, Contradiction, Document, DroppedSentence, Judgement, Pair, Subject
 from .verdicts import Calibration, load_calibration
@@ -44,10 +43,15 @@ class Settings:
     subject_similarity: float = subjects_stage.DEFAULT_SUBJECT_SIMILARITY
     max_file_bytes: int = documents_stage.DEFAULT_MAX_FILE_BYTES
     max_claim_chars: int = claims_stage.DEFAULT_MAX_CLAIM_CHARS
+    max_claims_per_doc: int = limits.DEFAULT_MAX_CLAIMS_PER_DOC
+    max_claims: int = limits.DEFAULT_MAX_CLAIMS
     # Count pairs that only the NLI judge flags (no opposite effect, absence or amount) as contradictions.
     nli_only: bool = False
     embed_batch_size: int = embeddings_stage.DEFAULT_BATCH_SIZE
     judge_batch_size: int = judges.DEFAULT_BATCH_SIZE
+    # Where embedding and judging run: "local" (this process) or "ray" (Ray Data jobs; see engines.py).
+    engine: str = "local"
+    ray: engines.RayOptions = field(default_factory=engines.RayOptions)
 
 
 @dataclass
@@ -69,6 +73,8 @@ class ScanResult:
     threshold: float
     stats: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    # Seconds per stage and in total; kept apart from `stats` so findings.json is the same on every run.
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def claim(self, claim_id: str) -> Claim:
         return self._claims_by_id[claim_id]
@@ -114,19 +120,23 @@ def scan(
     def timed(stage: str) -> Iterator[None]:
         begin = time.perf_counter()
         yield
-        seconds[stage] = round(time.perf_counter() - begin, 3)
+        seconds[stage] = round(seconds.get(stage, 0.0) + time.perf_counter() - begin, 3)
 
     with timed("documents"):
         documents = documents_stage.load_documents(paths, max_file_bytes=settings.max_file_bytes)
     warnings = [f"skipped {d.id}: {d.skipped}" for d in documents if d.skipped]
     with timed("claims"):
         sentences = claims_stage.extract_claims(documents, max_claim_chars=settings.max_claim_chars)
+        sentences, cut, cut_warnings = limits.cap_claims(
+            sentences, per_doc=settings.max_claims_per_doc, total=settings.max_claims
+        )
+    warnings += cut_warnings
 
     with timed("models"):
         needs_lock = not all(_is_model(m) for m in (embedder, judge, parser))
         lock = read_lock(models_lock) if needs_lock else None
-        embedder_model, embedder_info = _resolve(embedder, "embedder", lock, load_embedder)
-        judge_model, judge_info = _resolve(judge, "judge", lock, partial(load_judge, progress=progress))
+        embedder_source, embedder_info = _source(embedder, "embedder", lock)
+        judge_source, judge_info = _source(judge, "judge", lock)
         parser_model, parser_info = _resolve(parser, "parser", lock, load_parser)
     calibration = calibration or load_calibration()
     threshold = settings.threshold if settings.threshold is not None else calibration.threshold
@@ -142,30 +152,35 @@ def scan(
     claims = claim_set.claims
 
     texts = [c.text for c in claims]
-    with timed("embeddings"):
-        vectors = embeddings_stage.embed(texts, embedder_model, batch_size=settings.embed_batch_size, progress=progress)
-    with timed("subjects"):
-        clusters = subjects_stage.cluster(vectors, similarity=settings.subject_similarity)
-        subjects = subjects_stage.label_subjects(claims, clusters)
-    subject_of = [subjects[int(n)].id for n in clusters]
-    with timed("candidates"):
-        pairs = (
-            candidates.merge_pairs(
-                candidates.candidate_pairs(
-                    vectors,
-                    clusters,
-                    texts,
-                    neighbours=settings.neighbours,
-                    min_similarity=settings.min_similarity,
-                    cross_subject_similarity=settings.cross_subject_similarity,
-                ),
-                candidates.assertion_pairs(assertions, vectors),
+    with timed("models"):
+        engine = engines.start(settings.engine, embedder_source, judge_source, settings.ray, progress)
+    with closing(engine):
+        with timed("embeddings"):
+            vectors = engine.embed(texts, batch_size=settings.embed_batch_size, progress=progress)
+        with timed("subjects"):
+            clusters = subjects_stage.cluster(vectors, similarity=settings.subject_similarity)
+            subjects = subjects_stage.label_subjects(claims, clusters)
+        subject_of = [subjects[int(n)].id for n in clusters]
+        with timed("candidates"):
+            pairs = (
+                candidates.merge_pairs(
+                    candidates.candidate_pairs(
+                        vectors,
+                        clusters,
+                        texts,
+                        neighbours=settings.neighbours,
+                        min_similarity=settings.min_similarity,
+                        cross_subject_similarity=settings.cross_subject_similarity,
+                    ),
+                    candidates.assertion_pairs(assertions, vectors),
+                )
+                if len(claims) > 1
+                else []
             )
-            if len(claims) > 1
-            else []
-        )
-    with timed("judge"):
-        judgements = judges.judge(pairs, texts, judge_model, batch_size=settings.judge_batch_size, progress=progress)
+        with timed("judge"):
+            premises, hypotheses = judges.directions(pairs, texts)
+            scores = engine.score(premises, hypotheses, batch_size=settings.judge_batch_size, progress=progress)
+            judgements = judges.judgements(pairs, scores)
     with timed("contradictions"):
         found, nli_only = contradictions_stage.find_contradictions(
             judgements,
@@ -192,7 +207,12 @@ def scan(
         "scored_pairs": len(judgements),
         "contradictions": len(found),
         "nli_only_conflicts": len(nli_only),
-        "seconds": seconds,
+        "limits": {
+            "max_file_bytes": settings.max_file_bytes,
+            "max_claims_per_doc": settings.max_claims_per_doc,
+            "max_claims": settings.max_claims,
+            "cut": {"files": limits.cut_files(documents)} | cut,
+        },
     }
     return ScanResult(
         documents=documents,
@@ -209,6 +229,7 @@ def scan(
         threshold=threshold,
         stats=stats,
         warnings=warnings,
+        seconds=seconds,
     )
 
 
@@ -218,6 +239,18 @@ def _is_model(value: object) -> bool:
 
 def _resolve(value: Any, role: str, lock: Any, loader: Any) -> tuple[Any, dict[str, Any]]:
     if _is_model(value):
-        return value, {"name": type(value).__name__, "runtime": "python object", "source": "api"}
+        return value, _given(value)
     spec: ModelSpec = lock.spec(role, value)
     return loader(spec), spec.describe()
+
+
+def _source(value: Any, role: str, lock: Any) -> tuple[engines.ModelSource, dict[str, Any]]:
+    """Where the engine gets a model; it loads it, once per process or actor."""
+    if _is_model(value):
+        return engines.ModelSource(role, given=value), _given(value)
+    spec: ModelSpec = lock.spec(role, value)
+    return engines.ModelSource(role, spec=spec), spec.describe()
+
+
+def _given(value: Any) -> dict[str, Any]:
+    return {"name": type(value).__name__, "runtime": "python object", "source": "api"}

@@ -68,7 +68,7 @@ def compare_with_labels(result: detector.ScanResult, labels: dict[str, Any]) -> 
 def main(as_json: bool = typer.Option(False, "--json")) -> None:
     labels = json.loads(LABELS.read_text(encoding="utf-8"))
     result = detector.scan([ROOT / "seeds"])
-    figures = compare_with_labels(result, labels) | {"seconds": result.stats["seconds"]}
+    figures = compare_with_labels(result, labels) | {"seconds": result.seconds}
     if as_json:
         print(json.dumps(figures, indent=2, ensure_ascii=False))
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from detector.claims import classify, extract_claims
@@ -89,6 +89,8 @@ def test_seed_claims_have_exact_offsets_and_ids_in_order() -> None:
 
 
 @settings(max_examples=150, deadline=None)
+@example("\r0", "markdown")
+@example("# Title\r\rA claim that is here.\r\n- item one.\r", "markdown")
 @given(
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400),
     st.sampled_from(["text", "markdown", "html", "jsonl"]),
