@@ -150,6 +150,18 @@ def scan(
         ),
     ] = False,
     models_lock: ModelsLockOption = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="run the models on everything; neither read nor write the cache")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            envvar="DETECTOR_CACHE_DIR",
+            show_envvar=False,
+            help="folder of the embeddings and scores cache [env: DETECTOR_CACHE_DIR; default: ~/.cache/detector]",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars or summary")] = False,
 ) -> None:
     """Scan documents for contradictions; write a report, findings and a claim graph."""
@@ -163,6 +175,8 @@ def scan(
             subject_similarity=subject_similarity,
             max_file_bytes=max_file_bytes,
             nli_only=nli_only,
+            cache=not no_cache,
+            cache_dir=cache_dir,
         )
         result = run_scan(
             paths,
@@ -188,6 +202,9 @@ def _summary(result: ScanResult) -> None:
         f"{s['candidate_pairs']:,} candidate pairs of {s['all_pairs']:,} · "
         f"[bold red]{s['contradictions']}[/] contradictions · {s['seconds']['total']:.1f}s"
     )
+    if s.get("cache"):
+        found = {table: f"{c['hits']:,} of {c['hits'] + c['misses']:,}" for table, c in s["cache"].items()}
+        out.print(f"cache: {found['embeddings']} embeddings and {found['scores']} judge scores were there already")
     if not result.contradictions:
         return
     table = Table(title="Strongest contradictions", show_lines=True)

@@ -54,6 +54,11 @@ def embed(
             advance(len(batch))
     if not rows:
         return np.zeros((0, 0), dtype=np.float32)
-    vectors = np.vstack(rows).astype(np.float32)
+    return unit_rows(np.vstack(rows))
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 as float32 (zero rows stay zero); a row's result does not depend on the others."""
+    vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)

@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from . import cache as cache_stage
 from . import candidates, judges
 from . import claims as claims_stage
 from . import contradictions as contradictions_stage
@@ -48,6 +49,10 @@ class Settings:
     nli_only: bool = False
     embed_batch_size: int = embeddings_stage.DEFAULT_BATCH_SIZE
     judge_batch_size: int = judges.DEFAULT_BATCH_SIZE
+    # Keep embeddings and judge scores in a SQLite cache, so a re-scan only runs the models on what is new.
+    cache: bool = True
+    # None takes $DETECTOR_CACHE_DIR, else the user's cache folder (~/.cache/detector on Linux).
+    cache_dir: str | os.PathLike[str] | None = None
 
 
 @dataclass
@@ -125,9 +130,19 @@ def scan(
     with timed("models"):
         needs_lock = not all(_is_model(m) for m in (embedder, judge, parser))
         lock = read_lock(models_lock) if needs_lock else None
-        embedder_model, embedder_info = _resolve(embedder, "embedder", lock, load_embedder)
-        judge_model, judge_info = _resolve(judge, "judge", lock, partial(load_judge, progress=progress))
-        parser_model, parser_info = _resolve(parser, "parser", lock, load_parser)
+        cacheable = any(not _is_model(m) or cache_stage.object_key(m) for m in (embedder, judge))
+        store = (
+            cache_stage.Cache(settings.cache_dir or cache_stage.default_folder())
+            if settings.cache and cacheable
+            else None
+        )
+        # With a cache, the embedder and judge load only if something is not cached.
+        defer = store is not None and store.enabled
+        embedder_model, embedder_info, embedder_key = _resolve(embedder, "embedder", lock, load_embedder, defer)
+        judge_model, judge_info, judge_key = _resolve(
+            judge, "judge", lock, partial(load_judge, progress=progress), defer
+        )
+        parser_model, parser_info, _ = _resolve(parser, "parser", lock, load_parser, False)
     calibration = calibration or load_calibration()
     threshold = settings.threshold if settings.threshold is not None else calibration.threshold
     if not 0.0 <= threshold <= 1.0:
@@ -143,7 +158,9 @@ def scan(
 
     texts = [c.text for c in claims]
     with timed("embeddings"):
-        vectors = embeddings_stage.embed(texts, embedder_model, batch_size=settings.embed_batch_size, progress=progress)
+        vectors = cache_stage.embed(
+            texts, embedder_model, store, embedder_key, batch_size=settings.embed_batch_size, progress=progress
+        )
     with timed("subjects"):
         clusters = subjects_stage.cluster(vectors, similarity=settings.subject_similarity)
         subjects = subjects_stage.label_subjects(claims, clusters)
@@ -165,7 +182,12 @@ def scan(
             else []
         )
     with timed("judge"):
-        judgements = judges.judge(pairs, texts, judge_model, batch_size=settings.judge_batch_size, progress=progress)
+        judgements = cache_stage.judge(
+            pairs, texts, judge_model, store, judge_key, batch_size=settings.judge_batch_size, progress=progress
+        )
+    if store is not None:
+        store.close()
+        warnings += store.warnings
     with timed("contradictions"):
         found, nli_only = contradictions_stage.find_contradictions(
             judgements,
@@ -192,6 +214,7 @@ def scan(
         "scored_pairs": len(judgements),
         "contradictions": len(found),
         "nli_only_conflicts": len(nli_only),
+        "cache": store.stats() if store is not None else None,
         "seconds": seconds,
     }
     return ScanResult(
@@ -216,8 +239,11 @@ def _is_model(value: object) -> bool:
     return value is not None and not isinstance(value, str)
 
 
-def _resolve(value: Any, role: str, lock: Any, loader: Any) -> tuple[Any, dict[str, Any]]:
+def _resolve(value: Any, role: str, lock: Any, loader: Any, defer: bool) -> tuple[Any, dict[str, Any], bytes | None]:
+    """The model (loaded on first use if `defer`), what findings.json says about it, and its cache key."""
     if _is_model(value):
-        return value, {"name": type(value).__name__, "runtime": "python object", "source": "api"}
+        info = {"name": type(value).__name__, "runtime": "python object", "source": "api"}
+        return value, info, cache_stage.object_key(value)
     spec: ModelSpec = lock.spec(role, value)
-    return loader(spec), spec.describe()
+    model = cache_stage.Deferred(lambda: loader(spec)) if defer else loader(spec)
+    return model, spec.describe(), cache_stage.model_key(spec)

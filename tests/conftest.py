@@ -51,6 +51,14 @@ class OppositeVerbJudge:
         return np.array(out)
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets an empty cache folder, never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("DETECTOR_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def fake_models() -> tuple[BagOfWordsEmbedder, OppositeVerbJudge]:
     return BagOfWordsEmbedder(), OppositeVerbJudge()

@@ -1,0 +1,333 @@
+"""A persistent cache of claim embeddings and judge scores, so a re-scan only runs the models on what is new.
+
+One SQLite file per cache folder. Entries are keyed by the model (a digest of its pinned files and settings,
+see `model_key`) and the sha256 of the text, so a changed claim, model or setting never reads a stale entry.
+A file that is not a readable cache of this version is moved aside and a new one started, with a warning;
+errors while the scan runs turn the cache off for the rest of the scan, with a warning, never a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+from . import embeddings, judges
+from .embeddings import Embedder
+from .judges import PairScorer
+from .models import ModelSpec
+from .progress import Progress
+from .records import Judgement, Pair
+
+CACHE_ENV = "DETECTOR_CACHE_DIR"
+FILE_NAME = "cache.sqlite3"
+SCHEMA_VERSION = 1
+# Bump when the code that runs a model changes its outputs for the same files and settings.
+RUNTIME_REVISION = 1
+# Settings that do not change what a model outputs for a text.
+_DESCRIPTIVE = frozenset({"threshold", "licence", "upstream"})
+# Wait this long for another scan's write to finish before giving up on the cache.
+_BUSY_SECONDS = 60.0
+_LOOKUP_CHUNK = 500
+
+_SCHEMA = (
+    "CREATE TABLE embeddings (model BLOB NOT NULL, text BLOB NOT NULL, vector BLOB NOT NULL,"
+    " PRIMARY KEY (model, text)) WITHOUT ROWID",
+    "CREATE TABLE scores (model BLOB NOT NULL, premise BLOB NOT NULL, hypothesis BLOB NOT NULL, score REAL NOT NULL,"
+    " PRIMARY KEY (model, premise, hypothesis)) WITHOUT ROWID",
+    f"PRAGMA user_version = {SCHEMA_VERSION}",
+)
+
+T = TypeVar("T")
+
+
+def default_folder() -> Path:
+    """$DETECTOR_CACHE_DIR, else the user's cache folder (~/.cache/detector on Linux)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("detector"))
+
+
+def model_key(spec: ModelSpec) -> bytes:
+    """A digest of everything in models.lock that decides a model's outputs: runtime, settings, file hashes."""
+    settings = {k: v for k, v in spec.settings.items() if k not in _DESCRIPTIVE}
+    described = {"runtime": spec.runtime, "settings": settings, "files": spec.files, "revision": RUNTIME_REVISION}
+    return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode("utf-8")).digest()
+
+
+def object_key(model: object) -> bytes | None:
+    """The key of a model passed as a Python object: its `cache_key` string, if it has one.
+
+    An object has no pinned files to prove what it computes, so it is cached only when it names itself, and
+    promises that one name always gives the same outputs.
+    """
+    name = getattr(model, "cache_key", None)
+    if not isinstance(name, str) or not name:
+        return None
+    return hashlib.sha256(f"object:{type(model).__qualname__}:{name}".encode()).digest()
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+class Cache:
+    """Embeddings and pair scores in one SQLite file; `warnings` says what went wrong, if anything did."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.path = Path(folder) / FILE_NAME
+        self.warnings: list[str] = []
+        self.hits = {"embeddings": 0, "scores": 0}
+        self.misses = {"embeddings": 0, "scores": 0}
+        self._db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            self._give_up(f"cannot create the cache folder {self.path.parent} ({err.strerror or err})")
+            return
+        problem = self._open()
+        if problem is None:
+            return
+        self._close_quietly()
+        aside = self._move_aside()
+        if aside is None:
+            self._give_up(f"the cache {self.path} is unusable ({problem}) and cannot be moved aside")
+            return
+        self.warnings.append(f"the cache {self.path} was unusable ({problem}); moved it to {aside.name}, started anew")
+        problem = self._open()
+        if problem is not None:
+            self._close_quietly()
+            self._give_up(f"cannot start a cache at {self.path} ({problem})")
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    def _open(self) -> str | None:
+        """Open (or create) the file and check it; returns what is wrong with it, or None."""
+        try:
+            self._db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
+            db = self._db
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if version == 0 and not tables:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("BEGIN IMMEDIATE")
+                if db.execute("PRAGMA user_version").fetchone()[0] == 0:  # not made meanwhile by another scan
+                    for statement in _SCHEMA:
+                        db.execute(statement)
+                db.execute("COMMIT")
+                return None
+            if version != SCHEMA_VERSION or tables != {"embeddings", "scores"}:
+                return f"schema version {version}, this detector needs {SCHEMA_VERSION}"
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                return f"integrity check: {check}"
+            db.execute("PRAGMA journal_mode = WAL")
+            return None
+        except sqlite3.Error as err:
+            return str(err)
+
+    def _move_aside(self) -> Path | None:
+        aside = self.path.with_name(self.path.name + ".broken")
+        try:
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        except OSError:
+            return None
+        return aside
+
+    def _give_up(self, reason: str) -> None:
+        self.warnings.append(f"{reason}; scanning without the cache")
+        self._close_quietly()
+
+    def _close_quietly(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
+
+    def close(self) -> None:
+        self._close_quietly()
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _safely(self, action: Callable[[sqlite3.Connection], T], fallback: T) -> T:
+        """Run `action` on the database; on any SQLite error turn the cache off and return `fallback`."""
+        if self._db is None:
+            return fallback
+        try:
+            return action(self._db)
+        except sqlite3.Error as err:
+            self._give_up(f"the cache {self.path} failed ({err})")
+            return fallback
+
+    def vectors(self, model: bytes, texts: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        """The stored vectors of the texts (by `text_key`) that have one."""
+
+        def read(db: sqlite3.Connection) -> dict[bytes, np.ndarray]:
+            found: dict[bytes, np.ndarray] = {}
+            for chunk in _chunks(list(dict.fromkeys(texts)), _LOOKUP_CHUNK):
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT text, vector FROM embeddings WHERE model = ? AND text IN ({marks})"
+                for text, vector in db.execute(query, [model, *chunk]):
+                    found[text] = np.frombuffer(vector, dtype=np.float32)
+            return found
+
+        return self._safely(read, {})
+
+    def put_vectors(self, model: bytes, texts: Sequence[bytes], vectors: np.ndarray) -> None:
+        rows = [(model, t, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors)]
+        self._safely(lambda db: _write(db, "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows), None)
+
+    def scores(self, model: bytes, pairs: Sequence[tuple[bytes, bytes]]) -> list[float | None]:
+        """The stored score of each (premise, hypothesis) pair, None where there is none."""
+
+        def read(db: sqlite3.Connection) -> list[float | None]:
+            query = "SELECT score FROM scores WHERE model = ? AND premise = ? AND hypothesis = ?"
+            found: list[float | None] = []
+            for premise, hypothesis in pairs:
+                row = db.execute(query, (model, premise, hypothesis)).fetchone()
+                found.append(None if row is None else float(row[0]))
+            return found
+
+        return self._safely(read, [None] * len(pairs))
+
+    def put_scores(self, model: bytes, pairs: Sequence[tuple[bytes, bytes]], scores: Iterable[float]) -> None:
+        # SQLite REAL is an IEEE double: a score comes back bit for bit as it went in.
+        rows = [(model, p, h, float(s)) for (p, h), s in zip(pairs, scores)]
+        self._safely(lambda db: _write(db, "INSERT OR REPLACE INTO scores VALUES (?, ?, ?, ?)", rows), None)
+
+    def stats(self) -> dict[str, Any]:
+        """Hits and misses per table, for the scan's stats."""
+        return {table: {"hits": self.hits[table], "misses": self.misses[table]} for table in self.hits}
+
+
+def _write(db: sqlite3.Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
+    # One transaction per model batch: a scan killed midway keeps every batch it finished.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.executemany(statement, rows)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class Deferred:
+    """A model loaded on first use: a scan that finds everything in the cache never loads (or verifies) it."""
+
+    def __init__(self, load: Callable[[], Any]) -> None:
+        self._load = load
+        self._model: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._model is None:
+            self._model = self._load()
+        return getattr(self._model, name)
+
+
+class _StoringEmbedder:
+    """Passes batches to the model and stores each result as soon as it comes back."""
+
+    def __init__(self, model: Embedder, cache: Cache, key: bytes) -> None:
+        self._model, self._cache, self._key = model, cache, key
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._model.encode(texts)
+        # Stored as `embeddings.embed` returns them (unit rows, float32), so a hit equals a fresh vector.
+        self._cache.put_vectors(self._key, [text_key(t) for t in texts], embeddings.unit_rows(vectors))
+        return vectors
+
+
+class _StoringScorer:
+    """Passes batches to the judge and stores each batch's scores as soon as they come back."""
+
+    def __init__(self, model: PairScorer, cache: Cache, key: bytes) -> None:
+        self._model, self._cache, self._key = model, cache, key
+
+    def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
+        scores = np.asarray(self._model.score(premises, hypotheses), dtype=np.float64)
+        pairs = [(text_key(p), text_key(h)) for p, h in zip(premises, hypotheses)]
+        self._cache.put_scores(self._key, pairs, scores)
+        return scores
+
+
+def embed(
+    texts: Sequence[str],
+    embedder: Embedder,
+    cache: Cache | None,
+    key: bytes | None,
+    *,
+    batch_size: int = embeddings.DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """`embeddings.embed`, but only texts the cache lacks go to the model (and are then stored)."""
+    if cache is None or key is None or not cache.enabled:
+        return embeddings.embed(texts, embedder, batch_size=batch_size, progress=progress)
+    keys = [text_key(t) for t in texts]
+    known = cache.vectors(key, keys)
+    missing = [i for i, k in enumerate(keys) if k not in known]
+    cache.hits["embeddings"] += len(texts) - len(missing)
+    cache.misses["embeddings"] += len(missing)
+    fresh = embeddings.embed(
+        [texts[i] for i in missing], _StoringEmbedder(embedder, cache, key), batch_size=batch_size, progress=progress
+    )
+    if not missing:
+        return np.vstack([known[k] for k in keys]) if keys else fresh
+    vectors = np.empty((len(texts), fresh.shape[1]), dtype=np.float32)
+    vectors[missing] = fresh
+    for i, k in enumerate(keys):
+        if k in known:
+            vectors[i] = known[k]
+    return vectors
+
+
+def judge(
+    pairs: Sequence[Pair],
+    texts: Sequence[str],
+    scorer: PairScorer,
+    cache: Cache | None,
+    key: bytes | None,
+    *,
+    batch_size: int = judges.DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> list[Judgement]:
+    """`judges.judge`, but only pairs with a direction the cache lacks go to the judge (and are then stored)."""
+    if cache is None or key is None or not cache.enabled:
+        return judges.judge(pairs, texts, scorer, batch_size=batch_size, progress=progress)
+    keys = [text_key(t) for t in texts]
+    n = len(pairs)
+    known = cache.scores(key, [(keys[p.a], keys[p.b]) for p in pairs] + [(keys[p.b], keys[p.a]) for p in pairs])
+    todo = [i for i in range(n) if known[i] is None or known[n + i] is None]
+    cache.hits["scores"] += 2 * (n - len(todo))
+    cache.misses["scores"] += 2 * len(todo)
+    fresh = judges.judge(
+        [pairs[i] for i in todo], texts, _StoringScorer(scorer, cache, key), batch_size=batch_size, progress=progress
+    )
+    judged = dict(zip(todo, fresh))
+    return [judged.get(i) or Judgement(pair, _known(known[i]), _known(known[n + i])) for i, pair in enumerate(pairs)]
+
+
+def _known(score: float | None) -> float:
+    assert score is not None  # pairs missing a direction were judged afresh
+    return score
