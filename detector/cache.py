@@ -117,18 +117,20 @@ class Cache:
         try:
             self._db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
             db = self._db
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            version, tables = _layout(db)
             if version == 0 and not tables:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("BEGIN IMMEDIATE")
-                if db.execute("PRAGMA user_version").fetchone()[0] == 0:  # not made meanwhile by another scan
+                version, tables = _layout(db)
+                if version == 0 and not tables:  # not made meanwhile by another scan
                     for statement in _SCHEMA:
                         db.execute(statement)
+                    version, tables = SCHEMA_VERSION, {"embeddings", "scores"}
                 db.execute("COMMIT")
-                return None
-            if version != SCHEMA_VERSION or tables != {"embeddings", "scores"}:
+            if version != SCHEMA_VERSION:
                 return f"schema version {version}, this detector needs {SCHEMA_VERSION}"
+            if tables != {"embeddings", "scores"}:
+                return f"tables {', '.join(sorted(tables)) or 'none'}, not embeddings and scores"
             check = db.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 return f"integrity check: {check}"
@@ -215,6 +217,20 @@ class Cache:
     def stats(self) -> dict[str, Any]:
         """Hits and misses per table, for the scan's stats."""
         return {table: {"hits": self.hits[table], "misses": self.misses[table]} for table in self.hits}
+
+
+def _layout(db: sqlite3.Connection) -> tuple[int, set[str]]:
+    """The schema version and table names, read in one transaction so another scan's commit cannot fall between."""
+    started = not db.in_transaction
+    if started:
+        db.execute("BEGIN")
+    try:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        if started:
+            db.execute("COMMIT")
+    return version, tables
 
 
 def _write(db: sqlite3.Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
