@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +51,13 @@ class OppositeVerbJudge:
         return np.array(out)
 
 
-@pytest.fixture(autouse=True)
-def own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Each test gets an empty cache folder, never the user's."""
+@pytest.fixture(scope="session", autouse=True)
+def own_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Scans in the tests use a cache folder of their own, never the user's."""
     folder = tmp_path_factory.mktemp("cache")
-    monkeypatch.setenv("DETECTOR_CACHE_DIR", str(folder))
-    return folder
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DETECTOR_CACHE_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture
