@@ -34,7 +34,10 @@ RUNTIME_REVISION = 1
 # Settings that do not change what a model outputs for a text.
 _DESCRIPTIVE = frozenset({"threshold", "licence", "upstream"})
 # Wait this long for another scan's write to finish before giving up on the cache.
-_BUSY_SECONDS = 60.0
+BUSY_SECONDS = 60.0
+# SQLite's word for a file that is damaged or not a database at all; other errors (busy, locked, read-only,
+# disk full) say nothing against the file, so it is left alone.
+_BROKEN = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 _LOOKUP_CHUNK = 500
 
 _SCHEMA = (
@@ -83,8 +86,9 @@ def text_key(text: str) -> bytes:
 class Cache:
     """Embeddings and pair scores in one SQLite file; `warnings` says what went wrong, if anything did."""
 
-    def __init__(self, folder: str | os.PathLike[str]) -> None:
+    def __init__(self, folder: str | os.PathLike[str], *, busy_seconds: float = BUSY_SECONDS) -> None:
         self.path = Path(folder) / FILE_NAME
+        self._busy_seconds = busy_seconds
         self.warnings: list[str] = []
         self.hits = {"embeddings": 0, "scores": 0}
         self.misses = {"embeddings": 0, "scores": 0}
@@ -94,19 +98,23 @@ class Cache:
         except OSError as err:
             self._give_up(f"cannot create the cache folder {self.path.parent} ({err.strerror or err})")
             return
-        problem = self._open()
-        if problem is None:
-            return
-        self._close_quietly()
-        aside = self._move_aside()
-        if aside is None:
-            self._give_up(f"the cache {self.path} is unusable ({problem}) and cannot be moved aside")
-            return
-        self.warnings.append(f"the cache {self.path} was unusable ({problem}); moved it to {aside.name}, started anew")
-        problem = self._open()
-        if problem is not None:
+        try:
+            problem = self._open()
+            if problem is None:
+                return
             self._close_quietly()
-            self._give_up(f"cannot start a cache at {self.path} ({problem})")
+            aside = self._move_aside()
+            if aside is None:
+                self._give_up(f"the cache {self.path} is unusable ({problem}) and cannot be moved aside")
+                return
+            self.warnings.append(
+                f"the cache {self.path} was unusable ({problem}); moved it to {aside.name}, started anew"
+            )
+            problem = self._open()
+            if problem is not None:
+                self._give_up(f"cannot start a cache at {self.path} ({problem})")
+        except sqlite3.Error as err:
+            self._give_up(f"cannot open the cache {self.path} ({err})")
 
     @property
     def enabled(self) -> bool:
@@ -115,7 +123,7 @@ class Cache:
     def _open(self) -> str | None:
         """Open (or create) the file and check it; returns what is wrong with it, or None."""
         try:
-            self._db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
+            self._db = sqlite3.connect(self.path, timeout=self._busy_seconds, isolation_level=None)
             db = self._db
             version, tables = _layout(db)
             if version == 0 and not tables:
@@ -137,7 +145,9 @@ class Cache:
             db.execute("PRAGMA journal_mode = WAL")
             return None
         except sqlite3.Error as err:
-            return str(err)
+            if getattr(err, "sqlite_errorname", "") in _BROKEN:
+                return str(err)
+            raise
 
     def _move_aside(self) -> Path | None:
         aside = self.path.with_name(self.path.name + ".broken")

@@ -226,6 +226,26 @@ def test_a_broken_cache_is_moved_aside_and_rebuilt_with_a_warning(tmp_path: Path
     assert again.warnings == [] and embedder.seen == [] and judge.calls == []
 
 
+def test_a_cache_locked_by_another_process_is_left_alone(tmp_path: Path) -> None:
+    with Cache(tmp_path) as store:
+        store.put_scores(b"j", [(b"p", b"h")], [0.5])
+    holder = sqlite3.connect(tmp_path / FILE_NAME, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO scores VALUES (?, ?, ?, ?)", (b"j", b"p2", b"h2", 0.25))
+    try:
+        with Cache(tmp_path, busy_seconds=0.1) as store:
+            assert not store.enabled
+            [warning] = store.warnings
+            assert "locked" in warning and "without the cache" in warning
+        assert not (tmp_path / f"{FILE_NAME}.broken").exists()
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    with Cache(tmp_path) as store:
+        assert store.warnings == [] and store.scores(b"j", [(b"p", b"h"), (b"p2", b"h2")]) == [0.5, 0.25]
+
+
 def test_scans_sharing_a_cache_do_not_break_it(tmp_path: Path) -> None:
     texts = [f"claim number {i} about coffee" for i in range(400)]
     problems: list[str] = []
