@@ -1,7 +1,9 @@
-"""A persistent cache of claim embeddings and judge scores, so a re-scan only runs the models on what is new.
+"""A persistent cache of what the models computed — claim readings, embeddings and judge scores — so a
+re-scan only runs the models on what is new.
 
-One SQLite file per cache folder. Entries are keyed by the model (a digest of its pinned files and settings,
-see `model_key`) and the sha256 of the text, so a changed claim, model or setting never reads a stale entry.
+One SQLite file per cache folder. Entries are keyed by the model (a digest of its pinned files, settings and
+the code that runs it, see `model_key`) and the sha256 of the text, so a changed claim, model, setting or
+detector version never reads a stale entry.
 A file that is not a readable cache of this version is moved aside and a new one started, with a warning;
 errors while the scan runs turn the cache off for the rest of the scan, with a warning, never a crash.
 """
@@ -9,10 +11,14 @@ errors while the scan runs turn the cache off for the rest of the scan, with a w
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
+import importlib.metadata
+import importlib.util
 import json
 import os
 import sqlite3
+import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +26,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from . import embeddings, judges
+from .assertions import Assertion
 from .embeddings import Embedder
 from .judges import PairScorer
 from .models import ModelSpec
@@ -29,8 +36,13 @@ from .records import Judgement, Pair
 CACHE_ENV = "DETECTOR_CACHE_DIR"
 FILE_NAME = "cache.sqlite3"
 SCHEMA_VERSION = 1
-# Bump when the code that runs a model changes its outputs for the same files and settings.
-RUNTIME_REVISION = 1
+# The code and libraries that turn a model's files into outputs, by role: a change to any of them (a new
+# detector or library version) gives the model a new key.
+_CODE = {
+    "embedder": ("detector.embeddings", ("sentence-transformers", "transformers", "torch")),
+    "judge": ("detector.judges", ("onnxruntime", "transformers", "tokenizers", "torch")),
+    "parser": ("detector.assertions", ("spacy", "quantulum3", "pint", "snowballstemmer")),
+}
 # Settings that do not change what a model outputs for a text.
 _DESCRIPTIVE = frozenset({"threshold", "licence", "upstream"})
 # Wait this long for another scan's write to finish before giving up on the cache.
@@ -45,9 +57,12 @@ _SCHEMA = (
     " PRIMARY KEY (model, text)) WITHOUT ROWID",
     "CREATE TABLE scores (model BLOB NOT NULL, premise BLOB NOT NULL, hypothesis BLOB NOT NULL, score REAL NOT NULL,"
     " PRIMARY KEY (model, premise, hypothesis)) WITHOUT ROWID",
+    "CREATE TABLE readings (model BLOB NOT NULL, text BLOB NOT NULL, reading TEXT NOT NULL,"
+    " PRIMARY KEY (model, text)) WITHOUT ROWID",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
 
+_TABLES = frozenset({"readings", "embeddings", "scores"})
 T = TypeVar("T")
 
 
@@ -61,10 +76,27 @@ def default_folder() -> Path:
 
 
 def model_key(spec: ModelSpec) -> bytes:
-    """A digest of everything in models.lock that decides a model's outputs: runtime, settings, file hashes."""
+    """A digest of everything that decides a model's outputs: its runtime, settings and file hashes from
+    models.lock, the source of the detector module that runs it and the versions of the libraries it uses."""
     settings = {k: v for k, v in spec.settings.items() if k not in _DESCRIPTIVE}
-    described = {"runtime": spec.runtime, "settings": settings, "files": spec.files, "revision": RUNTIME_REVISION}
+    module, libraries = _CODE[spec.role]
+    found = importlib.util.find_spec(module)
+    source = Path(found.origin).read_bytes() if found is not None and found.origin else b""
+    described = {
+        "runtime": spec.runtime,
+        "settings": settings,
+        "files": spec.files,
+        "code": hashlib.sha256(source).hexdigest(),
+        "libraries": {name: _version(name) for name in libraries},
+    }
     return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode("utf-8")).digest()
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 def object_key(model: object) -> bytes | None:
@@ -90,8 +122,8 @@ class Cache:
         self.path = Path(folder) / FILE_NAME
         self._busy_seconds = busy_seconds
         self.warnings: list[str] = []
-        self.hits = {"embeddings": 0, "scores": 0}
-        self.misses = {"embeddings": 0, "scores": 0}
+        self.hits = {"readings": 0, "embeddings": 0, "scores": 0}
+        self.misses = {"readings": 0, "embeddings": 0, "scores": 0}
         self._db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,12 +165,12 @@ class Cache:
                 if version == 0 and not tables:  # not made meanwhile by another scan
                     for statement in _SCHEMA:
                         db.execute(statement)
-                    version, tables = SCHEMA_VERSION, {"embeddings", "scores"}
+                    version, tables = SCHEMA_VERSION, set(_TABLES)
                 db.execute("COMMIT")
             if version != SCHEMA_VERSION:
                 return f"schema version {version}, this detector needs {SCHEMA_VERSION}"
-            if tables != {"embeddings", "scores"}:
-                return f"tables {', '.join(sorted(tables)) or 'none'}, not embeddings and scores"
+            if tables != _TABLES:
+                return f"tables {', '.join(sorted(tables)) or 'none'}, not {', '.join(sorted(_TABLES))}"
             check = db.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 return f"integrity check: {check}"
@@ -188,23 +220,35 @@ class Cache:
             self._give_up(f"the cache {self.path} failed ({err})")
             return fallback
 
-    def vectors(self, model: bytes, texts: Sequence[bytes]) -> dict[bytes, np.ndarray]:
-        """The stored vectors of the texts (by `text_key`) that have one."""
+    def _by_text(self, table: str, column: str, model: bytes, texts: Sequence[bytes]) -> dict[bytes, Any]:
+        """`column` of the rows of `table` stored for these texts (by `text_key`)."""
 
-        def read(db: sqlite3.Connection) -> dict[bytes, np.ndarray]:
-            found: dict[bytes, np.ndarray] = {}
+        def read(db: sqlite3.Connection) -> dict[bytes, Any]:
+            found: dict[bytes, Any] = {}
             for chunk in _chunks(list(dict.fromkeys(texts)), _LOOKUP_CHUNK):
                 marks = ",".join("?" * len(chunk))
-                query = f"SELECT text, vector FROM embeddings WHERE model = ? AND text IN ({marks})"
-                for text, vector in db.execute(query, [model, *chunk]):
-                    found[text] = np.frombuffer(vector, dtype=np.float32)
+                query = f"SELECT text, {column} FROM {table} WHERE model = ? AND text IN ({marks})"
+                found.update(db.execute(query, [model, *chunk]).fetchall())
             return found
 
         return self._safely(read, {})
 
+    def vectors(self, model: bytes, texts: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        """The stored vectors of the texts (by `text_key`) that have one."""
+        found = self._by_text("embeddings", "vector", model, texts)
+        return {text: np.frombuffer(vector, dtype=np.float32) for text, vector in found.items()}
+
     def put_vectors(self, model: bytes, texts: Sequence[bytes], vectors: np.ndarray) -> None:
         rows = [(model, t, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors)]
         self._safely(lambda db: _write(db, "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows), None)
+
+    def readings(self, model: bytes, texts: Sequence[bytes]) -> dict[bytes, str]:
+        """The stored readings (JSON) of the texts that have one."""
+        return self._by_text("readings", "reading", model, texts)
+
+    def put_readings(self, model: bytes, texts: Sequence[bytes], readings: Sequence[str]) -> None:
+        rows = [(model, t, r) for t, r in zip(texts, readings)]
+        self._safely(lambda db: _write(db, "INSERT OR REPLACE INTO readings VALUES (?, ?, ?)", rows), None)
 
     def scores(self, model: bytes, pairs: Sequence[tuple[bytes, bytes]]) -> list[float | None]:
         """The stored score of each (premise, hypothesis) pair, None where there is none."""
@@ -296,6 +340,42 @@ class _StoringScorer:
         pairs = [(text_key(p), text_key(h)) for p, h in zip(premises, hypotheses)]
         self._cache.put_scores(self._key, pairs, scores)
         return scores
+
+
+# The reader's spaCy pipeline batches 64 texts; chunks of whole batches read the same as one call.
+_READ_CHUNK = 512
+
+
+def read(texts: Sequence[str], parser: Any, cache: Cache | None, key: bytes | None) -> list[Assertion]:
+    """`parser.read`, but only texts the cache lacks go to the claim reader (and are then stored)."""
+    if cache is None or key is None or not cache.enabled:
+        return list(parser.read(texts))
+    keys = [text_key(t) for t in texts]
+    known = cache.readings(key, keys)
+    missing = [i for i, k in enumerate(keys) if k not in known]
+    cache.hits["readings"] += len(texts) - len(missing)
+    cache.misses["readings"] += len(missing)
+    fresh: dict[int, Assertion] = {}
+    for chunk in _chunks(missing, _READ_CHUNK):
+        readings = parser.read([texts[i] for i in chunk])
+        fresh.update(zip(chunk, readings))
+        cache.put_readings(key, [keys[i] for i in chunk], [json.dumps(dataclasses.asdict(r)) for r in readings])
+    return [fresh[i] if i in fresh else _decode(Assertion, json.loads(known[k])) for i, k in enumerate(keys)]
+
+
+def _decode(cls: type[T], data: dict[str, Any]) -> T:
+    """A dataclass from `dataclasses.asdict` output, nested dataclasses and tuples included."""
+    hints = typing.get_type_hints(cls)
+    return cls(**{f.name: _decode_value(hints[f.name], data[f.name]) for f in dataclasses.fields(cls)})  # type: ignore[arg-type]
+
+
+def _decode_value(hint: Any, value: Any) -> Any:
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        return tuple(_decode_value(item, v) for v in value)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return _decode(hint, value)
+    return value
 
 
 def embed(

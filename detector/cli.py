@@ -204,7 +204,10 @@ def _summary(result: ScanResult) -> None:
     )
     if s.get("cache"):
         found = {table: f"{c['hits']:,} of {c['hits'] + c['misses']:,}" for table, c in s["cache"].items()}
-        out.print(f"cache: {found['embeddings']} embeddings and {found['scores']} judge scores were there already")
+        out.print(
+            f"cache: {found['readings']} claim readings, {found['embeddings']} embeddings and "
+            f"{found['scores']} judge scores were there already"
+        )
     if not result.contradictions:
         return
     table = Table(title="Strongest contradictions", show_lines=True)

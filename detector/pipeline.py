@@ -130,19 +130,19 @@ def scan(
     with timed("models"):
         needs_lock = not all(_is_model(m) for m in (embedder, judge, parser))
         lock = read_lock(models_lock) if needs_lock else None
-        cacheable = any(not _is_model(m) or cache_stage.object_key(m) for m in (embedder, judge))
+        cacheable = any(not _is_model(m) or cache_stage.object_key(m) for m in (embedder, judge, parser))
         store = (
             cache_stage.Cache(settings.cache_dir or cache_stage.default_folder())
             if settings.cache and cacheable
             else None
         )
-        # With a cache, the embedder and judge load only if something is not cached.
+        # With a cache, each model loads only if something is not cached.
         defer = store is not None and store.enabled
         embedder_model, embedder_info, embedder_key = _resolve(embedder, "embedder", lock, load_embedder, defer)
         judge_model, judge_info, judge_key = _resolve(
             judge, "judge", lock, partial(load_judge, progress=progress), defer
         )
-        parser_model, parser_info, _ = _resolve(parser, "parser", lock, load_parser, False)
+        parser_model, parser_info, parser_key = _resolve(parser, "parser", lock, load_parser, defer)
     calibration = calibration or load_calibration()
     threshold = settings.threshold if settings.threshold is not None else calibration.threshold
     if not 0.0 <= threshold <= 1.0:
@@ -150,7 +150,7 @@ def scan(
     nli_threshold = float(judge_info.get("threshold", 0.5))
 
     with timed("assertions"):
-        read = parser_model.read([c.text for c in sentences.claims])
+        read = cache_stage.read([c.text for c in sentences.claims], parser_model, store, parser_key)
         # Advice, meta-text and promotional filler assert nothing to contradict: they are not compared.
         claim_set, kept = claims_stage.set_aside(sentences, [_NOT_COMPARED.get(a.kind, "") for a in read])
         assertions = [read[i] for i in kept]

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from detector import Settings, cli, scan
+from detector import Settings, cache, cli, scan
 from detector.assertions import Assertion
 from detector.cache import FILE_NAME, Cache, model_key, object_key, text_key
-from detector.models import read_lock
+from detector.models import load_parser, read_lock
 from detector.verdicts import FEATURES, Calibration
 
 from .conftest import ROOT, BagOfWordsEmbedder, OppositeVerbJudge
@@ -47,10 +47,16 @@ class NamedJudge(OppositeVerbJudge):
 
 
 class PlainReader:
-    """Every sentence is a claim asserting nothing in particular. Test-only."""
+    """Every sentence is a claim that mentions its words; remembers what it read. Test-only."""
+
+    cache_key = "plain"
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
 
     def read(self, texts: Sequence[str]) -> list[Assertion]:
-        return [Assertion("claim") for _ in texts]
+        self.seen.extend(texts)
+        return [Assertion("claim", mentions=tuple(t.lower().split()[:3])) for t in texts]
 
 
 CALIBRATION = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": 1.0}, bias=0.0, threshold=0.9)
@@ -69,14 +75,14 @@ def corpus(folder: Path, documents: dict[str, str] = DOCUMENTS) -> Path:
     return folder
 
 
-def cached_scan(folder: Path, cache_dir: Path | None, embedder=None, judge=None):  # type: ignore[no-untyped-def]
+def cached_scan(folder: Path, cache_dir: Path | None, embedder=None, judge=None, parser=None):  # type: ignore[no-untyped-def]
     settings = Settings(cache=cache_dir is not None, cache_dir=cache_dir, min_similarity=0.0)
     return scan(
         [folder],
         settings=settings,
         embedder=embedder or CountingEmbedder(),
         judge=judge or NamedJudge(),
-        parser=PlainReader(),
+        parser=parser or PlainReader(),
         calibration=CALIBRATION,
     )
 
@@ -87,23 +93,26 @@ def outcome(result) -> tuple:  # type: ignore[no-untyped-def]
         [(j.pair, j.forward, j.backward) for j in result.judgements],
         result.contradictions,
         [s.claims for s in result.subjects],
+        result.assertions,
     )
 
 
 def test_a_warm_rescan_runs_no_model_and_finds_exactly_the_same(tmp_path: Path) -> None:
     docs, cache_dir = corpus(tmp_path / "docs"), tmp_path / "cache"
     cold = cached_scan(docs, cache_dir)
-    embedder, judge = CountingEmbedder(), NamedJudge()
-    warm = cached_scan(docs, cache_dir, embedder, judge)
-    assert embedder.seen == [] and judge.calls == []
+    embedder, judge, reader = CountingEmbedder(), NamedJudge(), PlainReader()
+    warm = cached_scan(docs, cache_dir, embedder, judge, reader)
+    assert embedder.seen == [] and judge.calls == [] and reader.seen == []
     assert outcome(warm) == outcome(cold) and cold.contradictions
-    pairs = 2 * cold.stats["scored_pairs"]
+    pairs, claims = 2 * cold.stats["scored_pairs"], cold.stats["claims"]
     assert cold.stats["cache"] == {
-        "embeddings": {"hits": 0, "misses": cold.stats["claims"]},
+        "readings": {"hits": 0, "misses": claims},
+        "embeddings": {"hits": 0, "misses": claims},
         "scores": {"hits": 0, "misses": pairs},
     }
     assert warm.stats["cache"] == {
-        "embeddings": {"hits": cold.stats["claims"], "misses": 0},
+        "readings": {"hits": claims, "misses": 0},
+        "embeddings": {"hits": claims, "misses": 0},
         "scores": {"hits": pairs, "misses": 0},
     }
     assert cold.warnings == warm.warnings == []
@@ -113,11 +122,11 @@ def test_adding_a_document_runs_the_models_only_on_what_is_new(tmp_path: Path) -
     docs, cache_dir = corpus(tmp_path / "docs"), tmp_path / "cache"
     before = cached_scan(docs, cache_dir)
     (docs / "d.txt").write_text(NEW_DOCUMENT, encoding="utf-8")
-    embedder, judge = CountingEmbedder(), NamedJudge()
-    after = cached_scan(docs, cache_dir, embedder, judge)
+    embedder, judge, reader = CountingEmbedder(), NamedJudge(), PlainReader()
+    after = cached_scan(docs, cache_dir, embedder, judge, reader)
 
     new_claims = {c.text for c in after.claims if c.doc == "d.txt"}
-    assert set(embedder.seen) == new_claims
+    assert set(embedder.seen) == new_claims == set(reader.seen)
     judged_before = {(before.claims[j.pair.a].text, before.claims[j.pair.b].text) for j in before.judgements}
     judged_before |= {(b, a) for a, b in judged_before}
     assert judge.calls and not set(judge.calls) & judged_before
@@ -142,23 +151,51 @@ def test_cached_vectors_and_scores_come_back_bit_for_bit(tmp_path: Path) -> None
         assert store.vectors(b"other model", texts) == {}
 
 
-def test_the_model_key_follows_files_and_settings_but_not_the_threshold() -> None:
+def test_the_model_key_follows_files_settings_and_code_but_not_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = read_lock(ROOT / "models.lock").spec("judge")
     key = model_key(spec)
     assert model_key(replace(spec, settings=spec.settings | {"threshold": 0.5})) == key
     assert model_key(replace(spec, settings=spec.settings | {"max_length": 512})) != key
     assert model_key(replace(spec, files=spec.files | {"policy_nli_int8.onnx": "0" * 64})) != key
+    # Another version of the code that runs the model, or of a library it uses, is another model.
+    monkeypatch.setitem(cache._CODE, "judge", ("detector.judges", ("onnxruntime",)))
+    assert model_key(spec) != key
+    monkeypatch.setitem(
+        cache._CODE, "judge", ("detector.embeddings", ("onnxruntime", "transformers", "tokenizers", "torch"))
+    )
+    assert model_key(spec) != key
     assert object_key(OppositeVerbJudge()) is None
     assert object_key(NamedJudge()) not in (None, object_key(CountingEmbedder()))
+
+
+class UnnamedReader(PlainReader):
+    cache_key = ""
 
 
 def test_models_without_a_cache_key_are_not_cached(tmp_path: Path) -> None:
     docs, cache_dir = corpus(tmp_path / "docs"), tmp_path / "cache"
     for _ in range(2):
         judge = OppositeVerbJudge()
-        result = cached_scan(docs, cache_dir, BagOfWordsEmbedder(), judge)
+        result = cached_scan(docs, cache_dir, BagOfWordsEmbedder(), judge, UnnamedReader())
         assert judge.calls and result.stats["cache"] is None
     assert not cache_dir.exists()
+
+
+def test_real_claim_readings_come_back_from_the_cache_unchanged(tmp_path: Path) -> None:
+    reader = load_parser(read_lock(ROOT / "models.lock").spec("parser"))
+    texts = [
+        "Kratom stimulates prolactin release in athletes, a 2017 study found.",
+        "Take 2 to 5 grams of kratom at most, or 500 mg for beginners.",
+        "Kratom does not cause addiction in mice, some users report.",
+        "Always consult your doctor before using kratom.",
+    ]
+    key = b"spacy reader"
+    with Cache(tmp_path) as store:
+        fresh = cache.read(texts, reader, store, key)
+    with Cache(tmp_path) as store:
+        assert cache.read(texts, PlainReader(), store, key) == fresh  # PlainReader would read them otherwise
+        assert store.hits["readings"] == len(texts)
+    assert any(a.effects for a in fresh) and any(a.quantities for a in fresh)
 
 
 def test_no_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
