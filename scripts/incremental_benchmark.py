@@ -69,7 +69,10 @@ def run_scan(corpus: Path, out: Path, cache: Path) -> dict[str, Any]:
     subprocess.run([*command, "--quiet"], check=True, env=env, cwd=ROOT)
     seconds = time.perf_counter() - started
     stats = json.loads((out / "findings.json").read_text(encoding="utf-8"))["stats"]
-    return {"wall_seconds": round(seconds, 1), **{k: stats[k] for k in ("claims", "candidate_pairs", "cache")}}
+    return {
+        "wall_seconds": round(seconds, 1),
+        **{k: stats[k] for k in ("claims", "candidate_pairs", "cache", "seconds")},
+    }
 
 
 def main() -> None:
@@ -116,6 +119,9 @@ def main() -> None:
         hits += f"{c['scores']['hits']}/{c['scores']['hits'] + c['scores']['misses']}"
         print(f"{label:<34}{row['wall_seconds']:>9.1f}{row['claims']:>8}{row['candidate_pairs']:>8}  {hits}")
     print(f"warm / full: {figures['warm_vs_full']:.1%}   incremental / full: {figures['incremental_vs_full']:.1%}")
+    for label, row in rows:
+        # Each scan's own stage times (model loading falls in the first stage that needs the model).
+        print(f"{label.split(':')[0]:<12} " + ", ".join(f"{k} {v:.1f}s" for k, v in row["seconds"].items()))
 
 
 if __name__ == "__main__":
