@@ -47,7 +47,7 @@ class NamedJudge(OppositeVerbJudge):
 
 
 class PlainReader:
-    """Every sentence is a claim that mentions its words; remembers what it read. Test-only."""
+    """Every sentence is a claim that says its first words occur; remembers what it read. Test-only."""
 
     cache_key = "plain"
 
@@ -56,7 +56,7 @@ class PlainReader:
 
     def read(self, texts: Sequence[str]) -> list[Assertion]:
         self.seen.extend(texts)
-        return [Assertion("claim", mentions=tuple(t.lower().split()[:3])) for t in texts]
+        return [Assertion("claim", occurs=tuple(t.lower().split()[:3])) for t in texts]
 
 
 CALIBRATION = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": 1.0}, bias=0.0, threshold=0.9)
@@ -76,7 +76,8 @@ def corpus(folder: Path, documents: dict[str, str] = DOCUMENTS) -> Path:
 
 
 def cached_scan(folder: Path, cache_dir: Path | None, embedder=None, judge=None, parser=None):  # type: ignore[no-untyped-def]
-    settings = Settings(cache=cache_dir is not None, cache_dir=cache_dir, min_similarity=0.0)
+    # The stand-in judge is the only one that sees these conflicts: count what only the NLI judge flags.
+    settings = Settings(cache=cache_dir is not None, cache_dir=cache_dir, min_similarity=0.0, nli_only=True)
     return scan(
         [folder],
         settings=settings,
