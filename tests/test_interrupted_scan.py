@@ -21,17 +21,14 @@ from typing import Any
 import pytest
 
 from detector.cache import FILE_NAME, Cache
+from detector.exports import FORMATS
 
 from .conftest import ROOT, SEEDS
 
 pytestmark = pytest.mark.slow
 DOCUMENTS = ("001_cfb65b5ab12287d4.txt", "004_a96d898ab4f5849c.txt")
-PREVIOUS = {
-    "report.md": b"# the previous run's report\n",
-    "findings.json": b'{"previous": true}\n',
-    "graph.gexf": b"<gexf/>\n",
-    "graph.graphml": b"<graphml/>\n",
-}
+# What an earlier run left in the output folder: one file per output format.
+PREVIOUS = {name: f"the previous run's {name}\n".encode() for name in FORMATS.values()}
 WAIT_SECONDS = 600
 
 
