@@ -15,9 +15,18 @@ from .verdicts import concept
 DEFAULT_NEIGHBOURS = 12
 DEFAULT_MIN_SIMILARITY = 0.5
 DEFAULT_CROSS_SUBJECT_SIMILARITY = 0.75
+# Up to this many claims the exact search (blocked dot products, n² work) is cheaper than building an
+# approximate index; above it an HNSW index keeps time and memory about linear in the number of claims.
+# scripts/candidates_benchmark.py measured 0.98 s exact against 3.22 s for the index at 4,148 claims: the
+# exact search's n² catches up near 14,000.
+EXACT_LIMIT = 15_000
 _ROW_BLOCK = 1024
 # Partners per claim and reason for assertion_pairs: enough for every seed conflict, linear in claims.
 DEFAULT_ASSERTION_PARTNERS = 16
+# HNSW settings: at these, 98–100% of the exact neighbours are found (tests/test_subjects_and_candidates.py).
+_CONNECTIVITY = 16
+_EXPANSION_ADD = 128
+_EXPANSION_SEARCH = 128
 
 
 def candidate_pairs(
@@ -28,29 +37,91 @@ def candidate_pairs(
     neighbours: int = DEFAULT_NEIGHBOURS,
     min_similarity: float = DEFAULT_MIN_SIMILARITY,
     cross_subject_similarity: float = DEFAULT_CROSS_SUBJECT_SIMILARITY,
+    exact_limit: int = EXACT_LIMIT,
 ) -> list[Pair]:
     """Pairs (a < b) where b is among a's `neighbours` nearest claims and either shares a's subject
     (with cosine similarity ≥ `min_similarity`) or is so close (≥ `cross_subject_similarity`) that the
     clustering split one subject in two. Claims with identical text are never paired.
 
-    At most n × neighbours pairs; similarities are computed in row blocks so memory stays bounded.
+    At most n × neighbours pairs; neighbours come from `nearest_neighbours`.
     """
     n = len(embeddings)
+    k = min(neighbours, n - 1)
+    if k <= 0:
+        return []
+    nearest, similarity = nearest_neighbours(embeddings, k, exact_limit=exact_limit)
     found: dict[tuple[int, int], float] = {}
     normalised = [" ".join(t.lower().split()) for t in texts]
+    for a in range(n):
+        for b, sim in zip(map(int, nearest[a]), map(float, similarity[a])):
+            bar = min_similarity if clusters[b] == clusters[a] else cross_subject_similarity
+            if b == a or sim < bar or normalised[a] == normalised[b]:
+                continue
+            found[(min(a, b), max(a, b))] = sim
+    return [Pair(a, b, sim) for (a, b), sim in sorted(found.items())]
+
+
+def nearest_neighbours(
+    embeddings: np.ndarray, k: int, *, exact_limit: int = EXACT_LIMIT
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's `k` nearest other rows by dot product (cosine for unit vectors): (n, k) indices and
+    their similarities. Exact up to `exact_limit` rows, an HNSW index above; both give the same answer
+    on every run. Needs 0 < k < n.
+    """
+    if len(embeddings) <= exact_limit:
+        return _exact_neighbours(embeddings, k)
+    return _approximate_neighbours(embeddings, k)
+
+
+def _exact_neighbours(embeddings: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    # Row blocks keep memory at _ROW_BLOCK × n similarities.
+    n = len(embeddings)
+    nearest = np.empty((n, k), dtype=np.int64)
+    similarity = np.empty((n, k), dtype=np.result_type(embeddings, np.float32))
     for first in range(0, n, _ROW_BLOCK):
         sims = embeddings[first : first + _ROW_BLOCK] @ embeddings.T
-        for offset, row in enumerate(sims):
-            a = first + offset
-            row[a] = -np.inf
-            k = min(neighbours, n - 1)
-            nearest = np.argpartition(-row, k - 1)[:k] if k > 0 else np.zeros(0, dtype=int)
-            for b in map(int, nearest):
-                bar = min_similarity if clusters[b] == clusters[a] else cross_subject_similarity
-                if b == a or row[b] < bar or normalised[a] == normalised[b]:
-                    continue
-                found[(min(a, b), max(a, b))] = float(row[b])
-    return [Pair(a, b, sim) for (a, b), sim in sorted(found.items())]
+        rows = np.arange(len(sims))
+        sims[rows, first + rows] = -np.inf
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        nearest[first : first + len(sims)] = top
+        similarity[first : first + len(sims)] = np.take_along_axis(sims, top, axis=1)
+    return nearest, similarity
+
+
+def _approximate_neighbours(embeddings: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    from usearch.index import BatchMatches, Index
+
+    vectors = np.ascontiguousarray(embeddings, dtype=np.float32)
+    n, dim = vectors.shape
+    index = Index(
+        ndim=dim,
+        metric="ip",
+        dtype="f32",
+        connectivity=_CONNECTIVITY,
+        expansion_add=_EXPANSION_ADD,
+        expansion_search=_EXPANSION_SEARCH,
+    )
+    # One thread builds the same graph every run; parallel inserts race and the graph (so the answer) varies.
+    index.add(np.arange(n, dtype=np.uint64), vectors, threads=1)
+    # Searches only read the graph, so they may run in parallel. One extra result makes room for the claim itself.
+    found = index.search(vectors, k + 1, threads=0)
+    assert isinstance(found, BatchMatches)  # a matrix of queries gets one row of matches each
+    keys = np.asarray(found.keys, dtype=np.int64)
+    keys[np.arange(k + 1)[None, :] >= np.asarray(found.counts)[:, None]] = -1  # fewer results than asked
+    nearest = np.empty((n, k), dtype=np.int64)
+    similarity = np.empty((n, k), dtype=np.float32)
+    for first in range(0, n, _ROW_BLOCK):
+        block = slice(first, first + _ROW_BLOCK)
+        rows = np.arange(first, min(first + _ROW_BLOCK, n))
+        candidates = keys[block]
+        # The index's distances are 1 − similarity in float32; recomputing the dot products gives the values
+        # the exact search would, and the claim itself (or a missing result, key −1) sorts last.
+        sims = np.einsum("id,ikd->ik", vectors[rows], vectors[np.maximum(candidates, 0)])
+        sims[(candidates == rows[:, None]) | (candidates < 0)] = -np.inf
+        order = np.argsort(-sims, axis=1, kind="stable")[:, :k]
+        nearest[block] = np.take_along_axis(candidates, order, axis=1)
+        similarity[block] = np.take_along_axis(sims, order, axis=1)
+    return nearest, similarity
 
 
 def all_pairs(n: int) -> int:

@@ -170,6 +170,18 @@ def scan(
         ),
     ] = False,
     models_lock: ModelsLockOption = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="run the models on everything; neither read nor write the cache")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache-dir",
+            envvar="DETECTOR_CACHE_DIR",
+            show_envvar=False,
+            help="folder of the embeddings and scores cache [env: DETECTOR_CACHE_DIR; default: ~/.cache/detector]",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars or summary")] = False,
 ) -> None:
     """Scan documents for contradictions; write a report, findings and a claim graph."""
@@ -187,6 +199,8 @@ def scan(
             nli_only=nli_only,
             engine=_engine(engine),
             ray=RayOptions(actors=ray_actors, gpus=ray_gpus),
+            cache=not no_cache,
+            cache_dir=cache_dir,
         )
         result = run_scan(
             paths,
@@ -212,6 +226,12 @@ def _summary(result: ScanResult) -> None:
         f"{s['candidate_pairs']:,} candidate pairs of {s['all_pairs']:,} · "
         f"[bold red]{s['contradictions']}[/] contradictions · {result.seconds['total']:.1f}s"
     )
+    if result.cache:
+        found = {table: f"{c['hits']:,} of {c['hits'] + c['misses']:,}" for table, c in result.cache.items()}
+        out.print(
+            f"cache: {found['readings']} claim readings, {found['embeddings']} embeddings and "
+            f"{found['scores']} judge scores were there already"
+        )
     if not result.contradictions:
         return
     table = Table(title="Strongest contradictions", show_lines=True)

@@ -51,7 +51,7 @@ def embed(
         for batch in batches(len(texts), batch_size):
             rows.append(embedder.encode(texts[batch.start : batch.stop]))
             advance(len(batch))
-    return unit_rows(rows)
+    return stacked_unit_rows(rows)
 
 
 def batches(count: int, batch_size: int) -> list[range]:
@@ -59,10 +59,15 @@ def batches(count: int, batch_size: int) -> list[range]:
     return [range(i, min(i + batch_size, count)) for i in range(0, count, batch_size)]
 
 
-def unit_rows(rows: Sequence[np.ndarray]) -> np.ndarray:
+def stacked_unit_rows(rows: Sequence[np.ndarray]) -> np.ndarray:
     """Stack per-batch vectors and scale each row to unit length; zero rows stay zero."""
     if not rows:
         return np.zeros((0, 0), dtype=np.float32)
-    vectors = np.vstack(rows).astype(np.float32)
+    return unit_rows(np.vstack(rows))
+
+
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 as float32 (zero rows stay zero); a row's result does not depend on the others."""
+    vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
+from . import cache as cache_stage
 from . import candidates, engines, judges, limits
 from . import claims as claims_stage
 from . import contradictions as contradictions_stage
@@ -52,6 +53,10 @@ class Settings:
     # Where embedding and judging run: "local" (this process) or "ray" (Ray Data jobs; see engines.py).
     engine: str = "local"
     ray: engines.RayOptions = field(default_factory=engines.RayOptions)
+    # Keep embeddings, readings and judge scores in a SQLite cache, so a re-scan only runs the models on what
+    # is new. None takes $DETECTOR_CACHE_DIR, else the user's cache folder (~/.cache/detector on Linux).
+    cache: bool = True
+    cache_dir: str | os.PathLike[str] | None = None
 
 
 @dataclass
@@ -75,6 +80,8 @@ class ScanResult:
     warnings: list[str] = field(default_factory=list)
     # Seconds per stage and in total; kept apart from `stats` so findings.json is the same on every run.
     seconds: dict[str, float] = field(default_factory=dict)
+    # Cache hits and misses per table (None without a cache); kept apart from `stats` for the same reason.
+    cache: dict[str, dict[str, int]] | None = None
 
     def claim(self, claim_id: str) -> Claim:
         return self._claims_by_id[claim_id]
@@ -135,9 +142,17 @@ def scan(
     with timed("models"):
         needs_lock = not all(_is_model(m) for m in (embedder, judge, parser))
         lock = read_lock(models_lock) if needs_lock else None
-        embedder_source, embedder_info = _source(embedder, "embedder", lock)
-        judge_source, judge_info = _source(judge, "judge", lock)
-        parser_model, parser_info = _resolve(parser, "parser", lock, load_parser)
+        embedder_source, embedder_info, embedder_key = _source(embedder, "embedder", lock)
+        judge_source, judge_info, judge_key = _source(judge, "judge", lock)
+        cacheable = any(key is not None for key in (embedder_key, judge_key)) or not _is_model(parser)
+        store = (
+            cache_stage.Cache(settings.cache_dir or cache_stage.default_folder())
+            if settings.cache and cacheable
+            else None
+        )
+        # With a cache, the parser loads only if a claim has not been read before.
+        defer = store is not None and store.enabled
+        parser_model, parser_info, parser_key = _resolve(parser, "parser", lock, load_parser, defer)
     calibration = calibration or load_calibration()
     threshold = settings.threshold if settings.threshold is not None else calibration.threshold
     if not 0.0 <= threshold <= 1.0:
@@ -145,18 +160,20 @@ def scan(
     nli_threshold = float(judge_info.get("threshold", 0.5))
 
     with timed("assertions"):
-        read = parser_model.read([c.text for c in sentences.claims])
+        read = cache_stage.read([c.text for c in sentences.claims], parser_model, store, parser_key)
         # Advice, meta-text and promotional filler assert nothing to contradict: they are not compared.
         claim_set, kept = claims_stage.set_aside(sentences, [_NOT_COMPARED.get(a.kind, "") for a in read])
         assertions = [read[i] for i in kept]
     claims = claim_set.claims
 
     texts = [c.text for c in claims]
-    with timed("models"):
-        engine = engines.start(settings.engine, embedder_source, judge_source, settings.ray, progress)
-    with closing(engine):
+    # The engine (and the models it loads) starts only when something is not cached.
+    engine = engines.Lazy(lambda: engines.start(settings.engine, embedder_source, judge_source, settings.ray, progress))
+    with closing(engine), closing(store) if store is not None else nullcontext():
         with timed("embeddings"):
-            vectors = engine.embed(texts, batch_size=settings.embed_batch_size, progress=progress)
+            vectors = cache_stage.embed(
+                texts, engine.embed, store, embedder_key, batch_size=settings.embed_batch_size, progress=progress
+            )
         with timed("subjects"):
             clusters = subjects_stage.cluster(vectors, similarity=settings.subject_similarity)
             subjects = subjects_stage.label_subjects(claims, clusters)
@@ -179,8 +196,18 @@ def scan(
             )
         with timed("judge"):
             premises, hypotheses = judges.directions(pairs, texts)
-            scores = engine.score(premises, hypotheses, batch_size=settings.judge_batch_size, progress=progress)
+            scores = cache_stage.score(
+                premises,
+                hypotheses,
+                engine.score,
+                store,
+                judge_key,
+                batch_size=settings.judge_batch_size,
+                progress=progress,
+            )
             judgements = judges.judgements(pairs, scores)
+    if store is not None:
+        warnings += store.warnings
     with timed("contradictions"):
         found, nli_only = contradictions_stage.find_contradictions(
             judgements,
@@ -230,6 +257,7 @@ def scan(
         stats=stats,
         warnings=warnings,
         seconds=seconds,
+        cache=store.stats() if store is not None else None,
     )
 
 
@@ -237,19 +265,21 @@ def _is_model(value: object) -> bool:
     return value is not None and not isinstance(value, str)
 
 
-def _resolve(value: Any, role: str, lock: Any, loader: Any) -> tuple[Any, dict[str, Any]]:
+def _resolve(value: Any, role: str, lock: Any, loader: Any, defer: bool) -> tuple[Any, dict[str, Any], bytes | None]:
+    """The model (loaded on first use if `defer`), what findings.json says about it, and its cache key."""
     if _is_model(value):
-        return value, _given(value)
+        return value, _given(value), cache_stage.object_key(value)
     spec: ModelSpec = lock.spec(role, value)
-    return loader(spec), spec.describe()
+    model = cache_stage.Deferred(lambda: loader(spec)) if defer else loader(spec)
+    return model, spec.describe(), cache_stage.model_key(spec)
 
 
-def _source(value: Any, role: str, lock: Any) -> tuple[engines.ModelSource, dict[str, Any]]:
-    """Where the engine gets a model; it loads it, once per process or actor."""
+def _source(value: Any, role: str, lock: Any) -> tuple[engines.ModelSource, dict[str, Any], bytes | None]:
+    """Where the engine gets a model (it loads it, once per process or actor), and the model's cache key."""
     if _is_model(value):
-        return engines.ModelSource(role, given=value), _given(value)
+        return engines.ModelSource(role, given=value), _given(value), cache_stage.object_key(value)
     spec: ModelSpec = lock.spec(role, value)
-    return engines.ModelSource(role, spec=spec), spec.describe()
+    return engines.ModelSource(role, spec=spec), spec.describe(), cache_stage.model_key(spec)
 
 
 def _given(value: Any) -> dict[str, Any]:

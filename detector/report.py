@@ -81,7 +81,7 @@ def render(result: ScanResult) -> str:
             lines.append(f"- … and {len(result.nli_only) - NLI_ONLY_LISTED} more in findings.json (`nli_only`)")
         lines.append("")
     if result.warnings:
-        lines += ["## Skipped input", ""] + [f"- {escape(w)}" for w in result.warnings] + [""]
+        lines += ["## Warnings", ""] + [f"- {escape(w)}" for w in result.warnings] + [""]
     if stats["dropped"]:
         lines += ["## Sentences not treated as claims", "", "| reason | sentences |", "|---|---:|"]
         lines += [f"| {escape(reason)} | {count} |" for reason, count in stats["dropped"].items()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,15 @@ class OppositeVerbJudge:
             words = {"increases" in p, "increases" in h}, {"decreases" in p, "decreases" in h}
             out.append(0.99 if words[0] == {True, False} and words[1] == {True, False} else 0.01)
         return np.array(out)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Scans in the tests use a cache folder of their own, never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DETECTOR_CACHE_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture

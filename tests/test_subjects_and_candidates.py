@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from detector.assertions import Assertion, Effect, Quantity
-from detector.candidates import all_pairs, assertion_pairs, candidate_pairs, merge_pairs
+from detector.candidates import all_pairs, assertion_pairs, candidate_pairs, merge_pairs, nearest_neighbours
 from detector.records import Claim, Pair
 from detector.subjects import cluster, label_subjects
 
@@ -103,3 +103,38 @@ def test_merged_candidates_hold_each_pair_once() -> None:
     first = [Pair(0, 1, 0.9), Pair(2, 3, 0.8)]
     second = [Pair(0, 1, 0.9), Pair(1, 2, 0.1)]
     assert [(p.a, p.b) for p in merge_pairs(first, second)] == [(0, 1), (1, 2), (2, 3)]
+
+
+def unit_vectors(n: int, dim: int, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_the_approximate_index_finds_the_exact_neighbours() -> None:
+    # Random vectors in the embedder's 384 dimensions have no clusters to help the index: a hard case.
+    vectors = unit_vectors(2500, 384)
+    exact, exact_sims = nearest_neighbours(vectors, 12)
+    approximate, approximate_sims = nearest_neighbours(vectors, 12, exact_limit=0)
+    recall = np.mean([len(set(e) & set(a)) / 12 for e, a in zip(exact, approximate)])
+    assert recall >= 0.95
+    assert not (approximate == np.arange(2500)[:, None]).any()  # never a claim's own neighbour
+    # Similarities are the vectors' dot products, best first.
+    rows = np.arange(2500)[:, None]
+    assert np.allclose(approximate_sims, np.einsum("id,ikd->ik", vectors, vectors[approximate]), atol=1e-6)
+    assert (np.diff(approximate_sims, axis=1) <= 0).all()
+    assert np.allclose(np.sort(exact_sims, axis=1), np.sort((vectors @ vectors.T)[rows, exact], axis=1))
+
+
+def test_candidates_from_the_approximate_index_are_the_same_every_run_and_match_the_exact_ones() -> None:
+    vectors = unit_vectors(3000, 32, seed=1)
+    clusters = (vectors[:, 0] > 0).astype(int)
+    texts = [f"claim {i}" for i in range(3000)]
+
+    def pairs(exact_limit: int) -> list[tuple[int, int, float]]:
+        found = candidate_pairs(vectors, clusters, texts, min_similarity=0.3, exact_limit=exact_limit)
+        return [(p.a, p.b, p.similarity) for p in found]
+
+    first, again, exact = pairs(0), pairs(0), pairs(10_000)
+    assert first == again
+    kept = {(a, b) for a, b, _ in first} & {(a, b) for a, b, _ in exact}
+    assert len(first) > 0 and len(kept) >= 0.98 * len(exact)

@@ -1,0 +1,451 @@
+"""A persistent cache of what the models computed — claim readings, embeddings and judge scores — so a
+re-scan only runs the models on what is new.
+
+One SQLite file per cache folder. Entries are keyed by the model (a digest of its pinned files, settings and
+the code that runs it, see `model_key`) and the sha256 of the text, so a changed claim, model, setting or
+detector version never reads a stale entry.
+A file that is not a readable cache of this version is moved aside and a new one started, with a warning;
+errors while the scan runs turn the cache off for the rest of the scan, with a warning, never a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import sqlite3
+import typing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+
+from . import embeddings, judges
+from .assertions import Assertion
+from .models import ModelSpec
+from .progress import Advance, Progress, Silent
+
+CACHE_ENV = "DETECTOR_CACHE_DIR"
+FILE_NAME = "cache.sqlite3"
+SCHEMA_VERSION = 1
+# The code and libraries that turn a model's files into outputs, by role: a change to any of them (a new
+# detector or library version) gives the model a new key.
+_CODE = {
+    "embedder": ("detector.embeddings", ("sentence-transformers", "transformers", "torch")),
+    "judge": ("detector.judges", ("onnxruntime", "transformers", "tokenizers", "torch")),
+    "parser": ("detector.assertions", ("spacy", "quantulum3", "pint", "snowballstemmer")),
+}
+# Settings that do not change what a model outputs for a text.
+_DESCRIPTIVE = frozenset({"threshold", "licence", "upstream"})
+# Wait this long for another scan's write to finish before giving up on the cache.
+BUSY_SECONDS = 60.0
+# SQLite's word for a file that is damaged or not a database at all; other errors (busy, locked, read-only,
+# disk full) say nothing against the file, so it is left alone.
+_BROKEN = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+_LOOKUP_CHUNK = 500
+# Work handed to the engine at a time when only part of it is cached; each chunk is stored as it finishes.
+_RUN_CHUNK = 512
+
+_SCHEMA = (
+    "CREATE TABLE embeddings (model BLOB NOT NULL, text BLOB NOT NULL, vector BLOB NOT NULL,"
+    " PRIMARY KEY (model, text)) WITHOUT ROWID",
+    "CREATE TABLE scores (model BLOB NOT NULL, premise BLOB NOT NULL, hypothesis BLOB NOT NULL, score REAL NOT NULL,"
+    " PRIMARY KEY (model, premise, hypothesis)) WITHOUT ROWID",
+    "CREATE TABLE readings (model BLOB NOT NULL, text BLOB NOT NULL, reading TEXT NOT NULL,"
+    " PRIMARY KEY (model, text)) WITHOUT ROWID",
+    f"PRAGMA user_version = {SCHEMA_VERSION}",
+)
+
+_TABLES = frozenset({"readings", "embeddings", "scores"})
+T = TypeVar("T")
+
+
+def default_folder() -> Path:
+    """$DETECTOR_CACHE_DIR, else the user's cache folder (~/.cache/detector on Linux)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("detector"))
+
+
+def model_key(spec: ModelSpec) -> bytes:
+    """A digest of everything that decides a model's outputs: its runtime, settings and file hashes from
+    models.lock, the source of the detector module that runs it and the versions of the libraries it uses."""
+    settings = {k: v for k, v in spec.settings.items() if k not in _DESCRIPTIVE}
+    module, libraries = _CODE[spec.role]
+    found = importlib.util.find_spec(module)
+    source = Path(found.origin).read_bytes() if found is not None and found.origin else b""
+    described = {
+        "runtime": spec.runtime,
+        "settings": settings,
+        "files": spec.files,
+        "code": hashlib.sha256(source).hexdigest(),
+        "libraries": {name: _version(name) for name in libraries},
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode("utf-8")).digest()
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+def object_key(model: object) -> bytes | None:
+    """The key of a model passed as a Python object: its `cache_key` string, if it has one.
+
+    An object has no pinned files to prove what it computes, so it is cached only when it names itself, and
+    promises that one name always gives the same outputs.
+    """
+    name = getattr(model, "cache_key", None)
+    if not isinstance(name, str) or not name:
+        return None
+    return hashlib.sha256(f"object:{type(model).__qualname__}:{name}".encode()).digest()
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+class Cache:
+    """Embeddings and pair scores in one SQLite file; `warnings` says what went wrong, if anything did."""
+
+    def __init__(self, folder: str | os.PathLike[str], *, busy_seconds: float = BUSY_SECONDS) -> None:
+        self.path = Path(folder) / FILE_NAME
+        self._busy_seconds = busy_seconds
+        self.warnings: list[str] = []
+        self.hits = {"readings": 0, "embeddings": 0, "scores": 0}
+        self.misses = {"readings": 0, "embeddings": 0, "scores": 0}
+        self._db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            self._give_up(f"cannot create the cache folder {self.path.parent} ({err.strerror or err})")
+            return
+        try:
+            problem = self._open()
+            if problem is None:
+                return
+            self._close_quietly()
+            aside = self._move_aside()
+            if aside is None:
+                self._give_up(f"the cache {self.path} is unusable ({problem}) and cannot be moved aside")
+                return
+            self.warnings.append(
+                f"the cache {self.path} was unusable ({problem}); moved it to {aside.name}, started anew"
+            )
+            problem = self._open()
+            if problem is not None:
+                self._give_up(f"cannot start a cache at {self.path} ({problem})")
+        except sqlite3.Error as err:
+            self._give_up(f"cannot open the cache {self.path} ({err})")
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    def _open(self) -> str | None:
+        """Open (or create) the file and check it; returns what is wrong with it, or None."""
+        try:
+            self._db = sqlite3.connect(self.path, timeout=self._busy_seconds, isolation_level=None)
+            db = self._db
+            version, tables = _layout(db)
+            if version == 0 and not tables:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("BEGIN IMMEDIATE")
+                version, tables = _layout(db)
+                if version == 0 and not tables:  # not made meanwhile by another scan
+                    for statement in _SCHEMA:
+                        db.execute(statement)
+                    version, tables = SCHEMA_VERSION, set(_TABLES)
+                db.execute("COMMIT")
+            if version != SCHEMA_VERSION:
+                return f"schema version {version}, this detector needs {SCHEMA_VERSION}"
+            if tables != _TABLES:
+                return f"tables {', '.join(sorted(tables)) or 'none'}, not {', '.join(sorted(_TABLES))}"
+            check = db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                return f"integrity check: {check}"
+            db.execute("PRAGMA journal_mode = WAL")
+            return None
+        except sqlite3.Error as err:
+            if getattr(err, "sqlite_errorname", "") in _BROKEN:
+                return str(err)
+            raise
+
+    def _move_aside(self) -> Path | None:
+        aside = self.path.with_name(self.path.name + ".broken")
+        try:
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        except OSError:
+            return None
+        return aside
+
+    def _give_up(self, reason: str) -> None:
+        self.warnings.append(f"{reason}; scanning without the cache")
+        self._close_quietly()
+
+    def _close_quietly(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
+
+    def close(self) -> None:
+        self._close_quietly()
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _safely(self, action: Callable[[sqlite3.Connection], T], fallback: T) -> T:
+        """Run `action` on the database; on any SQLite error turn the cache off and return `fallback`."""
+        if self._db is None:
+            return fallback
+        try:
+            return action(self._db)
+        except sqlite3.Error as err:
+            self._give_up(f"the cache {self.path} failed ({err})")
+            return fallback
+
+    def _by_text(self, table: str, column: str, model: bytes, texts: Sequence[bytes]) -> dict[bytes, Any]:
+        """`column` of the rows of `table` stored for these texts (by `text_key`)."""
+
+        def read(db: sqlite3.Connection) -> dict[bytes, Any]:
+            found: dict[bytes, Any] = {}
+            for chunk in _chunks(list(dict.fromkeys(texts)), _LOOKUP_CHUNK):
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT text, {column} FROM {table} WHERE model = ? AND text IN ({marks})"
+                found.update(db.execute(query, [model, *chunk]).fetchall())
+            return found
+
+        return self._safely(read, {})
+
+    def vectors(self, model: bytes, texts: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        """The stored vectors of the texts (by `text_key`) that have one."""
+        found = self._by_text("embeddings", "vector", model, texts)
+        return {text: np.frombuffer(vector, dtype=np.float32) for text, vector in found.items()}
+
+    def put_vectors(self, model: bytes, texts: Sequence[bytes], vectors: np.ndarray) -> None:
+        rows = [(model, t, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors)]
+        self._safely(lambda db: _write(db, "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)", rows), None)
+
+    def readings(self, model: bytes, texts: Sequence[bytes]) -> dict[bytes, str]:
+        """The stored readings (JSON) of the texts that have one."""
+        return self._by_text("readings", "reading", model, texts)
+
+    def put_readings(self, model: bytes, texts: Sequence[bytes], readings: Sequence[str]) -> None:
+        rows = [(model, t, r) for t, r in zip(texts, readings)]
+        self._safely(lambda db: _write(db, "INSERT OR REPLACE INTO readings VALUES (?, ?, ?)", rows), None)
+
+    def scores(self, model: bytes, pairs: Sequence[tuple[bytes, bytes]]) -> list[float | None]:
+        """The stored score of each (premise, hypothesis) pair, None where there is none."""
+
+        def read(db: sqlite3.Connection) -> list[float | None]:
+            query = "SELECT score FROM scores WHERE model = ? AND premise = ? AND hypothesis = ?"
+            found: list[float | None] = []
+            for premise, hypothesis in pairs:
+                row = db.execute(query, (model, premise, hypothesis)).fetchone()
+                found.append(None if row is None else float(row[0]))
+            return found
+
+        return self._safely(read, [None] * len(pairs))
+
+    def put_scores(self, model: bytes, pairs: Sequence[tuple[bytes, bytes]], scores: Iterable[float]) -> None:
+        # SQLite REAL is an IEEE double: a score comes back bit for bit as it went in.
+        rows = [(model, p, h, float(s)) for (p, h), s in zip(pairs, scores)]
+        self._safely(lambda db: _write(db, "INSERT OR REPLACE INTO scores VALUES (?, ?, ?, ?)", rows), None)
+
+    def stats(self) -> dict[str, Any]:
+        """Hits and misses per table, for the scan's stats."""
+        return {table: {"hits": self.hits[table], "misses": self.misses[table]} for table in self.hits}
+
+
+def _layout(db: sqlite3.Connection) -> tuple[int, set[str]]:
+    """The schema version and table names, read in one transaction so another scan's commit cannot fall between."""
+    started = not db.in_transaction
+    if started:
+        db.execute("BEGIN")
+    try:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        if started:
+            db.execute("COMMIT")
+    return version, tables
+
+
+def _write(db: sqlite3.Connection, statement: str, rows: list[tuple[Any, ...]]) -> None:
+    # One transaction per model batch: a scan killed midway keeps every batch it finished.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.executemany(statement, rows)
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class Deferred:
+    """A model loaded on first use: a scan that finds everything in the cache never loads (or verifies) it."""
+
+    def __init__(self, load: Callable[[], Any]) -> None:
+        self._load = load
+        self._model: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._model is None:
+            self._model = self._load()
+        return getattr(self._model, name)
+
+
+# The reader's spaCy pipeline batches 64 texts; chunks of whole batches read the same as one call.
+_READ_CHUNK = 512
+
+
+def read(texts: Sequence[str], parser: Any, cache: Cache | None, key: bytes | None) -> list[Assertion]:
+    """`parser.read`, but only texts the cache lacks go to the claim reader (and are then stored)."""
+    if cache is None or key is None or not cache.enabled:
+        return list(parser.read(texts))
+    keys = [text_key(t) for t in texts]
+    known = cache.readings(key, keys)
+    missing = [i for i, k in enumerate(keys) if k not in known]
+    cache.hits["readings"] += len(texts) - len(missing)
+    cache.misses["readings"] += len(missing)
+    fresh: dict[int, Assertion] = {}
+    for chunk in _chunks(missing, _READ_CHUNK):
+        readings = parser.read([texts[i] for i in chunk])
+        fresh.update(zip(chunk, readings))
+        cache.put_readings(key, [keys[i] for i in chunk], [json.dumps(dataclasses.asdict(r)) for r in readings])
+    return [fresh[i] if i in fresh else _decode(Assertion, json.loads(known[k])) for i, k in enumerate(keys)]
+
+
+def _decode(cls: type[T], data: dict[str, Any]) -> T:
+    """A dataclass from `dataclasses.asdict` output, nested dataclasses and tuples included."""
+    hints = typing.get_type_hints(cls)
+    return cls(**{f.name: _decode_value(hints[f.name], data[f.name]) for f in dataclasses.fields(cls)})  # type: ignore[arg-type]
+
+
+def _decode_value(hint: Any, value: Any) -> Any:
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        return tuple(_decode_value(item, v) for v in value)
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        return _decode(hint, value)
+    return value
+
+
+class EmbedRun(Protocol):
+    def __call__(self, texts: Sequence[str], *, batch_size: int, progress: Progress) -> np.ndarray: ...
+
+
+class ScoreRun(Protocol):
+    def __call__(
+        self, premises: Sequence[str], hypotheses: Sequence[str], *, batch_size: int, progress: Progress
+    ) -> np.ndarray: ...
+
+
+def embed(
+    texts: Sequence[str],
+    run: EmbedRun,
+    cache: Cache | None,
+    key: bytes | None,
+    *,
+    batch_size: int = embeddings.DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """`run(texts)` (an engine's embed), but only texts the cache lacks are run, and then stored."""
+    progress = progress or Silent()
+    if cache is None or key is None or not cache.enabled:
+        return run(texts, batch_size=batch_size, progress=progress)
+    keys = [text_key(t) for t in texts]
+    known = cache.vectors(key, keys)
+    missing = [i for i, k in enumerate(keys) if k not in known]
+    cache.hits["embeddings"] += len(texts) - len(missing)
+    cache.misses["embeddings"] += len(missing)
+    if not missing:
+        return np.vstack([known[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
+    fresh = _in_chunks(
+        missing,
+        lambda chunk: run([texts[i] for i in chunk], batch_size=batch_size, progress=Silent()),
+        lambda chunk, values: cache.put_vectors(key, [keys[i] for i in chunk], values),
+        progress.task("Embedding claims", len(missing)),
+    )
+    vectors = np.empty((len(texts), fresh.shape[1]), dtype=np.float32)
+    vectors[missing] = fresh
+    for i, k in enumerate(keys):
+        if k in known:
+            vectors[i] = known[k]
+    return vectors
+
+
+def score(
+    premises: Sequence[str],
+    hypotheses: Sequence[str],
+    run: ScoreRun,
+    cache: Cache | None,
+    key: bytes | None,
+    *,
+    batch_size: int = judges.DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """`run(premises, hypotheses)` (an engine's score), but only directions the cache lacks are run, then stored.
+
+    Exact because the default judge scores each pair independently of its batch-mates.
+    """
+    progress = progress or Silent()
+    if cache is None or key is None or not cache.enabled:
+        return run(premises, hypotheses, batch_size=batch_size, progress=progress)
+    pairs = [(text_key(p), text_key(h)) for p, h in zip(premises, hypotheses, strict=True)]
+    known = cache.scores(key, pairs)
+    todo = [i for i, value in enumerate(known) if value is None]
+    cache.hits["scores"] += len(pairs) - len(todo)
+    cache.misses["scores"] += len(todo)
+    scores = np.array([0.0 if v is None else v for v in known], dtype=np.float64)
+    if todo:
+        # Shortest first, as the judge batches them, so each chunk stays as cheap to pad as one long run.
+        todo.sort(key=lambda i: (len(premises[i]) + len(hypotheses[i]), premises[i], hypotheses[i]))
+        fresh = _in_chunks(
+            todo,
+            lambda chunk: run(
+                [premises[i] for i in chunk], [hypotheses[i] for i in chunk], batch_size=batch_size, progress=Silent()
+            ),
+            lambda chunk, values: cache.put_scores(key, [pairs[i] for i in chunk], map(float, values)),
+            progress.task("Judging pairs", len(todo)),
+        )
+        scores[todo] = fresh
+    return scores
+
+
+def _in_chunks(
+    items: list[int],
+    run: Callable[[list[int]], np.ndarray],
+    store: Callable[[list[int], np.ndarray], None],
+    task: AbstractContextManager[Advance],
+) -> np.ndarray:
+    """Run `items` a chunk at a time, storing each chunk's results as they come, so an interrupted scan keeps them."""
+    parts = []
+    with task as advance:
+        for chunk in _chunks(items, _RUN_CHUNK):
+            values = run(chunk)
+            store(chunk, values)
+            parts.append(values)
+            advance(len(chunk))
+    return np.concatenate(parts)

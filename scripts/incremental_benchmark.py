@@ -1,0 +1,128 @@
+"""What adding one document to a scanned corpus costs, against the scan of the whole corpus.
+
+Builds a corpus of real sentences from ../shared/benchmarks/pairs (read at run time, never copied into the
+project): each document holds the premises of a few labelled pairs and the hypotheses of a few others, so
+contradicting sentences sit in different documents. Then, each as `detector scan` in a fresh process:
+
+1. a cold scan of the first N documents with an empty cache (the full scan);
+2. the same scan again, nothing changed (a warm re-scan);
+3. one more document added, scanned with that cache (the incremental scan).
+
+    python scripts/incremental_benchmark.py                   # 100 documents, a table
+    python scripts/incremental_benchmark.py --documents 20 --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PAIRS = ROOT.parent / "shared" / "benchmarks" / "pairs"
+SOURCES = ("scifact.jsonl", "covidfact.jsonl", "sick_trial.jsonl")
+
+
+def sentences(pairs_dir: Path) -> list[tuple[str, str, str]]:
+    """(premise, hypothesis, label) of short labelled pairs, the sources taken in turn so documents mix topics."""
+    by_source = []
+    for name in SOURCES:
+        rows = [json.loads(line) for line in (pairs_dir / name).read_text(encoding="utf-8").splitlines() if line]
+        # Whole short passages only: the claim splitter drops over-long sentences anyway.
+        by_source.append([(r["premise"], r["hypothesis"], r["label"]) for r in rows if len(r["premise"]) <= 400])
+    mixed = []
+    for i in range(max(map(len, by_source))):
+        mixed += [rows[i] for rows in by_source if i < len(rows)]
+    return mixed
+
+
+def write_corpus(folder: Path, pairs: list[tuple[str, str, str]], documents: int, per_document: int) -> None:
+    """Document i holds the premises of its pairs and the hypotheses of document i + 1's pairs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    needed = documents * per_document
+    if len(pairs) < needed:
+        raise SystemExit(f"only {len(pairs)} pairs for {documents} documents of {per_document}")
+    groups = [pairs[i * per_document : (i + 1) * per_document] for i in range(documents)]
+    for i, group in enumerate(groups):
+        following = groups[(i + 1) % documents]
+        paragraphs = [as_sentence(p) for p, _, _ in group] + [as_sentence(h) for _, h, _ in following]
+        (folder / f"doc{i:04d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+
+def as_sentence(text: str) -> str:
+    # Many pairs are titles or captions without a full stop; a line without one reads as a heading.
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def run_scan(corpus: Path, out: Path, cache: Path) -> dict[str, Any]:
+    """`detector scan` in a fresh process: its wall time (imports and model loading included) and stats."""
+    command = [sys.executable, "-m", "detector.cli", "scan", str(corpus), "--out", str(out), "--cache-dir", str(cache)]
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    subprocess.run([*command, "--quiet"], check=True, env=env, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    stats = json.loads((out / "findings.json").read_text(encoding="utf-8"))["stats"]
+    return {
+        "wall_seconds": round(seconds, 1),
+        **{k: stats[k] for k in ("claims", "candidate_pairs", "cache", "seconds")},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--documents", type=int, default=100, help="documents in the corpus before the one added")
+    parser.add_argument("--pairs-per-document", type=int, default=2, help="labelled pairs each document draws on")
+    parser.add_argument("--pairs-dir", type=Path, default=PAIRS)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+
+    pairs = sentences(args.pairs_dir)
+    with tempfile.TemporaryDirectory(prefix="detector-incremental-") as work:
+        base, cache, out = Path(work) / "corpus", Path(work) / "cache", Path(work) / "out"
+        # One corpus of N + 1 documents; the last is held back, then added.
+        write_corpus(base, pairs, args.documents + 1, args.pairs_per_document)
+        added = sorted(base.iterdir())[-1]
+        held = Path(work) / added.name
+        added.rename(held)
+        full = run_scan(base, out, cache)
+        warm = run_scan(base, out, cache)
+        held.rename(added)
+        incremental = run_scan(base, out, cache)
+
+    figures = {
+        "documents": args.documents,
+        "full": full,
+        "warm": warm,
+        "incremental": incremental,
+        "warm_vs_full": round(warm["wall_seconds"] / full["wall_seconds"], 3),
+        "incremental_vs_full": round(incremental["wall_seconds"] / full["wall_seconds"], 3),
+    }
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    print(f"{'scan':<34}{'seconds':>9}{'claims':>8}{'pairs':>8}  cache hits (embeddings, scores)")
+    rows = [
+        (f"full: {args.documents} documents, empty cache", full),
+        ("warm: the same, nothing changed", warm),
+        (f"incremental: document {args.documents + 1} added", incremental),
+    ]
+    for label, row in rows:
+        c = row["cache"]
+        hits = f"{c['embeddings']['hits']}/{c['embeddings']['hits'] + c['embeddings']['misses']}, "
+        hits += f"{c['scores']['hits']}/{c['scores']['hits'] + c['scores']['misses']}"
+        print(f"{label:<34}{row['wall_seconds']:>9.1f}{row['claims']:>8}{row['candidate_pairs']:>8}  {hits}")
+    print(f"warm / full: {figures['warm_vs_full']:.1%}   incremental / full: {figures['incremental_vs_full']:.1%}")
+    for label, row in rows:
+        # Each scan's own stage times (model loading falls in the first stage that needs the model).
+        print(f"{label.split(':')[0]:<12} " + ", ".join(f"{k} {v:.1f}s" for k, v in row["seconds"].items()))
+
+
+if __name__ == "__main__":
+    main()
