@@ -167,13 +167,13 @@ def assertion_pairs(
     for _key, (left, right) in sorted(sides.items()):
         if not left or not right:
             continue
-        for a in sorted(right):
-            others = np.array(sorted(left - {a}), dtype=int)
+        for first in sorted(right):
+            others = np.array(sorted(left - {first}), dtype=int)
             if others.size == 0:
                 continue
-            sims = embeddings[others] @ embeddings[a]
-            for b in others[np.argsort(-sims, kind="stable")[:per_claim]]:
-                key = (min(a, int(b)), max(a, int(b)))
+            sims = embeddings[others] @ embeddings[first]
+            for second in map(int, others[np.argsort(-sims, kind="stable")[:per_claim]]):
+                key = (min(first, second), max(first, second))
                 found[key] = float(embeddings[key[0]] @ embeddings[key[1]])
     return [Pair(a, b, sim) for (a, b), sim in sorted(found.items())]
 
