@@ -49,8 +49,9 @@ BUSY_SECONDS = 60.0
 # disk full) say nothing against the file, so it is left alone.
 _BROKEN = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 _LOOKUP_CHUNK = 500
-# Work handed to the engine at a time when only part of it is cached; each chunk is stored as it finishes.
-_RUN_CHUNK = 512
+# Batches handed to the engine at a time when only part of the work is cached; each chunk is stored as it
+# finishes, so a scan stopped midway loses at most this much work.
+_RUN_BATCHES = 8
 
 _SCHEMA = (
     "CREATE TABLE embeddings (model BLOB NOT NULL, text BLOB NOT NULL, vector BLOB NOT NULL,"
@@ -387,6 +388,7 @@ def embed(
         lambda chunk: run([texts[i] for i in chunk], batch_size=batch_size, progress=Silent()),
         lambda chunk, values: cache.put_vectors(key, [keys[i] for i in chunk], values),
         progress.task("Embedding claims", len(missing)),
+        batch_size * _RUN_BATCHES,
     )
     vectors = np.empty((len(texts), fresh.shape[1]), dtype=np.float32)
     vectors[missing] = fresh
@@ -429,6 +431,7 @@ def score(
             ),
             lambda chunk, values: cache.put_scores(key, [pairs[i] for i in chunk], map(float, values)),
             progress.task("Judging pairs", len(todo)),
+            batch_size * _RUN_BATCHES,
         )
         scores[todo] = fresh
     return scores
@@ -439,11 +442,12 @@ def _in_chunks(
     run: Callable[[list[int]], np.ndarray],
     store: Callable[[list[int], np.ndarray], None],
     task: AbstractContextManager[Advance],
+    size: int,
 ) -> np.ndarray:
     """Run `items` a chunk at a time, storing each chunk's results as they come, so an interrupted scan keeps them."""
     parts = []
     with task as advance:
-        for chunk in _chunks(items, _RUN_CHUNK):
+        for chunk in _chunks(items, size):
             values = run(chunk)
             store(chunk, values)
             parts.append(values)
