@@ -4,6 +4,8 @@ hedges and scope — read with a spaCy parser and a small direction lexicon."""
 from __future__ import annotations
 
 import re
+import sys
+import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -337,6 +339,7 @@ def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str]]:
 
 @lru_cache(maxsize=1)
 def _quantity_parser() -> Any:
+    _import_inflect_unchecked()
     import quantulum3.classifier
 
     # quantulum3's optional classifier is a pickle that newer scikit-learn cannot load; its rule-based
@@ -345,6 +348,29 @@ def _quantity_parser() -> Any:
     from quantulum3 import parser
 
     return parser
+
+
+def _import_inflect_unchecked() -> None:
+    """Import inflect (quantulum3 pluralizes unit names with it) without its run-time type checks.
+
+    inflect wraps its engine in typeguard's @typechecked, which re-parses and re-compiles the class at import:
+    about 2 s of a cold scan here (jaraco/inflect#212, agronholm/typeguard#468). The checks only reject
+    arguments of the wrong type, which quantulum3 does not pass; a pass-through decorator stands in while
+    inflect is imported, and the real typeguard module is put back right after.
+    """
+    if "inflect" in sys.modules:
+        return
+    stand_in = types.ModuleType("typeguard")
+    stand_in.typechecked = lambda target=None, **_: target if target is not None else (lambda f: f)  # type: ignore[attr-defined]
+    real = sys.modules.get("typeguard")
+    sys.modules["typeguard"] = stand_in
+    try:
+        import inflect  # noqa: F401
+    finally:
+        if real is not None:
+            sys.modules["typeguard"] = real
+        else:
+            del sys.modules["typeguard"]
 
 
 @lru_cache(maxsize=1)

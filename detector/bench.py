@@ -192,11 +192,14 @@ def run(
         "source": f"{benchmarks}: {SOURCE}",
         "sentences_per_document": SENTENCES_PER_DOCUMENT,
         "engine": settings.engine,
+        "nli_screen": settings.nli_screen or settings.nli_only,
         "models": result.models,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "notes": {
             "peak_rss_mb": "most resident memory of the scanning process during the scan (ray engine: the driver only)",
-            "pairs_per_s": "candidate pairs judged per second of the judge stage; each pair is two judge inputs",
+            "judge_inputs": "pairs times the directions judged: a pair the claim reader found a conflict in is "
+            "judged both ways; the default scan does not judge the other candidate pairs (see --nli-screen)",
+            "judge_inputs_per_s": "judge inputs (one direction of a pair) per second of the judge stage",
             "claims_per_s": "claims per second of the whole scan, model loading included",
         },
         "runs": runs,
@@ -214,17 +217,19 @@ def _folder(corpus_dir: Path | None) -> Iterator[Path]:
 
 
 def figures(documents: int, result: ScanResult, peak_bytes: int) -> dict[str, Any]:
-    """One corpus size's figures; a pair is two judge inputs (both directions)."""
+    """One corpus size's figures."""
     s, seconds = result.stats, result.seconds
     return {
         "documents": documents,
         "claims": s["claims"],
         "candidate_pairs": s["candidate_pairs"],
+        "signalled_pairs": s["signalled_pairs"],
         "scored_pairs": s["scored_pairs"],
+        "judge_inputs": s["judge_inputs"],
         "contradictions": s["contradictions"],
         "seconds": seconds,
         "peak_rss_mb": round(peak_bytes / 1e6, 1),
-        "pairs_per_s": _rate(s["scored_pairs"], seconds.get("judge", 0.0)),
+        "judge_inputs_per_s": _rate(s["judge_inputs"], seconds.get("judge", 0.0)),
         "claims_per_s": _rate(s["claims"], seconds["total"]),
     }
 
@@ -357,7 +362,7 @@ def plot(report: Mapping[str, Any], path: Path) -> None:
             axes[1][1],
             "per second",
             {
-                "pairs/s (judge)": [r["pairs_per_s"] or 0 for r in runs],
+                "judge inputs/s": [r["judge_inputs_per_s"] or 0 for r in runs],
                 "claims/s (scan)": [r["claims_per_s"] or 0 for r in runs],
             },
         ),

@@ -37,25 +37,26 @@ def find_contradictions(
         a, b = claims[j.pair.a], claims[j.pair.b]
         sa, sb = assertions[j.pair.a], assertions[j.pair.b]
         signals = compare(sa, sb, _short(a.doc), _short(b.doc))
+        scores = (("a→b", j.forward), ("b→a", j.backward))
+        directions = tuple(name for name, value in scores if value is not None and value >= nli_threshold)
+        if not signals and len(directions) < 2 and not nli_only:
+            continue
         inputs = features(j.score, signals, sa, sb)
         score = calibration.score(inputs)
         if score < threshold:
             continue
-        directions = tuple(name for name, value in (("a→b", j.forward), ("b→a", j.backward)) if value >= nli_threshold)
         kinds = list(dict.fromkeys(s.kind for s in signals))
         if directions:
             kinds.append("nli")
         scope = scope_note(sa, sb)
         hedges = sorted(set(sa.hedges) | set(sb.hedges))
         explanation = "; ".join(s.explanation for s in signals) or (
-            f"NLI judge: contradiction {j.forward:.2f} reading a then b, {j.backward:.2f} reading b then a"
+            f"NLI judge: contradiction {j.forward:.2f} reading a then b, {j.backward or 0:.2f} reading b then a"
         )
         if scope:
             explanation += f"; {scope}"
         if hedges:
             explanation += f"; hedged ({', '.join(hedges)})"
-        if not signals and len(directions) < 2 and not nli_only:
-            continue
         (found if signals or nli_only else possible).append(
             Contradiction(
                 a=a.id,
@@ -67,7 +68,7 @@ def find_contradictions(
                 explanation=explanation,
                 signals={
                     "nli_forward": round(j.forward, 4),
-                    "nli_backward": round(j.backward, 4),
+                    "nli_backward": round(j.backward or 0.0, 4),
                     "similarity": round(j.pair.similarity, 4),
                 }
                 | {name: round(value, 4) for name, value in inputs.items() if name != "nli"},

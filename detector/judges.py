@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -137,6 +137,44 @@ def judgements(pairs: Sequence[Pair], scores: np.ndarray) -> list[Judgement]:
     """Judgements from the scores of `directions(pairs, ...)`."""
     n = len(pairs)
     return [Judgement(pair, float(scores[i]), float(scores[n + i])) for i, pair in enumerate(pairs)]
+
+
+def judge_in_rounds(
+    pairs: Sequence[Pair],
+    texts: Sequence[str],
+    run: Callable[[list[str], list[str]], np.ndarray],
+    *,
+    both: Sequence[bool],
+    screen: bool,
+    threshold: float,
+) -> list[Judgement]:
+    """Score only the directions that can change what a scan reports, in two rounds of `run`.
+
+    A pair with `both` set (the claim reader found a conflict in it) is scored both ways. With `screen`, every
+    other pair is scored a→b, and b→a only where a→b reaches `threshold`: without a conflict signal, a pair is
+    reported (apart, as NLI-only) only when both directions reach it. Without `screen` those pairs are not
+    scored and get no judgement. Judgements come in the order of `pairs`.
+    """
+    chosen = [i for i in range(len(pairs)) if both[i] or screen]
+    first = [(i, False) for i in chosen] + [(i, True) for i in chosen if both[i]]
+    scores = _run_directions(pairs, texts, run, first)
+    second = [(i, True) for i in chosen if not both[i] and scores[(i, False)] >= threshold]
+    scores |= _run_directions(pairs, texts, run, second)
+    return [Judgement(pairs[i], scores[(i, False)], scores.get((i, True))) for i in chosen]
+
+
+def _run_directions(
+    pairs: Sequence[Pair],
+    texts: Sequence[str],
+    run: Callable[[list[str], list[str]], np.ndarray],
+    directions: list[tuple[int, bool]],
+) -> dict[tuple[int, bool], float]:
+    # (pair index, backward) → score; backward reads b as the premise and a as the hypothesis.
+    if not directions:
+        return {}
+    ends = [(pairs[i].b, pairs[i].a) if back else (pairs[i].a, pairs[i].b) for i, back in directions]
+    values = run([texts[p] for p, _ in ends], [texts[h] for _, h in ends])
+    return {d: float(v) for d, v in zip(directions, values, strict=True)}
 
 
 def score_all(

@@ -27,7 +27,7 @@ from .judges import PairScorer
 from .models import ModelSpec, load_parser, read_lock
 from .progress import Progress, Silent
 from .records import Claim, Contradiction, Document, DroppedSentence, Judgement, Pair, Subject
-from .verdicts import Calibration, load_calibration
+from .verdicts import Calibration, compare, load_calibration
 
 _NOT_COMPARED = {"advice": "advice", "meta": "meta-text", "promotional": "promotional"}
 
@@ -46,7 +46,12 @@ class Settings:
     max_claim_chars: int = claims_stage.DEFAULT_MAX_CLAIM_CHARS
     max_claims_per_doc: int = limits.DEFAULT_MAX_CLAIMS_PER_DOC
     max_claims: int = limits.DEFAULT_MAX_CLAIMS
-    # Count pairs that only the NLI judge flags (no opposite effect, absence or amount) as contradictions.
+    # Also run the NLI judge on candidate pairs the claim reader found no conflict in, and list the pairs it
+    # alone flags (both directions) apart. Off by default: it multiplies the judge's work (on the seeds 992
+    # more pairs besides the 49 with a conflict signal) for a list of which few pairs are real (1 of 8).
+    nli_screen: bool = False
+    # Count pairs that only the NLI judge flags (no opposite effect, absence or amount) as contradictions;
+    # implies screening, and scores every candidate pair both ways.
     nli_only: bool = False
     embed_batch_size: int = embeddings_stage.DEFAULT_BATCH_SIZE
     judge_batch_size: int = judges.DEFAULT_BATCH_SIZE
@@ -71,7 +76,7 @@ class ScanResult:
     pairs: list[Pair]
     judgements: list[Judgement]
     contradictions: list[Contradiction]
-    # Pairs only the NLI judge flags (both directions), not counted unless Settings.nli_only.
+    # Pairs only the NLI judge flags (both directions), with Settings.nli_screen; counted if Settings.nli_only.
     nli_only: list[Contradiction]
     graph: nx.DiGraph
     models: dict[str, Any]
@@ -195,17 +200,25 @@ def scan(
                 else []
             )
         with timed("judge"):
-            premises, hypotheses = judges.directions(pairs, texts)
-            scores = cache_stage.score(
-                premises,
-                hypotheses,
-                engine.score,
-                store,
-                judge_key,
-                batch_size=settings.judge_batch_size,
-                progress=progress,
+            # The judge scores what can change the report: both directions of every pair the claim reader
+            # found a conflict in; the other pairs only when screening for NLI-only conflicts (see judges).
+            signalled = [bool(compare(assertions[p.a], assertions[p.b], "", "")) for p in pairs]
+            judgements = judges.judge_in_rounds(
+                pairs,
+                texts,
+                lambda premises, hypotheses: cache_stage.score(
+                    premises,
+                    hypotheses,
+                    engine.score,
+                    store,
+                    judge_key,
+                    batch_size=settings.judge_batch_size,
+                    progress=progress,
+                ),
+                both=[s or settings.nli_only for s in signalled],
+                screen=settings.nli_screen or settings.nli_only,
+                threshold=nli_threshold,
             )
-            judgements = judges.judgements(pairs, scores)
     if store is not None:
         warnings += store.warnings
     with timed("contradictions"):
@@ -231,7 +244,10 @@ def scan(
         "subjects": len(subjects),
         "all_pairs": candidates.all_pairs(len(claims)),
         "candidate_pairs": len(pairs),
+        "signalled_pairs": sum(signalled),
+        "nli_screen": settings.nli_screen or settings.nli_only,
         "scored_pairs": len(judgements),
+        "judge_inputs": sum(1 + j.both for j in judgements),
         "contradictions": len(found),
         "nli_only_conflicts": len(nli_only),
         "limits": {

@@ -60,15 +60,23 @@ class Pair:
 
 @dataclass(frozen=True)
 class Judgement:
-    """Contradiction scores of a pair in both directions (premise a → hypothesis b, and back)."""
+    """Contradiction scores of a pair in both directions (premise a → hypothesis b, and back).
+
+    `backward` is None where the scan did not need it: a pair the claim reader found no conflict in, screened
+    by the NLI judge, whose first direction already fell short (see judges.judge_in_rounds).
+    """
 
     pair: Pair
     forward: float
-    backward: float
+    backward: float | None
 
     @property
     def score(self) -> float:
-        return max(self.forward, self.backward)
+        return self.forward if self.backward is None else max(self.forward, self.backward)
+
+    @property
+    def both(self) -> bool:
+        return self.backward is not None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,14 @@ def render(result: ScanResult) -> str:
         f"{stats['candidate_pairs']:,} | {stats['scored_pairs']:,} | {stats['contradictions']} |",
         "",
     ]
+    if not stats["nli_screen"]:
+        unjudged = stats["candidate_pairs"] - stats["scored_pairs"]
+        lines += [
+            f"The NLI judge scored, both ways, the {stats['scored_pairs']:,} candidate pairs in which the claim "
+            f"reader found a conflict (opposite effects, an absence, amounts); the other {unjudged:,} were not "
+            "judged. `detector scan --nli-screen` judges them too and lists the pairs the NLI judge alone flags.",
+            "",
+        ]
     by_subject: dict[str, list[Contradiction]] = defaultdict(list)
     for c in result.contradictions:
         by_subject[c.subject].append(c)

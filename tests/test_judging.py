@@ -7,7 +7,7 @@ import pytest
 
 from detector.assertions import Assertion, Effect
 from detector.contradictions import find_contradictions, quote
-from detector.judges import contradiction_label_index, judge, score_all
+from detector.judges import contradiction_label_index, judge, judge_in_rounds, score_all
 from detector.records import Claim, Contradiction, Judgement, Pair
 from detector.verdicts import FEATURES, Calibration
 
@@ -23,6 +23,40 @@ def test_pairs_are_scored_in_both_directions() -> None:
     texts = ["A says more.", "B says less."]
     [j] = judge([Pair(0, 1, 0.8)], texts, AsymmetricJudge())
     assert (j.forward, j.backward, j.score) == (0.9, 0.2, 0.9)
+
+
+def test_rounds_score_only_the_directions_that_can_change_the_report() -> None:
+    texts = ["s0", "s1", "s2", "s3", "s4"]
+    # Pair (0, 1) has a conflict signal; (1, 2) passes a→b; (2, 3) does not; (3, 4) passes b→a only.
+    given = {("s0", "s1"): 0.3, ("s1", "s0"): 0.4, ("s1", "s2"): 0.995, ("s2", "s1"): 0.2}
+    given |= {("s2", "s3"): 0.5, ("s3", "s4"): 0.1, ("s4", "s3"): 0.999}
+    pairs = [Pair(0, 1, 0.9), Pair(1, 2, 0.8), Pair(2, 3, 0.7), Pair(3, 4, 0.6)]
+    rounds: list[list[tuple[str, str]]] = []
+
+    def run(premises: list[str], hypotheses: list[str]) -> np.ndarray:
+        rounds.append(list(zip(premises, hypotheses, strict=True)))
+        return np.array([given[d] for d in rounds[-1]])
+
+    both = [True, False, False, False]
+    screened = judge_in_rounds(pairs, texts, run, both=both, screen=True, threshold=0.99)
+    assert [(j.pair, j.forward, j.backward) for j in screened] == [
+        (pairs[0], 0.3, 0.4),
+        (pairs[1], 0.995, 0.2),  # a→b reached the threshold, so b→a was needed
+        (pairs[2], 0.5, None),
+        (pairs[3], 0.1, None),  # a→b fell short: NLI-only needs both directions, b→a cannot change that
+    ]
+    assert sorted(rounds[0]) == sorted([("s0", "s1"), ("s1", "s2"), ("s2", "s3"), ("s3", "s4"), ("s1", "s0")])
+    assert rounds[1] == [("s2", "s1")] and len(rounds) == 2
+    assert screened[2].score == 0.5 and not screened[2].both and screened[0].both
+
+    rounds.clear()
+    unscreened = judge_in_rounds(pairs, texts, run, both=both, screen=False, threshold=0.99)
+    assert [(j.pair, j.forward, j.backward) for j in unscreened] == [(pairs[0], 0.3, 0.4)]
+    assert sorted(rounds[0]) == [("s0", "s1"), ("s1", "s0")] and len(rounds) == 1
+
+    rounds.clear()
+    assert judge_in_rounds(pairs, texts, run, both=[False] * 4, screen=False, threshold=0.99) == []
+    assert rounds == []  # nothing to judge: the judge is never called (nor loaded)
 
 
 def test_score_all_keeps_input_order_across_length_sorted_batches() -> None:
