@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -172,12 +172,13 @@ def run(
 ) -> dict[str, Any]:
     """Scan corpora of each size in `sizes` and return the figures (schema detector/bench@1).
 
-    `scan_options` go to `detector.scan` (models_lock, embedder, judge, parser); `on_size` sees each size's figures.
+    Every scan is cold: the cache is neither read nor written. `scan_options` go to `detector.scan`
+    (models_lock, embedder, judge, parser); `on_size` sees each size's figures.
     """
     if not sizes or min(sizes) < 1:
         raise InputError("--sizes needs at least one corpus size, each at least 1")
     sizes = sorted(set(sizes))
-    settings = settings or Settings()
+    settings = replace(settings or Settings(), cache=False)
     with _folder(corpus_dir) as folder:
         paths = build_corpus(benchmarks, sizes[-1], folder)
         runs = []
@@ -278,9 +279,10 @@ class RecordingJudge:
 
 
 def scan_inputs(paths: Sequence[Path], **scan_options: Any) -> tuple[list[str], list[str]]:
-    """The judge inputs a scan of `paths` makes (its candidate pairs in both directions), in scoring order."""
+    """The judge inputs of a scan of `paths` that judges every candidate pair in both directions (as
+    `--nli-only` does), in scoring order."""
     recorder = RecordingJudge()
-    scan(paths, **(scan_options | {"judge": recorder}))
+    scan(paths, **(scan_options | {"judge": recorder, "settings": Settings(nli_only=True, cache=False)}))
     return recorder.premises, recorder.hypotheses
 
 

@@ -383,6 +383,8 @@ def embed(
     cache.misses["embeddings"] += len(missing)
     if not missing:
         return np.vstack([known[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
+    # Shortest first, as the embedder batches them, so each chunk pads as little as one long run would.
+    missing.sort(key=lambda i: (len(texts[i]), texts[i]))
     fresh = _in_chunks(
         missing,
         lambda chunk: run([texts[i] for i in chunk], batch_size=batch_size, progress=Silent()),

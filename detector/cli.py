@@ -273,6 +273,9 @@ def bench_command(
         Path | None, typer.Option(help="keep the built documents in this folder [default: a temporary folder]")
     ] = None,
     engine: Annotated[str, typer.Option(help="engine the scans run on: local or ray")] = Settings.engine,
+    nli_screen: Annotated[
+        bool, typer.Option("--nli-screen", help="scan as `detector scan --nli-screen` does: judge every candidate pair")
+    ] = False,
     judge_speed: Annotated[
         bool,
         typer.Option(help="also time the padded judge against the lock's default judge on the seeds' judge inputs"),
@@ -292,7 +295,7 @@ def bench_command(
         report = bench.run(
             benchmarks,
             chosen,
-            settings=Settings(engine=_engine(engine)),
+            settings=Settings(engine=_engine(engine), nli_screen=nli_screen),
             corpus_dir=corpus,
             scan_options={"models_lock": models_lock},
             progress=BarProgress(enabled=show and err.is_terminal),

@@ -44,26 +44,36 @@ def embed(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
 ) -> np.ndarray:
-    """Embed `texts` in batches; returns an (n, dim) array of unit vectors."""
+    """Embed `texts` in batches of similar length; returns an (n, dim) array of unit vectors, in input order."""
     progress = progress or Silent()
+    plan = batches(texts, batch_size)
     rows: list[np.ndarray] = []
     with progress.task("Embedding claims", len(texts)) as advance:
-        for batch in batches(len(texts), batch_size):
-            rows.append(embedder.encode(texts[batch.start : batch.stop]))
+        for batch in plan:
+            rows.append(embedder.encode([texts[i] for i in batch]))
             advance(len(batch))
-    return stacked_unit_rows(rows)
+    return stacked_unit_rows(rows, plan)
 
 
-def batches(count: int, batch_size: int) -> list[range]:
-    """The batches `embed` sends to the model, in order; every engine embeds exactly these."""
-    return [range(i, min(i + batch_size, count)) for i in range(0, count, batch_size)]
+def batches(texts: Sequence[str], batch_size: int) -> list[list[int]]:
+    """The batches `embed` sends to the model (input indices); every engine embeds exactly these.
+
+    Shortest texts first, ties broken by the text, so a batch pads little (a model pads each batch to its
+    longest text) and the same texts always form the same batches.
+    """
+    order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), texts[i]))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
-def stacked_unit_rows(rows: Sequence[np.ndarray]) -> np.ndarray:
-    """Stack per-batch vectors and scale each row to unit length; zero rows stay zero."""
+def stacked_unit_rows(rows: Sequence[np.ndarray], plan: Sequence[Sequence[int]]) -> np.ndarray:
+    """Per-batch vectors (batch k holds the texts `plan[k]`) in input order, each row scaled to unit length;
+    zero rows stay zero."""
     if not rows:
         return np.zeros((0, 0), dtype=np.float32)
-    return unit_rows(np.vstack(rows))
+    stacked = np.vstack(rows)
+    ordered = np.empty_like(stacked)
+    ordered[np.concatenate([np.asarray(b, dtype=np.int64) for b in plan])] = stacked
+    return unit_rows(ordered)
 
 
 def unit_rows(vectors: np.ndarray) -> np.ndarray:

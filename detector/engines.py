@@ -183,10 +183,10 @@ class RayEngine:
         self._device = "cuda" if options.gpus > 0 else None
 
     def embed(self, texts: Sequence[str], *, batch_size: int, progress: Progress) -> np.ndarray:
-        plan = embeddings.batches(len(texts), batch_size)
-        rows = [{"batch": k, "texts": list(texts[b.start : b.stop])} for k, b in enumerate(plan)]
+        plan = embeddings.batches(texts, batch_size)
+        rows = [{"batch": k, "texts": [texts[i] for i in b]} for k, b in enumerate(plan)]
         values = self._run(_Embedding, "embedder", rows, "Embedding claims", len(texts), progress)
-        return embeddings.stacked_unit_rows([values[k].reshape(len(b), -1) for k, b in enumerate(plan)])
+        return embeddings.stacked_unit_rows([values[k].reshape(len(b), -1) for k, b in enumerate(plan)], plan)
 
     def score(
         self, premises: Sequence[str], hypotheses: Sequence[str], *, batch_size: int, progress: Progress

@@ -149,21 +149,15 @@ def test_judge_speed_times_every_judge_on_the_same_inputs() -> None:
 
 
 def test_scan_inputs_are_the_candidate_pairs_in_both_directions(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("Coffee increases alertness in adults, a trial found.\n", encoding="utf-8")
-    (tmp_path / "b.txt").write_text("Coffee decreases alertness in adults, a trial found.\n", encoding="utf-8")
-    premises, hypotheses = bench.scan_inputs([tmp_path], embedder=BagOfWordsEmbedder(), calibration=CALIBRATION)
-    assert sorted(zip(premises, hypotheses)) == sorted(
-        [
-            (
-                "Coffee increases alertness in adults, a trial found.",
-                "Coffee decreases alertness in adults, a trial found.",
-            ),
-            (
-                "Coffee decreases alertness in adults, a trial found.",
-                "Coffee increases alertness in adults, a trial found.",
-            ),
-        ]
+    # Different targets: no conflict signal, so a default scan would not judge this pair; the timing still does.
+    first, second = (
+        "Coffee increases alertness in adults, a trial found.",
+        "Coffee decreases sleepiness in adults, a trial found.",
     )
+    (tmp_path / "a.txt").write_text(first + "\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(second + "\n", encoding="utf-8")
+    premises, hypotheses = bench.scan_inputs([tmp_path], embedder=BagOfWordsEmbedder(), calibration=CALIBRATION)
+    assert sorted(zip(premises, hypotheses)) == sorted([(first, second), (second, first)])
 
 
 def test_the_bench_command_writes_its_files(benchmarks: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

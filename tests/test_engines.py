@@ -177,3 +177,24 @@ def test_seeds_give_the_same_findings_on_both_engines(tmp_path: Path) -> None:
         write_outputs(result, tmp_path / engine)
         written[engine] = {name: (tmp_path / engine / name).read_bytes() for name in FORMATS.values()}
     assert written["ray"] == written["local"]
+
+
+def test_embedding_batches_hold_texts_of_similar_length_and_rows_come_back_in_input_order() -> None:
+    from detector import embeddings
+
+    class Recording(BagOfWordsEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.batches: list[list[str]] = []
+
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            self.batches.append(list(texts))
+            return super().encode(texts)
+
+    texts = ["a much longer sentence about coffee and sleep", "short", "mid length text", "tiny", "another mid one"]
+    model = Recording()
+    vectors = embeddings.embed(texts, model, batch_size=2)
+    assert model.batches == [["tiny", "short"], ["another mid one", "mid length text"], [texts[0]]]
+    assert embeddings.batches(texts, 2) == [[3, 1], [4, 2], [0]]
+    alone = np.vstack([embeddings.unit_rows(BagOfWordsEmbedder().encode([t])) for t in texts])
+    assert np.allclose(vectors, alone)  # row i is text i's vector, whatever batch it went in
