@@ -55,7 +55,9 @@ def write_outputs(result: ScanResult, out_dir: str | os.PathLike[str], formats: 
         "html": lambda path: _write_text(path, render_html(result, where())),
         "json": lambda path: _write_text(path, json.dumps(findings(result), ensure_ascii=False, indent=2) + "\n"),
         "gexf": lambda path: write_gexf(xml_safe(with_visuals(result.graph, where())), path),
-        "graphml": lambda path: nx.write_graphml(xml_safe(result.graph), path),
+        # networkx's plain XML writer, always: nx.write_graphml switches to lxml where lxml happens to be
+        # installed, which formats the file differently, and the same scan must give the same bytes everywhere.
+        "graphml": lambda path: nx.write_graphml_xml(xml_safe(result.graph), path),
         "png": lambda path: draw(result.graph, where(), path, title=_title(result)),
     }
     written = []

@@ -2,7 +2,8 @@
 
 The previous outputs must stay byte for byte as they were, nothing half-written may be left in the output
 folder, the cache must open without complaint, and the next run must finish with the same findings as a
-clean run. The scans are stopped once the cache shows judged pairs, so the kill lands mid-judging.
+clean run. The scans are stopped once the cache shows judged pairs, so the kill lands mid-judging; they run
+with --nli-screen, which judges every candidate pair, so there is judging left to interrupt.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def start_scan(docs: Path, out: Path, *options: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DETECTOR_DEBUG", "DETECTOR_CACHE_DIR")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
     return subprocess.Popen(
-        [sys.executable, "-m", "detector.cli", "scan", str(docs), "--out", str(out), *options],
+        [sys.executable, "-m", "detector.cli", "scan", str(docs), "--out", str(out), "--nli-screen", *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -10,7 +10,7 @@ import networkx as nx
 import pytest
 
 from detector import Settings, scan
-from detector.exports import FORMATS, atomic_write, write_outputs
+from detector.exports import FORMATS, atomic_write, write_outputs, xml_safe
 from detector.findings import SCHEMA, findings
 from detector.report import escape, render
 from detector.verdicts import FEATURES, Calibration
@@ -93,6 +93,10 @@ def test_outputs_are_written_and_read_back(result, tmp_path: Path) -> None:  # t
     gexf = nx.read_gexf(tmp_path / "out" / "graph.gexf")
     assert all("kind" in data for _, data in gexf.nodes(data=True))
     assert all("viz" in data for _, data in gexf.nodes(data=True))
+    # The same bytes whether or not lxml is installed (networkx would otherwise pick its lxml writer).
+    plain = tmp_path / "plain.graphml"
+    nx.write_graphml_xml(xml_safe(result.graph), plain)
+    assert (tmp_path / "out" / "graph.graphml").read_bytes() == plain.read_bytes()
     graphml = nx.read_graphml(tmp_path / "out" / "graph.graphml")
     assert graphml.number_of_nodes() == result.graph.number_of_nodes()
     # The vertical tab in b.md is not allowed in XML 1.0; it must not reach the files.
