@@ -165,16 +165,17 @@ def assertion_pairs(
                 add(("dose", unit), i, i)
     found: dict[tuple[int, int], float] = {}
     for _key, (left, right) in sorted(sides.items()):
-        if not left or not right:
-            continue
-        for first in sorted(right):
-            others = np.array(sorted(left - {first}), dtype=int)
-            if others.size == 0:
-                continue
-            sims = embeddings[others] @ embeddings[first]
-            for second in map(int, others[np.argsort(-sims, kind="stable")[:per_claim]]):
-                key = (min(first, second), max(first, second))
-                found[key] = float(embeddings[key[0]] @ embeddings[key[1]])
+        # Each claim on either side gets its most similar partners on the other side, so a claim on the
+        # crowded side is paired too, not only those on the sparse one.
+        for ours, theirs in ((right, left), (left, right)):
+            for first in sorted(ours):
+                others = np.array(sorted(theirs - {first}), dtype=int)
+                if others.size == 0:
+                    continue
+                sims = embeddings[others] @ embeddings[first]
+                for second in map(int, others[np.argsort(-sims, kind="stable")[:per_claim]]):
+                    key = (min(first, second), max(first, second))
+                    found[key] = float(embeddings[key[0]] @ embeddings[key[1]])
     return [Pair(a, b, sim) for (a, b), sim in sorted(found.items())]
 
 

@@ -62,6 +62,17 @@ def test_candidates_are_bounded_by_neighbours_and_skip_identical_texts() -> None
     assert len({(p.a, p.b) for p in pairs}) == len(pairs)
 
 
+def test_all_neighbours_and_no_bars_make_every_pair_a_candidate() -> None:
+    # What scripts/exhaustive_benchmark.py relies on to scan a corpus exhaustively.
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(40, 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    clusters = np.arange(40) % 3
+    texts = [f"claim {i}" for i in range(39)] + ["claim 0"]  # the last repeats the first: never paired
+    pairs = candidate_pairs(vectors, clusters, texts, neighbours=39, min_similarity=-1.0, cross_subject_similarity=-1.0)
+    assert {(p.a, p.b) for p in pairs} == {(a, b) for a in range(40) for b in range(a + 1, 40)} - {(0, 39)}
+
+
 def test_candidates_need_a_shared_subject_or_a_very_close_neighbour() -> None:
     vectors = np.array([[1, 0], [0.9, 0.436], [0.6, 0.8], [1, 0.001]], dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -91,12 +102,12 @@ def test_the_claim_reader_pairs_conflicting_claims_however_far_apart_their_embed
     # Orthogonal embeddings: no two claims are neighbours, so only the reader can pair them.
     pairs = assertion_pairs(assertions, np.eye(len(assertions), dtype=np.float32))
     assert [(p.a, p.b) for p in pairs] == [(0, 1), (0, 2), (3, 4), (5, 6)]
-    # Each claim keeps only its most similar partners per reason.
-    many = [lowers] + [raises] * 5
-    vectors = np.eye(6, dtype=np.float32)
-    vectors[:, 0] = [1.0, 0.9, 0.1, 0.8, 0.2, 0.7]
+    # Each claim, on either side, gets only its most similar partners on the other side per reason.
+    many = [lowers, lowers] + [raises] * 4
+    vectors = np.array([[1, 0], [0, 1], [1, 0.1], [0.1, 1], [0.7, 0.6], [0.6, 0.7]], dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    assert [(p.a, p.b) for p in assertion_pairs(many, vectors, per_claim=2)] == [(0, 1), (0, 3)]
+    chosen = [(p.a, p.b) for p in assertion_pairs(many, vectors, per_claim=1)]
+    assert chosen == [(0, 2), (0, 4), (1, 3), (1, 5)]  # 4 of the 8 lowers × raises pairs
 
 
 def test_merged_candidates_hold_each_pair_once() -> None:
