@@ -122,21 +122,14 @@ def judge(
     progress: Progress | None = None,
 ) -> list[Judgement]:
     """Score every pair in both directions (the NLI models are not symmetric)."""
-    premises, hypotheses = directions(pairs, texts)
-    return judgements(pairs, score_all(premises, hypotheses, scorer, batch_size=batch_size, progress=progress))
-
-
-def directions(pairs: Sequence[Pair], texts: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(premises, hypotheses): every pair a→b, then every pair b→a."""
-    premises = [texts[p.a] for p in pairs] + [texts[p.b] for p in pairs]
-    hypotheses = [texts[p.b] for p in pairs] + [texts[p.a] for p in pairs]
-    return premises, hypotheses
-
-
-def judgements(pairs: Sequence[Pair], scores: np.ndarray) -> list[Judgement]:
-    """Judgements from the scores of `directions(pairs, ...)`."""
-    n = len(pairs)
-    return [Judgement(pair, float(scores[i]), float(scores[n + i])) for i, pair in enumerate(pairs)]
+    return judge_in_rounds(
+        pairs,
+        texts,
+        lambda premises, hypotheses: score_all(premises, hypotheses, scorer, batch_size=batch_size, progress=progress),
+        both=[True] * len(pairs),
+        screen=False,
+        threshold=1.0,
+    )
 
 
 def judge_in_rounds(
