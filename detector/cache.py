@@ -1,9 +1,10 @@
 """A persistent cache of what the models computed — claim readings, embeddings and judge scores — so a
-re-scan only runs the models on what is new.
+re-scan only runs the models on what is new; and of whole scans and their outputs, so a re-scan of documents
+that did not change at all runs nothing.
 
 One SQLite file per cache folder. Entries are keyed by the model (a digest of its pinned files, settings and
 the code that runs it, see `model_key`) and the sha256 of the text, so a changed claim, model, setting or
-detector version never reads a stale entry.
+detector version never reads a stale entry. Whole scans are keyed by everything a scan reads (`scan_key`).
 A file that is not a readable cache of this version is moved aside and a new one started, with a warning;
 errors while the scan runs turn the cache off for the rest of the scan, with a warning, never a crash.
 """
@@ -17,8 +18,11 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import pickle
 import sqlite3
+import time
 import typing
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -33,7 +37,7 @@ from .progress import Advance, Progress, Silent
 
 CACHE_ENV = "DETECTOR_CACHE_DIR"
 FILE_NAME = "cache.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # The code and libraries that turn a model's files into outputs, by role: a change to any of them (a new
 # detector or library version) gives the model a new key.
 _CODE = {
@@ -60,10 +64,19 @@ _SCHEMA = (
     " PRIMARY KEY (model, premise, hypothesis)) WITHOUT ROWID",
     "CREATE TABLE readings (model BLOB NOT NULL, text BLOB NOT NULL, reading TEXT NOT NULL,"
     " PRIMARY KEY (model, text)) WITHOUT ROWID",
+)
+# Version 2 added whole scans and their outputs; a version 1 cache gains the two tables and keeps the rest.
+_SCHEMA_2 = (
+    "CREATE TABLE scans (scan BLOB PRIMARY KEY NOT NULL, result BLOB NOT NULL, used REAL NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE outputs (scan BLOB NOT NULL, format TEXT NOT NULL, data BLOB NOT NULL,"
+    " PRIMARY KEY (scan, format)) WITHOUT ROWID",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
-
-_TABLES = frozenset({"readings", "embeddings", "scores"})
+_TABLES_1 = frozenset({"readings", "embeddings", "scores"})
+_TABLES = _TABLES_1 | {"scans", "outputs"}
+# Whole scans kept (the most recently used): each holds a scan's every claim and its outputs, a few MB for a
+# corpus of a thousand documents, so only the last few scans are worth keeping.
+KEPT_SCANS = 8
 T = TypeVar("T")
 
 
@@ -91,6 +104,55 @@ def model_key(spec: ModelSpec) -> bytes:
         "libraries": {name: _version(name) for name in libraries},
     }
     return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode("utf-8")).digest()
+
+
+# Libraries that shape a scan's results or outputs beyond the models' own (which `model_key` covers).
+_SCAN_LIBRARIES = (
+    "beautifulsoup4",
+    "charset-normalizer",
+    "markdown-it-py",
+    "pysbd",
+    "numpy",
+    "scikit-learn",
+    "usearch",
+    "networkx",
+    "jinja2",
+    "matplotlib",
+)
+
+
+def scan_key(inputs: dict[str, Any]) -> bytes:
+    """A digest of everything a scan reads — `inputs` (documents, settings, model keys, calibration), all of
+    detector's own files and the versions of the libraries it uses — so a stored scan is reused only when
+    running it again could not give anything else."""
+    described = {
+        "inputs": inputs,
+        "code": _package_digest(),
+        "libraries": {name: _version(name) for name in _SCAN_LIBRARIES},
+    }
+    return hashlib.sha256(json.dumps(described, sort_keys=True, default=_plain).encode("utf-8")).digest()
+
+
+def _package_digest() -> str:
+    """sha256 over every file of the detector package (code, calibration, report templates)."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """JSON for the values `json` does not know: dataclasses, bytes and paths."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise TypeError(f"{type(value).__name__} is not part of a scan key")
 
 
 def _version(package: str) -> str:
@@ -123,8 +185,8 @@ class Cache:
         self.path = Path(folder) / FILE_NAME
         self._busy_seconds = busy_seconds
         self.warnings: list[str] = []
-        self.hits = {"readings": 0, "embeddings": 0, "scores": 0}
-        self.misses = {"readings": 0, "embeddings": 0, "scores": 0}
+        self.hits = {"scans": 0, "readings": 0, "embeddings": 0, "scores": 0}
+        self.misses = {"scans": 0, "readings": 0, "embeddings": 0, "scores": 0}
         self._db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -164,7 +226,15 @@ class Cache:
                 db.execute("BEGIN IMMEDIATE")
                 version, tables = _layout(db)
                 if version == 0 and not tables:  # not made meanwhile by another scan
-                    for statement in _SCHEMA:
+                    for statement in _SCHEMA + _SCHEMA_2:
+                        db.execute(statement)
+                    version, tables = SCHEMA_VERSION, set(_TABLES)
+                db.execute("COMMIT")
+            if version == 1 and tables == _TABLES_1:
+                db.execute("BEGIN IMMEDIATE")
+                version, tables = _layout(db)
+                if version == 1 and tables == _TABLES_1:  # not upgraded meanwhile by another scan
+                    for statement in _SCHEMA_2:
                         db.execute(statement)
                     version, tables = SCHEMA_VERSION, set(_TABLES)
                 db.execute("COMMIT")
@@ -268,6 +338,65 @@ class Cache:
         # SQLite REAL is an IEEE double: a score comes back bit for bit as it went in.
         rows = [(model, p, h, float(s)) for (p, h), s in zip(pairs, scores)]
         self._safely(lambda db: _write(db, "INSERT OR REPLACE INTO scores VALUES (?, ?, ?, ?)", rows), None)
+
+    def scan(self, key: bytes) -> Any | None:
+        """The result stored for the scan with this `scan_key`, or None; counts as a hit or a miss."""
+
+        def read(db: sqlite3.Connection) -> bytes | None:
+            row = db.execute("SELECT result FROM scans WHERE scan = ?", (key,)).fetchone()
+            if row is not None:
+                db.execute("UPDATE scans SET used = ? WHERE scan = ?", (time.time(), key))
+            return None if row is None else bytes(row[0])
+
+        blob = self._safely(read, None)
+        result = None
+        if blob is not None:
+            try:
+                result = pickle.loads(zlib.decompress(blob))
+            except Exception:  # written by a detector whose classes have changed since: scan anew
+                result = None
+        which = self.hits if result is not None else self.misses
+        which["scans"] += 1
+        return result
+
+    def put_scan(self, key: bytes, result: Any) -> None:
+        """Store a scan's result; only the KEPT_SCANS most recently used scans (and their outputs) stay."""
+        blob = zlib.compress(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+        def put(db: sqlite3.Connection) -> None:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("INSERT OR REPLACE INTO scans VALUES (?, ?, ?)", (key, blob, time.time()))
+                db.execute(
+                    "DELETE FROM scans WHERE scan NOT IN (SELECT scan FROM scans ORDER BY used DESC LIMIT ?)",
+                    (KEPT_SCANS,),
+                )
+                db.execute("DELETE FROM outputs WHERE scan NOT IN (SELECT scan FROM scans)")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+        self._safely(put, None)
+
+    def output(self, key: bytes, fmt: str) -> bytes | None:
+        """The bytes of one output format written for the scan with this key, if they were kept."""
+        row = self._safely(
+            lambda db: db.execute("SELECT data FROM outputs WHERE scan = ? AND format = ?", (key, fmt)).fetchone(),
+            None,
+        )
+        return None if row is None else bytes(row[0])
+
+    def put_output(self, key: bytes, fmt: str, data: bytes) -> None:
+        """Keep an output's bytes, for a scan still in the cache (its outputs go when it does)."""
+        self._safely(
+            lambda db: _write(
+                db,
+                "INSERT OR REPLACE INTO outputs SELECT scan, ?, ? FROM scans WHERE scan = ?",
+                [(fmt, data, key)],
+            ),
+            None,
+        )
 
     def stats(self) -> dict[str, Any]:
         """Hits and misses per table, for the scan's stats."""

@@ -236,7 +236,9 @@ def _summary(result: ScanResult) -> None:
         f"{s['candidate_pairs']:,} candidate pairs of {s['all_pairs']:,} · "
         f"[bold red]{s['contradictions']}[/] contradictions · {result.seconds['total']:.1f}s"
     )
-    if result.cache:
+    if result.cache and result.cache["scans"]["hits"]:
+        out.print("cache: nothing changed since an earlier scan of these documents; its results were reused")
+    elif result.cache:
         found = {table: f"{c['hits']:,} of {c['hits'] + c['misses']:,}" for table, c in result.cache.items()}
         out.print(
             f"cache: {found['readings']} claim readings, {found['embeddings']} embeddings and "

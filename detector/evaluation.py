@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import precision_recall_curve, roc_auc_score
 
 from .errors import InputError
 from .judges import PairScorer, score_all
@@ -89,6 +88,8 @@ def metrics(
     truth = np.asarray(labels, dtype=bool)
     precision, recall, f1 = precision_recall_f1(truth, scores, threshold)
     both_classes = 0 < truth.sum() < len(truth)
+    from sklearn.metrics import roc_auc_score
+
     auc = float(roc_auc_score(truth, scores)) if both_classes else None
     best_f1, best_threshold = best_f1_threshold(truth, scores)
     return Evaluation(
@@ -119,6 +120,8 @@ def best_f1_threshold(truth: np.ndarray, scores: np.ndarray) -> tuple[float, flo
     """(best F1, the lowest threshold that reaches it)."""
     if not truth.any():
         return 0.0, 1.0
+    from sklearn.metrics import precision_recall_curve
+
     precision, recall, thresholds = precision_recall_curve(truth, scores)
     f1 = np.where(precision + recall > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-12), 0)[:-1]
     best = int(np.argmax(f1))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .cache import Cache
 from .errors import OutputError
 from .findings import findings
 from .graph import with_visuals
@@ -46,8 +47,21 @@ def prepare_output(out_dir: str | os.PathLike[str]) -> Path:
 
 
 def write_outputs(result: ScanResult, out_dir: str | os.PathLike[str], formats: Iterable[str] = FORMATS) -> list[Path]:
-    """Write the chosen formats into `out_dir`; each file appears whole or not at all."""
+    """Write the chosen formats into `out_dir`; each file appears whole or not at all.
+
+    A cached scan's outputs are kept in its cache as they are written, and copied from there the next time
+    the same scan is written (rendering graph.png and the layout is most of a re-scan's time otherwise).
+    """
     folder = prepare_output(out_dir)
+    store = Cache(result.cache_folder) if result.key is not None and result.cache_folder is not None else None
+    try:
+        return _write_outputs(result, folder, formats, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _write_outputs(result: ScanResult, folder: Path, formats: Iterable[str], store: Cache | None) -> list[Path]:
     # One layout for the GEXF positions, the HTML graph and graph.png, computed only if one of them is written.
     where = cache(lambda: positions(result.graph))
     writers: dict[str, Callable[[Path], None]] = {
@@ -65,7 +79,13 @@ def write_outputs(result: ScanResult, out_dir: str | os.PathLike[str], formats: 
         if fmt not in FORMATS:
             raise OutputError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
         target = folder / FORMATS[fmt]
-        atomic_write(target, writers[fmt])
+        kept = store.output(result.key, fmt) if store is not None and result.key is not None else None
+        if kept is not None:
+            atomic_write(target, lambda path, data=kept: path.write_bytes(data))  # type: ignore[misc]
+        else:
+            atomic_write(target, writers[fmt])
+            if store is not None and result.key is not None:
+                store.put_output(result.key, fmt, target.read_bytes())
         written.append(target)
     return written
 

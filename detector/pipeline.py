@@ -3,11 +3,13 @@ contradictions → claim graph. `scan()` wires the stages; each stage lives in i
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -87,6 +89,10 @@ class ScanResult:
     seconds: dict[str, float] = field(default_factory=dict)
     # Cache hits and misses per table (None without a cache); kept apart from `stats` for the same reason.
     cache: dict[str, dict[str, int]] | None = None
+    # The scan's `cache.scan_key` and the cache folder it is kept in, where it was cached: the outputs written
+    # from it are kept there too (see exports.write_outputs), so the next identical scan only copies them.
+    key: bytes | None = None
+    cache_folder: Path | None = None
 
     def claim(self, claim_id: str) -> Claim:
         return self._claims_by_id[claim_id]
@@ -137,12 +143,6 @@ def scan(
     with timed("documents"):
         documents = documents_stage.load_documents(paths, max_file_bytes=settings.max_file_bytes)
     warnings = [f"skipped {d.id}: {d.skipped}" for d in documents if d.skipped]
-    with timed("claims"):
-        sentences = claims_stage.extract_claims(documents, max_claim_chars=settings.max_claim_chars)
-        sentences, cut, cut_warnings = limits.cap_claims(
-            sentences, per_doc=settings.max_claims_per_doc, total=settings.max_claims
-        )
-    warnings += cut_warnings
 
     with timed("models"):
         needs_lock = not all(_is_model(m) for m in (embedder, judge, parser))
@@ -164,6 +164,80 @@ def scan(
         raise InputError(f"--threshold must be between 0 and 1, got {threshold}")
     nli_threshold = float(judge_info.get("threshold", 0.5))
 
+    with closing(store) if store is not None else nullcontext():
+        # A scan of exactly what an earlier scan read — documents, settings, models, code — is that scan again.
+        key = None
+        if store is not None and store.enabled and None not in (embedder_key, judge_key, parser_key):
+            with timed("stored scan"):
+                key = cache_stage.scan_key(
+                    {
+                        "documents": documents,
+                        "settings": dataclasses.asdict(settings) | {"cache": None, "cache_dir": None},
+                        "models": {"embedder": embedder_info, "judge": judge_info, "parser": parser_info},
+                        "model_keys": [embedder_key, judge_key, parser_key],
+                        "calibration": calibration,
+                        "threshold": threshold,
+                    }
+                )
+                stored = store.scan(key)
+            if isinstance(stored, ScanResult):
+                seconds["total"] = round(time.perf_counter() - started, 3)
+                return dataclasses.replace(
+                    stored,
+                    warnings=stored.warnings + store.warnings,
+                    seconds=seconds,
+                    cache=store.stats(),
+                    key=key,
+                    cache_folder=store.path.parent,
+                )
+        result = _scan(
+            documents,
+            warnings,
+            settings,
+            store,
+            (embedder_source, judge_source, parser_model),
+            (embedder_key, judge_key, parser_key),
+            calibration,
+            threshold,
+            nli_threshold,
+            progress,
+            timed,
+        )
+        result.models = {"embedder": embedder_info, "judge": judge_info, "parser": parser_info}
+        seconds["total"] = round(time.perf_counter() - started, 3)
+        if key is not None and store is not None:
+            store.put_scan(key, result)
+            result.key, result.cache_folder = key, store.path.parent
+        if store is not None:
+            result.warnings += store.warnings
+            result.cache = store.stats()
+        result.seconds = seconds
+        return result
+
+
+def _scan(
+    documents: list[Document],
+    warnings: list[str],
+    settings: Settings,
+    store: cache_stage.Cache | None,
+    models: tuple[engines.ModelSource, engines.ModelSource, Any],
+    keys: tuple[bytes | None, bytes | None, bytes | None],
+    calibration: Calibration,
+    threshold: float,
+    nli_threshold: float,
+    progress: Progress,
+    timed: Any,
+) -> ScanResult:
+    """The scan's stages from claims to the graph; its result without the run's own figures (seconds, cache)."""
+    embedder_source, judge_source, parser_model = models
+    embedder_key, judge_key, parser_key = keys
+    with timed("claims"):
+        sentences = claims_stage.extract_claims(documents, max_claim_chars=settings.max_claim_chars)
+        sentences, cut, cut_warnings = limits.cap_claims(
+            sentences, per_doc=settings.max_claims_per_doc, total=settings.max_claims
+        )
+    warnings = warnings + cut_warnings
+
     with timed("assertions"):
         read = cache_stage.read([c.text for c in sentences.claims], parser_model, store, parser_key)
         # Advice, meta-text and promotional filler assert nothing to contradict: they are not compared.
@@ -174,7 +248,7 @@ def scan(
     texts = [c.text for c in claims]
     # The engine (and the models it loads) starts only when something is not cached.
     engine = engines.Lazy(lambda: engines.start(settings.engine, embedder_source, judge_source, settings.ray, progress))
-    with closing(engine), closing(store) if store is not None else nullcontext():
+    with closing(engine):
         with timed("embeddings"):
             vectors = cache_stage.embed(
                 texts, engine.embed, store, embedder_key, batch_size=settings.embed_batch_size, progress=progress
@@ -219,8 +293,6 @@ def scan(
                 screen=settings.nli_screen or settings.nli_only,
                 threshold=nli_threshold,
             )
-    if store is not None:
-        warnings += store.warnings
     with timed("contradictions"):
         found, nli_only = contradictions_stage.find_contradictions(
             judgements,
@@ -234,7 +306,6 @@ def scan(
         )
     with timed("graph"):
         graph = graph_stage.build_graph(documents, claims, subjects, found)
-    seconds["total"] = round(time.perf_counter() - started, 3)
 
     stats = {
         "documents": sum(1 for d in documents if not d.skipped),
@@ -268,12 +339,10 @@ def scan(
         contradictions=found,
         nli_only=nli_only,
         graph=graph,
-        models={"embedder": embedder_info, "judge": judge_info, "parser": parser_info},
+        models={},
         threshold=threshold,
         stats=stats,
         warnings=warnings,
-        seconds=seconds,
-        cache=store.stats() if store is not None else None,
     )
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from .records import Claim, Subject
 
@@ -92,6 +90,9 @@ def cluster(embeddings: np.ndarray, *, similarity: float = DEFAULT_SUBJECT_SIMIL
     usable = np.flatnonzero(np.any(embeddings != 0, axis=1)) if n else np.zeros(0, dtype=int)
     raw = np.arange(n) + n
     if len(usable) > 1:
+        # Imported here: scikit-learn takes about 2 s to import, which a re-scan of unchanged documents skips.
+        from sklearn.cluster import AgglomerativeClustering
+
         raw[usable] = AgglomerativeClustering(
             n_clusters=None, metric="cosine", linkage="average", distance_threshold=1.0 - similarity
         ).fit_predict(embeddings[usable])
@@ -118,6 +119,8 @@ def label_subjects(claims: Sequence[Claim], clusters: np.ndarray) -> list[Subjec
 def _labels(groups: list[list[str]]) -> list[str]:
     if not groups:
         return []
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
     vectorizer = CountVectorizer(
         token_pattern=_WORD, lowercase=True, stop_words=sorted(ENGLISH_STOP_WORDS | _FILLER), binary=True
     )

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from detector import Settings, cache, cli, scan
+from detector import Settings, cache, cli, exports, scan
 from detector.assertions import Assertion
 from detector.cache import FILE_NAME, Cache, model_key, object_key, text_key
+from detector.exports import FORMATS, write_outputs
 from detector.models import load_parser, read_lock
 from detector.verdicts import FEATURES, Calibration
 
@@ -75,12 +76,12 @@ def corpus(folder: Path, documents: dict[str, str] = DOCUMENTS) -> Path:
     return folder
 
 
-def cached_scan(folder: Path, cache_dir: Path | None, embedder=None, judge=None, parser=None):  # type: ignore[no-untyped-def]
+def cached_scan(folder: Path, cache_dir: Path | None, embedder=None, judge=None, parser=None, **settings):  # type: ignore[no-untyped-def]
     # The stand-in judge is the only one that sees these conflicts: count what only the NLI judge flags.
-    settings = Settings(cache=cache_dir is not None, cache_dir=cache_dir, min_similarity=0.0, nli_only=True)
+    chosen = Settings(cache=cache_dir is not None, cache_dir=cache_dir, min_similarity=0.0, nli_only=True, **settings)
     return scan(
         [folder],
-        settings=settings,
+        settings=chosen,
         embedder=embedder or CountingEmbedder(),
         judge=judge or NamedJudge(),
         parser=parser or PlainReader(),
@@ -98,25 +99,78 @@ def outcome(result) -> tuple:  # type: ignore[no-untyped-def]
     )
 
 
-def test_a_warm_rescan_runs_no_model_and_finds_exactly_the_same(tmp_path: Path) -> None:
+def test_a_rescan_of_unchanged_documents_runs_nothing_and_finds_exactly_the_same(tmp_path: Path) -> None:
     docs, cache_dir = corpus(tmp_path / "docs"), tmp_path / "cache"
     cold = cached_scan(docs, cache_dir)
     embedder, judge, reader = CountingEmbedder(), NamedJudge(), PlainReader()
     warm = cached_scan(docs, cache_dir, embedder, judge, reader)
     assert embedder.seen == [] and judge.calls == [] and reader.seen == []
     assert outcome(warm) == outcome(cold) and cold.contradictions
+    assert warm.stats == cold.stats and warm.models == cold.models
     pairs, claims = 2 * cold.stats["scored_pairs"], cold.stats["claims"]
     assert cold.cache == {
+        "scans": {"hits": 0, "misses": 1},
         "readings": {"hits": 0, "misses": claims},
         "embeddings": {"hits": 0, "misses": claims},
         "scores": {"hits": 0, "misses": pairs},
     }
+    nothing = {"hits": 0, "misses": 0}
     assert warm.cache == {
-        "readings": {"hits": claims, "misses": 0},
-        "embeddings": {"hits": claims, "misses": 0},
-        "scores": {"hits": pairs, "misses": 0},
+        "scans": {"hits": 1, "misses": 0},
+        "readings": nothing,
+        "embeddings": nothing,
+        "scores": nothing,
     }
     assert cold.warnings == warm.warnings == []
+
+
+def test_a_rescan_with_another_setting_runs_no_model_and_finds_the_same_as_without_the_cache(tmp_path: Path) -> None:
+    docs, cache_dir = corpus(tmp_path / "docs"), tmp_path / "cache"
+    cached_scan(docs, cache_dir)
+    embedder, judge, reader = CountingEmbedder(), NamedJudge(), PlainReader()
+    changed = cached_scan(docs, cache_dir, embedder, judge, reader, threshold=0.95)
+    assert embedder.seen == [] and judge.calls == [] and reader.seen == []
+    claims = changed.stats["claims"]
+    assert changed.cache is not None and changed.cache["scans"] == {"hits": 0, "misses": 1}
+    assert changed.cache["embeddings"] == changed.cache["readings"] == {"hits": claims, "misses": 0}
+    assert changed.cache["scores"] == {"hits": 2 * changed.stats["scored_pairs"], "misses": 0}
+    assert outcome(changed) == outcome(cached_scan(docs, None, threshold=0.95))
+
+
+def test_a_stored_scan_that_no_longer_loads_is_run_again(tmp_path: Path) -> None:
+    docs, cache_dir = corpus(tmp_path / "docs"), tmp_path / "cache"
+    cold = cached_scan(docs, cache_dir)
+    with sqlite3.connect(cache_dir / FILE_NAME) as db:
+        db.execute("UPDATE scans SET result = ?", (b"written by another detector",))
+    db.close()
+    again = cached_scan(docs, cache_dir)
+    assert again.cache is not None and again.cache["scans"] == {"hits": 0, "misses": 1}
+    assert again.cache["embeddings"]["hits"] == cold.stats["claims"] and outcome(again) == outcome(cold)
+    assert cached_scan(docs, cache_dir).cache["scans"]["hits"] == 1  # stored anew
+
+
+def test_only_the_most_recent_scans_are_kept(tmp_path: Path) -> None:
+    docs, cache_dir = corpus(tmp_path / "docs"), tmp_path / "cache"
+    for number in range(cache.KEPT_SCANS + 2):
+        cached_scan(docs, cache_dir, threshold=0.5 + number / 100)
+    with sqlite3.connect(cache_dir / FILE_NAME) as db:
+        assert db.execute("SELECT count(*) FROM scans").fetchone()[0] == cache.KEPT_SCANS
+    db.close()
+    assert cached_scan(docs, cache_dir, threshold=0.5).cache["scans"]["misses"] == 1  # the oldest went
+    assert cached_scan(docs, cache_dir, threshold=0.5 + (cache.KEPT_SCANS + 1) / 100).cache["scans"]["hits"] == 1
+
+
+def test_a_version_1_cache_gains_the_scan_tables_and_keeps_its_entries(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / FILE_NAME) as db:
+        for statement in cache._SCHEMA:
+            db.execute(statement)
+        db.execute("PRAGMA user_version = 1")
+        db.execute("INSERT INTO scores VALUES (?, ?, ?, ?)", (b"j", b"p", b"h", 0.25))
+    db.close()
+    with Cache(tmp_path) as store:
+        assert store.warnings == [] and store.scores(b"j", [(b"p", b"h")]) == [0.25]
+        assert store.scan(b"some scan") is None
+    assert not (tmp_path / f"{FILE_NAME}.broken").exists()
 
 
 def test_adding_a_document_runs_the_models_only_on_what_is_new(tmp_path: Path) -> None:
@@ -340,3 +394,23 @@ def test_cli_options_and_the_warning_for_a_broken_cache(tmp_path: Path, monkeypa
         (True, cache_dir),
         (False, tmp_path / "env-cache"),
     ]
+
+
+def test_the_outputs_of_an_unchanged_scan_are_copied_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs, cache_dir = corpus(tmp_path / "docs"), tmp_path / "cache"
+    first = write_outputs(cached_scan(docs, cache_dir), tmp_path / "first")
+    warm = cached_scan(docs, cache_dir)
+
+    def not_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rendered again")
+
+    for renderer in ("render", "render_html", "findings", "draw", "write_gexf", "positions"):
+        monkeypatch.setattr(exports, renderer, not_again)
+    second = write_outputs(warm, tmp_path / "second")
+    assert [p.name for p in second] == [p.name for p in first] == list(FORMATS.values())
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(first, second))
+    # A scan without the cache has nothing kept: it renders.
+    with pytest.raises(AssertionError, match="rendered again"):
+        write_outputs(cached_scan(docs, None), tmp_path / "third", ["md"])
