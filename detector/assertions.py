@@ -129,6 +129,9 @@ class Assertion:
     scope: tuple[str, ...] = ()
     dosing: bool = False
     phrases: dict[str, str] = field(default_factory=dict)  # stem → the words it came from, for explanations
+    # Absent or occurring stem → stems of the words that narrow it, space-separated ("vaccine" → "influenza"
+    # in "an influenza vaccine"): "no oxford vaccine" and "an influenza vaccine" speak of different vaccines.
+    qualifiers: dict[str, str] = field(default_factory=dict)
 
 
 class AssertionReader:
@@ -182,8 +185,13 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
                 negated=_negated(tokens, i),
             )
         )
-    absences, phrases = _absences(tokens)
-    occurs = {stem(t.text) for t in tokens if _content(t) and _occurs(t)} - set(absences)
+    absences, phrases, qualifiers = _absences(tokens)
+    occurring = [t for t in tokens if _content(t) and _occurs(t) and stem(t.text) not in absences]
+    occurs = {stem(t.text) for t in occurring}
+    for t in occurring:
+        narrowing = _qualifiers(t) - absences  # "non-scarring alopecia" is not narrowed by scarring
+        if narrowing:
+            qualifiers.setdefault(stem(t.text), " ".join(sorted(narrowing)))
     for t in tokens:
         if _content(t):
             phrases.setdefault(stem(t.text), t.text)
@@ -197,6 +205,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         scope=tuple(dict.fromkeys(" ".join(m.group(0).lower().split()) for m in _SCOPE_PATTERN.finditer(text))),
         dosing=bool(re.search(r"\bdos(?:e|es|ing|age)\b", text, re.I)),
         phrases=phrases,
+        qualifiers=qualifiers,
     )
 
 
@@ -295,8 +304,13 @@ def _content(t: Any) -> bool:
 
 def _occurs(token: Any) -> bool:
     """Whether the claim says this thing happens, rather than naming it as a topic or a target of treatment."""
+    if token.tag_ == "VBG" and token.dep_ in ("amod", "compound") and token.head.i != token.i:
+        return _occurs(token.head)  # "may notice thinning hair": the thinning occurs if the hair does
+    if token.pos_ == "ADJ":
+        # "kratom is addictive" says it occurs; "addictive substances", "associated with" (a verb) do not.
+        return token.dep_ in ("acomp", "attr")
     if token.pos_ not in ("NOUN", "PROPN") or token.dep_ == "compound":
-        return token.pos_ not in ("NOUN", "PROPN")
+        return False
     node = token
     while node.head.i != node.i and node.pos_ not in ("VERB", "AUX"):
         node = node.head
@@ -305,10 +319,26 @@ def _occurs(token: Any) -> bool:
     return not (node.pos_ == "VERB" and node.lemma_.lower() in _TREATING)
 
 
-def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str]]:
-    """Stems of what the claim says is absent: "without addiction", "no significant hair thinning or loss"."""
+def _qualifiers(token: Any) -> set[str]:
+    """Stems of the content words that narrow an occurring noun ("influenza" in "influenza vaccine")."""
+    if token.tag_ == "VBG" and token.dep_ in ("amod", "compound"):  # "thinning hair": what the hair is
+        return {stem(token.head.text)} | _qualifiers(token.head) - {stem(token.text)}
+    return {
+        stem(child.text)
+        for child in token.children
+        if child.dep_ in ("compound", "amod")
+        and _content(child)
+        and child.lemma_.lower() not in _GENERIC
+        and child.lower_ not in _NEGATORS | {"non"}
+    }
+
+
+def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str], dict[str, str]]:
+    """Stems of what the claim says is absent: "without addiction", "no significant hair thinning or loss";
+    the words each came from; and the stems that narrow each ("hair")."""
     found: set[str] = set()
     phrases: dict[str, str] = {}
+    qualifiers: dict[str, str] = {}
     for i, t in enumerate(tokens):
         cue = t.lower_
         if cue not in ("without", "no", "non", "free", "lack", "absence") and not (
@@ -325,16 +355,21 @@ def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str]]:
         for t2 in tokens[i + 1 : reach]:
             if t2.is_punct and t2.text != "-":
                 break
-            if t2.pos_ in ("VERB", "AUX") and span:
+            # The absent thing is the phrase right after the cue: "no association with cancer" denies an
+            # association, not cancer; "without improved activity against the virus" denies no virus.
+            if t2.pos_ in ("VERB", "AUX", "ADP", "SCONJ") and span:
                 break
             if _content(t2) and t2.lemma_.lower() not in _GENERIC:
                 span.append(t2)
         # Modifiers ("hair" in "hair thinning") narrow the concept; the heads name it.
         heads = [t2 for t2 in span if t2.dep_ not in ("compound", "amod")] or span[-1:]
+        narrowing = {stem(x.text) for x in span if x not in heads}
         for t2 in heads:
             found.add(stem(t2.text))
             phrases[stem(t2.text)] = " ".join(x.text for x in span)
-    return found, phrases
+            if narrowing:
+                qualifiers[stem(t2.text)] = " ".join(sorted(narrowing))
+    return found, phrases, qualifiers
 
 
 @lru_cache(maxsize=1)

@@ -61,10 +61,19 @@ def negation_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
         for absent in first.absences:
             key = concept(absent)
             if key in present and key not in {concept(x) for x in second.absences}:
+                if not _same_kind(first.qualifiers.get(absent, ""), second.qualifiers.get(present[key], "")):
+                    continue  # "no oxford vaccine" vs "an influenza vaccine": not the same thing
                 what = first.phrases.get(absent, absent)
                 other = second.phrases.get(present[key], present[key])
                 return [Signal("negation", f"{what}: absent ({d1}) vs {other} ({d2})")]
     return []
+
+
+def _same_kind(narrowing_a: str, narrowing_b: str) -> bool:
+    """Whether two mentions of one concept can be the same thing: unless both are narrowed ("oxford" vaccine,
+    "influenza" vaccine), by words of which they share none."""
+    a, b = {concept(w) for w in narrowing_a.split()}, {concept(w) for w in narrowing_b.split()}
+    return not (a and b) or bool(a & b)
 
 
 def quantity_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:

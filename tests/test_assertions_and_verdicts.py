@@ -135,6 +135,42 @@ def test_quantities_convert_units() -> None:
     assert list(quantities("A 2017 study of 40 people.")) == []
 
 
+def test_a_mention_in_passing_or_of_another_kind_is_not_an_occurrence(reader) -> None:  # type: ignore[no-untyped-def]
+    # Sentences from COVID-Fact and SciFact that the absence judge used to pair on one shared word.
+    pairs = [
+        # Only the phrase right after the cue is absent: an association, not the cancers it was sought with.
+        (
+            "In adjusted analyses, there was no association with 8 of the 10 additional cancers.",
+            "Pioglitazone use was associated with an increased risk of prostate cancer.",
+        ),
+        # A participle or an attributive adjective does not say something occurs.
+        (
+            "Remdesivir combined with ivermectin shows no improved antiviral activity.",
+            "Exercise training improved quality of life in the trial.",
+        ),
+        # Both mentions narrowed, by different words: different vaccines.
+        ("Lack of oxford coronavirus vaccine in kenya.", "The live attenuated influenza vaccine protected children."),
+    ]
+    for absent, mentioned in pairs:
+        assert signals(reader, absent, mentioned) == [], mentioned
+    # The same thing, narrowed alike or not narrowed on one side, still conflicts.
+    assert [
+        k
+        for k, _ in signals(
+            reader, "Ace2 exhibits no action against thrombosis.", "Ace2 exhibits protective action against thrombosis."
+        )
+    ] == ["negation"]
+    assert [
+        k
+        for k, _ in signals(
+            reader, "There was no oxford vaccine trial in kenya.", "An oxford vaccine trial began in kenya."
+        )
+    ] == ["negation"]
+    # "may notice thinning hair": the thinning occurs.
+    [thinning] = reader.read(["Some individuals may notice thinning hair or areas of baldness."])
+    assert "thin" in thinning.occurs
+
+
 def test_a_topic_is_not_an_occurrence(reader) -> None:  # type: ignore[no-untyped-def]
     without = "Its active compounds interact with opioid receptors, providing pain relief without addiction."
     for topic_only in (
