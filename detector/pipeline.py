@@ -163,6 +163,7 @@ def scan(
     if not 0.0 <= threshold <= 1.0:
         raise InputError(f"--threshold must be between 0 and 1, got {threshold}")
     nli_threshold = float(judge_info.get("threshold", 0.5))
+    models = {"embedder": embedder_info, "judge": judge_info, "parser": parser_info}
 
     with closing(store) if store is not None else nullcontext():
         # A scan of exactly what an earlier scan read — documents, settings, models, code — is that scan again.
@@ -173,7 +174,7 @@ def scan(
                     {
                         "documents": documents,
                         "settings": dataclasses.asdict(settings) | {"cache": None, "cache_dir": None},
-                        "models": {"embedder": embedder_info, "judge": judge_info, "parser": parser_info},
+                        "models": models,
                         "model_keys": [embedder_key, judge_key, parser_key],
                         "calibration": calibration,
                         "threshold": threshold,
@@ -203,7 +204,7 @@ def scan(
             progress,
             timed,
         )
-        result.models = {"embedder": embedder_info, "judge": judge_info, "parser": parser_info}
+        result.models = models
         seconds["total"] = round(time.perf_counter() - started, 3)
         if key is not None and store is not None:
             store.put_scan(key, result)
