@@ -52,6 +52,7 @@ BUSY_SECONDS = 60.0
 # SQLite's word for a file that is damaged or not a database at all; other errors (busy, locked, read-only,
 # disk full) say nothing against the file, so it is left alone.
 _BROKEN = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+_LOCKED = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
 _LOOKUP_CHUNK = 500
 # Batches handed to the engine at a time when only part of the work is cached; each chunk is stored as it
 # finishes, so a scan stopped midway loses at most this much work.
@@ -178,6 +179,23 @@ def text_key(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
+def _write_ahead(db: sqlite3.Connection, busy_seconds: float) -> None:
+    """Put the file in write-ahead-log mode, waiting for other scans as long as a write would.
+
+    Switching modes needs the whole file to itself, and SQLite answers "database is locked" at once, without
+    its busy wait, while another scan is reading it; so wait here instead.
+    """
+    deadline = time.monotonic() + busy_seconds
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if getattr(err, "sqlite_errorname", "") not in _LOCKED or time.monotonic() >= deadline:
+                raise
+        time.sleep(0.01)
+
+
 class Cache:
     """Embeddings and pair scores in one SQLite file; `warnings` says what went wrong, if anything did."""
 
@@ -222,7 +240,7 @@ class Cache:
             db = self._db
             version, tables = _layout(db)
             if version == 0 and not tables:
-                db.execute("PRAGMA journal_mode = WAL")
+                _write_ahead(db, self._busy_seconds)
                 db.execute("BEGIN IMMEDIATE")
                 version, tables = _layout(db)
                 if version == 0 and not tables:  # not made meanwhile by another scan
@@ -245,7 +263,7 @@ class Cache:
             check = db.execute("PRAGMA quick_check").fetchone()[0]
             if check != "ok":
                 return f"integrity check: {check}"
-            db.execute("PRAGMA journal_mode = WAL")
+            _write_ahead(db, self._busy_seconds)
             return None
         except sqlite3.Error as err:
             if getattr(err, "sqlite_errorname", "") in _BROKEN:

@@ -23,7 +23,7 @@ from .records import Claim, Contradiction, Subject
 from .report import stances_of
 
 # Characters of the paragraph shown on each side of a claim; longer paragraphs are cut at a word boundary.
-CONTEXT_CHARS = 280
+CONTEXT_CHARS = 200
 ASSETS = "report_assets"
 VIEW_SPACING = 110.0
 

@@ -338,6 +338,25 @@ def test_a_cache_locked_by_another_process_is_left_alone(tmp_path: Path) -> None
         assert store.warnings == [] and store.scores(b"j", [(b"p", b"h"), (b"p2", b"h2")]) == [0.5, 0.25]
 
 
+def test_a_new_cache_waits_for_a_writer_before_switching_to_write_ahead_logging(tmp_path: Path) -> None:
+    # Another scan is about to write the brand-new (still rollback-journal) file when this one opens it:
+    # switching the file's mode needs it alone, and SQLite refuses at once rather than waiting, so the cache
+    # must wait.
+    writer = sqlite3.connect(tmp_path / FILE_NAME, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.3, lambda: writer.execute("COMMIT"))
+    release.start()
+    try:
+        with Cache(tmp_path, busy_seconds=10) as store:
+            assert store.warnings == [] and store.enabled
+            store.put_scores(b"j", [(b"p", b"h")], [0.5])
+    finally:
+        release.join()
+        writer.close()
+    with Cache(tmp_path) as store:
+        assert store.scores(b"j", [(b"p", b"h")]) == [0.5]
+
+
 def test_scans_sharing_a_cache_do_not_break_it(tmp_path: Path) -> None:
     texts = [f"claim number {i} about coffee" for i in range(400)]
     problems: list[str] = []

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(why_no_browser() is not None, reason=why_no_brow
 
 STIMULATES, SUPPRESSES = "000_ac6c5d8dacf27aa2.txt", "004_a96d898ab4f5849c.txt"
 # "One screen": a full-HD desktop screen, the most common one. Contradictions come strongest first; on the seeds
-# the 000/004 prolactin pair is among the first three.
+# the 000/004 prolactin pair is among the first four.
 FULL_HD = {"width": 1920, "height": 1080}
 
 
