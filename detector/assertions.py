@@ -157,8 +157,9 @@ class AssertionReader:
 _stemmer = snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A crude common root: "sedating" and "sedation" both give "sedat"."""
+    """A crude common root: "sedating" and "sedation" both give "sedat" (pure Python, so kept per word)."""
     return str(_stemmer.stemWord(word.lower()))
 
 

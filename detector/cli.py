@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +26,7 @@ from .exports import FORMATS, prepare_output, write_outputs
 from .pipeline import ScanResult, Settings
 from .pipeline import scan as run_scan
 from .progress import Advance
+from .watch import changes, describe
 
 app = typer.Typer(
     help="Find where documents contradict each other (or themselves).",
@@ -192,6 +196,14 @@ def scan(
         ),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars or summary")] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="after the scan, keep watching PATHS and scan again (models kept loaded) whenever a document is "
+            "added, changed or removed; Ctrl-C stops",
+        ),
+    ] = False,
 ) -> None:
     """Scan documents for contradictions; write a report, findings and a claim graph."""
     with user_errors():
@@ -212,21 +224,82 @@ def scan(
             cache=not no_cache,
             cache_dir=cache_dir,
         )
-        result = run_scan(
-            paths,
-            settings=settings,
-            models_lock=models_lock,
-            embedder=embedder,
-            judge=judge,
-            progress=BarProgress(enabled=not quiet and err.is_terminal),
-        )
-        written = write_outputs(result, out_dir, chosen)
+
+        def scan_and_write() -> tuple[ScanResult, list[Path]]:
+            result = run_scan(
+                paths,
+                settings=settings,
+                models_lock=models_lock,
+                embedder=embedder,
+                judge=judge,
+                progress=BarProgress(enabled=not quiet and err.is_terminal),
+                exclude=[out_dir],
+            )
+            return result, write_outputs(result, out_dir, chosen)
+
+        with models.keep_loaded() if watch else nullcontext():
+            result, written = scan_and_write()
+            _warnings(result)
+            if not quiet:
+                _summary(result)
+                out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True, markup=False)
+            if watch:
+                _watch(paths, out_dir, settings, scan_and_write, result, quiet)
+
+
+def _warnings(result: ScanResult) -> None:
     for warning in result.warnings:
         err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
-    if quiet:
-        return
-    _summary(result)
-    out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True, markup=False)
+
+
+def _watch(
+    paths: list[Path],
+    out_dir: Path,
+    settings: Settings,
+    scan_and_write: Callable[[], tuple[ScanResult, list[Path]]],
+    last: ScanResult,
+    quiet: bool,
+    stop: threading.Event | None = None,
+) -> None:
+    """Scan again after each burst of document changes under `paths`, until Ctrl-C (or `stop`)."""
+    excluded = [out_dir] + ([settings.cache_dir] if settings.cache_dir else [])
+    if not quiet:
+        err.print(f"Watching {', '.join(map(str, paths))} for changes to documents; Ctrl-C stops.", soft_wrap=True)
+    for batch in changes(paths, exclude=excluded, stop=stop):
+        began = time.perf_counter()
+        try:
+            result, _ = scan_and_write()
+        except DetectorError as problem:
+            # A bad file or a full disk is reported, and the watch goes on: the next change may mend it.
+            err.print(f"[red]error:[/] {escape(str(problem))} (after: {escape(describe(batch))})", soft_wrap=True)
+            continue
+        _warnings(result)
+        if not quiet:
+            new, gone = _difference(last, result)
+            s = result.stats
+            out.print(
+                f"{datetime.now():%H:%M:%S} {escape(describe(batch))}: {s['documents']} documents · "
+                f"{s['claims']} claims · [bold red]{s['contradictions']}[/] contradictions "
+                f"({new} new, {gone} gone) · {time.perf_counter() - began:.1f}s · wrote {escape(str(out_dir))}",
+                soft_wrap=True,
+            )
+        last = result
+    if not quiet:
+        err.print("Stopped watching.")
+
+
+def _difference(before: ScanResult, after: ScanResult) -> tuple[int, int]:
+    """Contradictions found now and not before, and before and not now (claims compared by where they are)."""
+
+    def found(result: ScanResult) -> set[frozenset[tuple[str, int, int]]]:
+        def at(claim_id: str) -> tuple[str, int, int]:
+            claim = result.claim(claim_id)
+            return claim.doc, claim.start, claim.end
+
+        return {frozenset((at(c.a), at(c.b))) for c in result.contradictions}
+
+    was, now = found(before), found(after)
+    return len(now - was), len(was - now)
 
 
 def _summary(result: ScanResult) -> None:

@@ -72,11 +72,16 @@ _BLOCKS = frozenset(
 
 
 def load_documents(
-    paths: Sequence[str | os.PathLike[str]], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    exclude: Sequence[str | os.PathLike[str]] = (),
 ) -> list[Document]:
     """Read every supported file under `paths`; ids are paths relative to the scan root.
 
-    Files that cannot be decoded are returned with `skipped` set, so they can be reported.
+    Folders in `exclude` (the scan's own output folder: its report.md and report.html would read as documents)
+    are not entered while walking a folder. Files that cannot be decoded are returned with `skipped` set, so
+    they can be reported.
     """
     if not paths:
         raise InputError("no input given: name at least one file or folder to scan")
@@ -85,10 +90,11 @@ def load_documents(
         if not root.exists():
             raise InputError(f"{root}: no such file or folder")
     base = _scan_root(roots)
+    skip = {Path(p).resolve() for p in exclude}
     documents: list[Document] = []
     for root in roots:
         if root.is_dir():
-            for path in _walk(root):
+            for path in _walk(root, skip):
                 documents.extend(_read(path, base, max_file_bytes))
         else:
             if root.suffix.lower() not in FORMATS:
@@ -113,10 +119,10 @@ def _scan_root(roots: list[Path]) -> Path:
     return Path(os.path.commonpath(folders))
 
 
-def _walk(root: Path) -> Iterator[Path]:
+def _walk(root: Path, skip: set[Path]) -> Iterator[Path]:
     # followlinks=False: a symlinked folder is never entered, so a link loop cannot hang the walk.
     for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (Path(folder) / d).resolve() not in skip)
         for name in sorted(files):
             path = Path(folder) / name
             if not name.startswith(".") and path.suffix.lower() in FORMATS:

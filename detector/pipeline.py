@@ -123,8 +123,9 @@ def scan(
     parser: str | Any | None = None,
     calibration: Calibration | None = None,
     progress: Progress | None = None,
+    exclude: Sequence[str | os.PathLike[str]] = (),
 ) -> ScanResult:
-    """Find contradictions across and within the documents under `paths`.
+    """Find contradictions across and within the documents under `paths` (folders in `exclude` left out).
 
     >>> result = scan(["seeds/"])                                # doctest: +SKIP
     >>> [(c.a, c.b, c.score) for c in result.contradictions][:1]  # doctest: +SKIP
@@ -141,7 +142,7 @@ def scan(
         seconds[stage] = round(seconds.get(stage, 0.0) + time.perf_counter() - begin, 3)
 
     with timed("documents"):
-        documents = documents_stage.load_documents(paths, max_file_bytes=settings.max_file_bytes)
+        documents = documents_stage.load_documents(paths, max_file_bytes=settings.max_file_bytes, exclude=exclude)
     warnings = [f"skipped {d.id}: {d.skipped}" for d in documents if d.skipped]
 
     with timed("models"):

@@ -102,12 +102,22 @@ def test_the_claim_reader_pairs_conflicting_claims_however_far_apart_their_embed
     # Orthogonal embeddings: no two claims are neighbours, so only the reader can pair them.
     pairs = assertion_pairs(assertions, np.eye(len(assertions), dtype=np.float32))
     assert [(p.a, p.b) for p in pairs] == [(0, 1), (0, 2), (3, 4), (5, 6)]
-    # Each claim, on either side, gets only its most similar partners on the other side per reason.
+    # Each reason gives its most similar pairs across its two sides (2 lowers × 4 raises here), up to a bound.
     many = [lowers, lowers] + [raises] * 4
     vectors = np.array([[1, 0], [0, 1], [1, 0.1], [0.1, 1], [0.7, 0.6], [0.6, 0.7]], dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    chosen = [(p.a, p.b) for p in assertion_pairs(many, vectors, per_claim=1)]
-    assert chosen == [(0, 2), (0, 4), (1, 3), (1, 5)]  # 4 of the 8 lowers × raises pairs
+
+    def chosen(per_reason: int, claims: list[Assertion] = many) -> list[tuple[int, int]]:
+        return [(p.a, p.b) for p in assertion_pairs(claims, vectors, per_reason=per_reason)]
+
+    # Cosines of lowers 0 with raises 2, 4, 5, 3: 0.995, 0.759, 0.651, 0.100; lowers 1 mirrors it.
+    assert chosen(2) == [(0, 2), (1, 3)]
+    assert chosen(4) == [(0, 2), (0, 4), (1, 3), (1, 5)]
+    assert len(chosen(8)) == len(chosen(100)) == 8  # every lowers × raises pair
+    # Dosing claims are one side against itself: each pair once, no claim with itself.
+    doses = [dose_a, dose_b, dose_a, dose_b, dose_a, dose_b]
+    assert chosen(100, doses) == [(a, b) for a in range(6) for b in range(a + 1, 6)]
+    assert chosen(1, doses) == [(0, 2)]  # the two most alike: [1, 0] and [1, 0.1]
 
 
 def test_merged_candidates_hold_each_pair_once() -> None:

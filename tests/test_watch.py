@@ -1,0 +1,147 @@
+"""`detector scan --watch`: which file changes count, models kept loaded between scans, and the command itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from detector import models
+from detector.documents import load_documents
+from detector.models import read_lock
+from detector.watch import Change, changes, describe
+
+from .conftest import ROOT
+
+
+def first_batch(paths: list[Path], exclude: list[Path], make_changes) -> list[Change]:  # type: ignore[no-untyped-def]
+    """The first burst of changes the watcher reports after `make_changes` runs."""
+    stop, batches = threading.Event(), queue.Queue()  # type: ignore[var-annotated]
+
+    def listen() -> None:
+        for batch in changes(paths, exclude=exclude, stop=stop):
+            batches.put(batch)
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    time.sleep(0.5)  # the watch is set up when the generator first runs
+    make_changes()
+    try:
+        return batches.get(timeout=20)
+    finally:
+        stop.set()
+        listener.join(timeout=10)
+
+
+def test_only_documents_outside_the_output_folder_count(tmp_path: Path) -> None:
+    docs, out = tmp_path / "docs", tmp_path / "docs" / "out"
+    out.mkdir(parents=True)
+    (docs / "a.txt").write_text("Coffee raises alertness.", encoding="utf-8")
+
+    def make_changes() -> None:
+        (out / "report.md").write_text("# a report the scan wrote", encoding="utf-8")
+        (docs / ".draft.md").write_text("hidden", encoding="utf-8")
+        (docs / "notes.bin").write_bytes(b"\x00\x01")
+        (docs / "new.md").write_text("Coffee lowers alertness.", encoding="utf-8")
+
+    batch = first_batch([docs], [out], make_changes)
+    assert {Path(c.path).name for c in batch} == {"new.md"}
+    assert "added" in {c.kind for c in batch}
+
+    batch = first_batch([docs], [out], lambda: (docs / "new.md").unlink())
+    assert batch == [Change(str((docs / "new.md").resolve()), "removed")]
+
+
+def test_a_named_file_is_watched_and_its_neighbours_are_not(tmp_path: Path) -> None:
+    named, neighbour = tmp_path / "a.txt", tmp_path / "b.txt"
+    named.write_text("Coffee raises alertness.", encoding="utf-8")
+    neighbour.write_text("Tea is calming.", encoding="utf-8")
+
+    def make_changes() -> None:
+        neighbour.write_text("Tea is not calming.", encoding="utf-8")
+        # An editor's save: a new file renamed over the old one.
+        (tmp_path / "a.txt.tmp").write_text("Coffee lowers alertness.", encoding="utf-8")
+        os.replace(tmp_path / "a.txt.tmp", named)
+
+    batch = first_batch([named], [], make_changes)
+    assert {Path(c.path).name for c in batch} == {"a.txt"}
+
+
+def test_describe_says_what_changed() -> None:
+    assert describe([Change("/d/doc101.txt", "added")]) == "doc101.txt added"
+    batch = [Change(f"/d/{n}.txt", k) for n, k in (("a", "added"), ("b", "added"), ("c", "changed"), ("d", "removed"))]
+    assert describe(batch) == "2 added, 1 changed, 1 removed (a.txt, b.txt, c.txt, …)"
+
+
+def test_models_are_loaded_once_while_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    loads: list[str] = []
+    monkeypatch.setattr(models, "_load_parser", lambda spec: loads.append(spec.name) or object())
+    spec = read_lock(ROOT / "models.lock").spec("parser")
+    with models.keep_loaded():
+        first = models.load_parser(spec)
+        with models.keep_loaded():  # nested: the same models
+            assert models.load_parser(spec) is first
+    assert len(loads) == 1
+    assert models.load_parser(spec) is not first and models.load_parser(spec) is not first
+    assert len(loads) == 3
+
+
+def test_the_output_folder_inside_a_scanned_folder_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "doc.txt").write_text("Coffee raises alertness.", encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "report.md").write_text(
+        "# Contradiction report\n\nCoffee lowers alertness.\n", encoding="utf-8"
+    )
+    assert [d.id for d in load_documents([tmp_path])] == ["doc.txt", "out/report.md"]
+    assert [d.id for d in load_documents([tmp_path], exclude=[tmp_path / "out"])] == ["doc.txt"]
+
+
+def read_until(stream, fragment: str, seconds: float) -> list[str]:  # type: ignore[no-untyped-def]
+    """Lines of `stream` up to the first that holds `fragment` (a background reader keeps this from blocking)."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True).start()
+    seen, deadline = [], time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=1)
+        except queue.Empty:
+            continue
+        seen.append(line)
+        if fragment in line:
+            return seen
+    raise AssertionError(f"no {fragment!r} in {seen}")
+
+
+@pytest.mark.slow
+def test_scan_watch_scans_again_when_a_document_is_added(tmp_path: Path) -> None:
+    docs, out = tmp_path / "docs", tmp_path / "docs" / "out"
+    docs.mkdir()
+    (docs / "a.txt").write_text(
+        "Kratom stimulates prolactin release in healthy adults.\n\nKratom is sold as a powder.\n", encoding="utf-8"
+    )
+    command = [sys.executable, "-c", "from detector.cli import main; main()", "scan", str(docs), "--out", str(out)]
+    command += ["--watch", "--cache-dir", str(tmp_path / "cache")]
+    env = os.environ | {"PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    watcher = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        read_until(watcher.stderr, "Watching", 300)
+        first = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+        assert [d["id"] for d in first["documents"]] == ["a.txt"] and first["contradictions"] == []
+        (docs / "b.txt").write_text("Kratom suppresses prolactin secretion in healthy adults.\n", encoding="utf-8")
+        [*_, line] = read_until(watcher.stdout, "b.txt added", 120)
+        assert "2 documents" in line and "(1 new, 0 gone)" in line
+        after = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+        assert [d["id"] for d in after["documents"]] == ["a.txt", "b.txt"]  # not out/report.md
+        assert len(after["contradictions"]) == 1
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        code = watcher.wait(timeout=60)
+    assert code == 0
