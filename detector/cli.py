@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -26,7 +25,7 @@ from .exports import FORMATS, prepare_output, write_outputs
 from .pipeline import ScanResult, Settings
 from .pipeline import scan as run_scan
 from .progress import Advance
-from .watch import changes, describe
+from .watch import Watcher, describe
 
 app = typer.Typer(
     help="Find where documents contradict each other (or themselves).",
@@ -237,14 +236,17 @@ def scan(
             )
             return result, write_outputs(result, out_dir, chosen)
 
-        with models.keep_loaded() if watch else nullcontext():
+        # A watch keeps the models loaded, and starts before the first scan, so a document changed while that
+        # scan runs is scanned after it.
+        watching = Watcher(paths, exclude=[out_dir]) if watch else None
+        with models.keep_loaded() if watch else nullcontext(), watching or nullcontext():
             result, written = scan_and_write()
             _warnings(result)
             if not quiet:
                 _summary(result)
                 out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True, markup=False)
-            if watch:
-                _watch(paths, out_dir, settings, scan_and_write, result, quiet)
+            if watching is not None:
+                _watch(watching, paths, out_dir, scan_and_write, result, quiet)
 
 
 def _warnings(result: ScanResult) -> None:
@@ -253,39 +255,42 @@ def _warnings(result: ScanResult) -> None:
 
 
 def _watch(
+    watcher: Watcher,
     paths: list[Path],
     out_dir: Path,
-    settings: Settings,
     scan_and_write: Callable[[], tuple[ScanResult, list[Path]]],
     last: ScanResult,
     quiet: bool,
-    stop: threading.Event | None = None,
 ) -> None:
-    """Scan again after each burst of document changes under `paths`, until Ctrl-C (or `stop`)."""
-    excluded = [out_dir] + ([settings.cache_dir] if settings.cache_dir else [])
+    """Scan again after each burst of document changes, until Ctrl-C."""
     if not quiet:
         err.print(f"Watching {', '.join(map(str, paths))} for changes to documents; Ctrl-C stops.", soft_wrap=True)
-    for batch in changes(paths, exclude=excluded, stop=stop):
-        began = time.perf_counter()
-        try:
-            result, _ = scan_and_write()
-        except DetectorError as problem:
-            # A bad file or a full disk is reported, and the watch goes on: the next change may mend it.
-            err.print(f"[red]error:[/] {escape(str(problem))} (after: {escape(describe(batch))})", soft_wrap=True)
-            continue
-        _warnings(result)
-        if not quiet:
-            new, gone = _difference(last, result)
-            s = result.stats
-            out.print(
-                f"{datetime.now():%H:%M:%S} {escape(describe(batch))}: {s['documents']} documents · "
-                f"{s['claims']} claims · [bold red]{s['contradictions']}[/] contradictions "
-                f"({new} new, {gone} gone) · {time.perf_counter() - began:.1f}s · wrote {escape(str(out_dir))}",
-                soft_wrap=True,
-            )
-        last = result
-    if not quiet:
-        err.print("Stopped watching.")
+    try:
+        while True:
+            batch = watcher.next()
+            if batch is None:
+                continue
+            began = time.perf_counter()
+            try:
+                result, _ = scan_and_write()
+            except DetectorError as problem:
+                # A bad file or a full disk is reported, and the watch goes on: the next change may mend it.
+                err.print(f"[red]error:[/] {escape(str(problem))} (after: {escape(describe(batch))})", soft_wrap=True)
+                continue
+            _warnings(result)
+            if not quiet:
+                new, gone = _difference(last, result)
+                s = result.stats
+                out.print(
+                    f"{datetime.now():%H:%M:%S} {escape(describe(batch))}: {s['documents']} documents · "
+                    f"{s['claims']} claims · [bold red]{s['contradictions']}[/] contradictions "
+                    f"({new} new, {gone} gone) · {time.perf_counter() - began:.1f}s · wrote {escape(str(out_dir))}",
+                    soft_wrap=True,
+                )
+            last = result
+    except KeyboardInterrupt:
+        # Ctrl-C is how a watch ends: outputs are written whole or not at all, so they are the last scan's.
+        err.print("Stopped watching; the outputs are those of the last scan that finished.")
 
 
 def _difference(before: ScanResult, after: ScanResult) -> tuple[int, int]:

@@ -7,19 +7,24 @@ of changes (an editor's save, a copy of many files) arrives as one batch, so it 
 from __future__ import annotations
 
 import os
+import queue
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .documents import FORMATS
+from .errors import InputError
 
 # Wait this long after the last change of a burst before yielding it (watchfiles' `step`), and at most this
 # long in all (its `debounce`), in milliseconds.
 QUIET_MS = 200
 MOST_MS = 2000
 _KINDS = {1: "added", 2: "changed", 3: "removed"}
+_WAKE_MS = 500
+_READY_SECONDS = 10.0
 
 
 @dataclass(frozen=True, order=True)
@@ -54,10 +59,12 @@ def changes(
     *,
     exclude: Sequence[str | os.PathLike[str]] = (),
     stop: threading.Event | None = None,
+    ready: threading.Event | None = None,
 ) -> Iterator[list[Change]]:
     """Each burst of changes to documents under `paths` (folders in `exclude` left out), until `stop` is set.
 
-    Named files are watched through their folder, so a save that replaces the file is still seen.
+    `ready` is set once the watch is in place: a change made after that is seen. Named files are watched
+    through their folder, so a save that replaces the file is still seen.
     """
     import watchfiles
 
@@ -71,8 +78,68 @@ def changes(
         debounce=MOST_MS,
         stop_event=stop,
         raise_interrupt=False,
+        # Wake every half second even without changes: the first wake-up says the watch is in place.
+        rust_timeout=_WAKE_MS,
+        yield_on_timeout=True,
     ):
-        yield sorted({Change(path, _KINDS.get(int(kind), "changed")) for kind, path in batch})
+        if ready is not None:
+            ready.set()
+        if batch:
+            yield sorted({Change(path, _KINDS.get(int(kind), "changed")) for kind, path in batch})
+
+
+class Watcher:
+    """Watches in a background thread from the moment it is entered, so a change made while a scan runs is
+    kept for the next scan rather than lost."""
+
+    def __init__(self, paths: Sequence[str | os.PathLike[str]], *, exclude: Sequence[str | os.PathLike[str]] = ()):
+        self._paths, self._exclude = list(paths), list(exclude)
+        self._stop, self._ready = threading.Event(), threading.Event()
+        self._batches: queue.Queue[list[Change]] = queue.Queue()
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._listen, name="detector-watch", daemon=True)
+
+    def _listen(self) -> None:
+        try:
+            for batch in changes(self._paths, exclude=self._exclude, stop=self._stop, ready=self._ready):
+                self._batches.put(batch)
+        except Exception as problem:  # reported to the caller by next()
+            self._failure = problem
+        finally:
+            self._ready.set()
+
+    def __enter__(self) -> Watcher:
+        self._thread.start()
+        self._ready.wait(timeout=_READY_SECONDS)
+        self._raise_failure()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def next(self, timeout: float | None = None) -> list[Change] | None:
+        """The changes since the last call, waiting for at least one (None after `timeout` seconds without)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            self._raise_failure()
+            left = 0.5 if deadline is None else min(0.5, deadline - time.monotonic())
+            if left <= 0:
+                return None
+            try:
+                # Short waits, so Ctrl-C reaches the main thread promptly.
+                first = self._batches.get(timeout=left)
+                break
+            except queue.Empty:
+                continue
+        merged = set(first)
+        while not self._batches.empty():
+            merged |= set(self._batches.get_nowait())
+        return sorted(merged)
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise InputError(f"cannot watch {', '.join(map(str, self._paths))}: {self._failure}") from None
 
 
 def describe(batch: Sequence[Change], *, shown: int = 3) -> str:

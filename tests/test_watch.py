@@ -16,29 +16,20 @@ import pytest
 
 from detector import models
 from detector.documents import load_documents
+from detector.errors import InputError
 from detector.models import read_lock
-from detector.watch import Change, changes, describe
+from detector.watch import Change, Watcher, describe
 
 from .conftest import ROOT
 
 
 def first_batch(paths: list[Path], exclude: list[Path], make_changes) -> list[Change]:  # type: ignore[no-untyped-def]
-    """The first burst of changes the watcher reports after `make_changes` runs."""
-    stop, batches = threading.Event(), queue.Queue()  # type: ignore[var-annotated]
-
-    def listen() -> None:
-        for batch in changes(paths, exclude=exclude, stop=stop):
-            batches.put(batch)
-
-    listener = threading.Thread(target=listen, daemon=True)
-    listener.start()
-    time.sleep(0.5)  # the watch is set up when the generator first runs
-    make_changes()
-    try:
-        return batches.get(timeout=20)
-    finally:
-        stop.set()
-        listener.join(timeout=10)
+    """The changes the watcher reports after `make_changes` runs (it watches from the moment it is entered)."""
+    with Watcher(paths, exclude=exclude) as watcher:
+        make_changes()
+        batch = watcher.next(timeout=20)
+    assert batch is not None, "no change seen in 20 s"
+    return batch
 
 
 def test_only_documents_outside_the_output_folder_count(tmp_path: Path) -> None:
@@ -73,6 +64,24 @@ def test_a_named_file_is_watched_and_its_neighbours_are_not(tmp_path: Path) -> N
 
     batch = first_batch([named], [], make_changes)
     assert {Path(c.path).name for c in batch} == {"a.txt"}
+
+
+def test_changes_made_while_a_scan_runs_are_kept_for_the_next(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Coffee raises alertness.", encoding="utf-8")
+    with Watcher([tmp_path]) as watcher:
+        (tmp_path / "b.txt").write_text("Tea is calming.", encoding="utf-8")
+        time.sleep(1.0)  # a scan is running; the watcher reports meanwhile
+        (tmp_path / "c.txt").write_text("Tea is not calming.", encoding="utf-8")
+        time.sleep(1.0)
+        batch = watcher.next(timeout=20)
+        assert batch is not None and {Path(c.path).name for c in batch} == {"b.txt", "c.txt"}
+        assert watcher.next(timeout=1.5) is None
+
+
+def test_a_folder_that_cannot_be_watched_is_one_clear_error(tmp_path: Path) -> None:
+    gone = tmp_path / "gone" / "deeper"  # neither it nor its folder exists
+    with pytest.raises(InputError, match="cannot watch"), Watcher([gone]):
+        pass
 
 
 def test_describe_says_what_changed() -> None:
