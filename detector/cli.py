@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -266,6 +268,7 @@ def _watch(
     if not quiet:
         err.print(f"Watching {', '.join(map(str, paths))} for changes to documents; Ctrl-C stops.", soft_wrap=True)
     try:
+        _terminate_as_interrupt()
         while True:
             batch = watcher.next()
             if batch is None:
@@ -291,6 +294,16 @@ def _watch(
     except KeyboardInterrupt:
         # Ctrl-C is how a watch ends: outputs are written whole or not at all, so they are the last scan's.
         err.print("Stopped watching; the outputs are those of the last scan that finished.")
+
+
+def _terminate_as_interrupt() -> None:
+    """Let SIGTERM (a service manager's or `kill`'s stop) end a watch the way Ctrl-C does."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def _difference(before: ScanResult, after: ScanResult) -> tuple[int, int]:

@@ -127,7 +127,7 @@ def watch_added(corpus: Path, added: Path, held: Path, out: Path, cache: Path) -
         line = wait_for(f"{added.name} added")
         seconds = time.perf_counter() - moved
     finally:
-        watcher.send_signal(2)  # SIGINT, as Ctrl-C
+        watcher.terminate()  # SIGTERM ends a watch as Ctrl-C does
         watcher.wait(timeout=60)
     return {"first_scan_seconds": round(first, 1), "wall_seconds": round(seconds, 1), "line": line.strip()}
 

@@ -139,7 +139,15 @@ def test_scan_watch_scans_again_when_a_document_is_added(tmp_path: Path) -> None
     command = [sys.executable, "-c", "from detector.cli import main; main()", "scan", str(docs), "--out", str(out)]
     command += ["--watch", "--cache-dir", str(tmp_path / "cache")]
     env = os.environ | {"PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    watcher = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C as a terminal sends it: a shell without job control starts background jobs with SIGINT ignored.
+    watcher = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         read_until(watcher.stderr, "Watching", 300)
         first = json.loads((out / "findings.json").read_text(encoding="utf-8"))
@@ -152,5 +160,20 @@ def test_scan_watch_scans_again_when_a_document_is_added(tmp_path: Path) -> None
         assert len(after["contradictions"]) == 1
     finally:
         watcher.send_signal(signal.SIGINT)
+        code = watcher.wait(timeout=60)
+    assert code == 0
+
+
+@pytest.mark.slow
+def test_a_watch_stops_on_sigterm_as_on_ctrl_c(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Kratom stimulates prolactin release in healthy adults.\n", encoding="utf-8")
+    command = [sys.executable, "-c", "from detector.cli import main; main()", "scan", str(tmp_path)]
+    command += ["--out", str(tmp_path / "out"), "--watch", "--cache-dir", str(tmp_path / "cache")]
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    watcher = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        read_until(watcher.stderr, "Watching", 300)
+    finally:
+        watcher.terminate()
         code = watcher.wait(timeout=60)
     assert code == 0
