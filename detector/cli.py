@@ -268,42 +268,59 @@ def _watch(
     if not quiet:
         err.print(f"Watching {', '.join(map(str, paths))} for changes to documents; Ctrl-C stops.", soft_wrap=True)
     try:
-        _terminate_as_interrupt()
-        while True:
-            batch = watcher.next()
-            if batch is None:
-                continue
-            began = time.perf_counter()
-            try:
-                result, _ = scan_and_write()
-            except DetectorError as problem:
-                # A bad file or a full disk is reported, and the watch goes on: the next change may mend it.
-                err.print(f"[red]error:[/] {escape(str(problem))} (after: {escape(describe(batch))})", soft_wrap=True)
-                continue
-            _warnings(result)
-            if not quiet:
-                new, gone = _difference(last, result)
-                s = result.stats
-                out.print(
-                    f"{datetime.now():%H:%M:%S} {escape(describe(batch))}: {s['documents']} documents · "
-                    f"{s['claims']} claims · [bold red]{s['contradictions']}[/] contradictions "
-                    f"({new} new, {gone} gone) · {time.perf_counter() - began:.1f}s · wrote {escape(str(out_dir))}",
-                    soft_wrap=True,
-                )
-            last = result
+        with _terminate_as_interrupt():
+            _rescan_on_changes(watcher, out_dir, scan_and_write, last, quiet)
     except KeyboardInterrupt:
         # Ctrl-C is how a watch ends: outputs are written whole or not at all, so they are the last scan's.
         err.print("Stopped watching; the outputs are those of the last scan that finished.")
 
 
-def _terminate_as_interrupt() -> None:
-    """Let SIGTERM (a service manager's or `kill`'s stop) end a watch the way Ctrl-C does."""
+def _rescan_on_changes(
+    watcher: Watcher,
+    out_dir: Path,
+    scan_and_write: Callable[[], tuple[ScanResult, list[Path]]],
+    last: ScanResult,
+    quiet: bool,
+) -> None:
+    while True:
+        batch = watcher.next()
+        if batch is None:
+            continue
+        began = time.perf_counter()
+        try:
+            result, _ = scan_and_write()
+        except DetectorError as problem:
+            # A bad file or a full disk is reported, and the watch goes on: the next change may mend it.
+            err.print(f"[red]error:[/] {escape(str(problem))} (after: {escape(describe(batch))})", soft_wrap=True)
+            continue
+        _warnings(result)
+        if not quiet:
+            new, gone = _difference(last, result)
+            s = result.stats
+            out.print(
+                f"{datetime.now():%H:%M:%S} {escape(describe(batch))}: {s['documents']} documents · "
+                f"{s['claims']} claims · [bold red]{s['contradictions']}[/] contradictions "
+                f"({new} new, {gone} gone) · {time.perf_counter() - began:.1f}s · wrote {escape(str(out_dir))}",
+                soft_wrap=True,
+            )
+        last = result
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Within this block SIGTERM (a service manager's or `kill`'s stop) ends a watch the way Ctrl-C does."""
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, interrupt)
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _difference(before: ScanResult, after: ScanResult) -> tuple[int, int]:
