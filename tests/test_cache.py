@@ -357,6 +357,26 @@ def test_a_new_cache_waits_for_a_writer_before_switching_to_write_ahead_logging(
         assert store.scores(b"j", [(b"p", b"h")]) == [0.5]
 
 
+def test_a_cache_is_checked_again_only_when_it_changed_since_this_process_checked_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks: list[Path] = []
+    real = cache._quick_check
+    monkeypatch.setattr(cache, "_quick_check", lambda db: checks.append(tmp_path) or real(db))
+    with Cache(tmp_path) as store:  # a new file: checked
+        store.put_scores(b"j", [(b"p", b"h")], [0.5])
+    with Cache(tmp_path) as store:  # as this process left it: not checked again
+        assert store.scores(b"j", [(b"p", b"h")]) == [0.5]
+    assert len(checks) == 1
+    other = sqlite3.connect(tmp_path / FILE_NAME)  # another process's write
+    with other:
+        other.execute("INSERT INTO scores VALUES (?, ?, ?, ?)", (b"j", b"p2", b"h2", 0.25))
+    other.close()
+    with Cache(tmp_path) as store:
+        assert store.scores(b"j", [(b"p2", b"h2")]) == [0.25]
+    assert len(checks) == 2
+
+
 def test_scans_sharing_a_cache_do_not_break_it(tmp_path: Path) -> None:
     texts = [f"claim number {i} about coffee" for i in range(400)]
     problems: list[str] = []
