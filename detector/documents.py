@@ -119,13 +119,18 @@ def _scan_root(roots: list[Path]) -> Path:
     return Path(os.path.commonpath(folders))
 
 
+def is_document_name(name: str) -> bool:
+    """Whether a file of this name is read when its folder is scanned: a supported type, not hidden."""
+    return not name.startswith(".") and Path(name).suffix.lower() in FORMATS
+
+
 def _walk(root: Path, skip: set[Path]) -> Iterator[Path]:
     # followlinks=False: a symlinked folder is never entered, so a link loop cannot hang the walk.
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (Path(folder) / d).resolve() not in skip)
         for name in sorted(files):
             path = Path(folder) / name
-            if not name.startswith(".") and path.suffix.lower() in FORMATS:
+            if is_document_name(name):
                 yield path
 
 

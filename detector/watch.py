@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .documents import FORMATS
+from .documents import is_document_name
 from .errors import InputError
 
 # Wait this long after the last change of a burst before yielding it (watchfiles' `step`), and at most this
@@ -48,10 +48,15 @@ class _Documents:
         folder = next((f for f in self._folders if path.is_relative_to(f)), None)
         if folder is None or any(path.is_relative_to(e) for e in self._exclude):
             return False
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+        parts = path.relative_to(folder).parts
+        if not parts:  # the watched folder itself
+            return False
+        *folders, name = parts
+        if any(part.startswith(".") for part in folders):
             return False
         # A removed folder may have held documents; its files are not always reported one by one.
-        return path.suffix.lower() in FORMATS or (_KINDS.get(int(change)) == "removed" and not path.suffix)
+        removed_folder = _KINDS.get(int(change)) == "removed" and not path.suffix and not name.startswith(".")
+        return is_document_name(name) or removed_folder
 
 
 def changes(
