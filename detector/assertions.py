@@ -28,7 +28,7 @@ LOWER = frozenset(
 _CARRIERS = frozenset(
     "release secretion level levels production concentration concentrations activity amount amounts "
     "synthesis output rate rates expression of the a an its their his her this that these those naturally "
-    "significantly slightly markedly greatly".split()
+    "significantly slightly markedly greatly risk risks likelihood incidence odds".split()
 )
 # Words too general to say what is absent ("without significant side effects" is about side effects, not effects).
 _GENERIC = frozenset(
@@ -40,6 +40,9 @@ _NOT_AGENTS = frozenset(
     "ability mechanism research study studies evidence aspect role way time times use user users result "
     "finding findings report reports speciosa".split()
 )
+_AGENT_DEPS = (("nsubj", "nsubjpass"), ("poss", "nmod"))
+# "this herb", "its active compounds": the agent is named in another sentence.
+_POINTING = frozenset({"this", "that", "these", "those", "its", "their", "his", "her"})
 # "does not cause addiction" denies the addiction; "does not replace hydration" denies nothing that occurs.
 _CAUSING = frozenset("cause lead produce result induce trigger create carry involve have bring pose".split())
 # "a role in addiction", "regarding hair loss", "concerns about side effects": a topic, not an occurrence.
@@ -132,6 +135,10 @@ class Assertion:
     # Absent or occurring stem → stems of the words that narrow it, space-separated ("vaccine" → "influenza"
     # in "an influenza vaccine"): "no oxford vaccine" and "an influenza vaccine" speak of different vaccines.
     qualifiers: dict[str, str] = field(default_factory=dict)
+    # Absent or occurring stem → who or what it is absent from or occurs with, named as an effect's agent is
+    # ("kratom" in "kratom users report no hair loss"): "no mutation in the Swedish virus" and "mutations
+    # in the receptor-binding domain" are not about one thing. Empty when the claim does not say.
+    holders: dict[str, str] = field(default_factory=dict)
 
 
 class AssertionReader:
@@ -186,13 +193,14 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
                 negated=_negated(tokens, i),
             )
         )
-    absences, phrases, qualifiers = _absences(tokens)
+    absences, phrases, qualifiers, holders = _absences(tokens)
     occurring = [t for t in tokens if _content(t) and _occurs(t) and stem(t.text) not in absences]
     occurs = {stem(t.text) for t in occurring}
     for t in occurring:
         narrowing = _qualifiers(t) - absences  # "non-scarring alopecia" is not narrowed by scarring
         if narrowing:
             qualifiers.setdefault(stem(t.text), " ".join(sorted(narrowing)))
+        holders.setdefault(stem(t.text), _agent(tokens, t.i, t.lemma_.lower(), nearest=False))
     for t in tokens:
         if _content(t):
             phrases.setdefault(stem(t.text), t.text)
@@ -207,6 +215,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         dosing=bool(re.search(r"\bdos(?:e|es|ing|age)\b", text, re.I)),
         phrases=phrases,
         qualifiers=qualifiers,
+        holders=holders,
     )
 
 
@@ -274,9 +283,10 @@ def _target(tokens: list[Any], start: int, directions: list[int]) -> str | None:
     return str(run[-1].lemma_.lower() if run[-1].pos_ in ("NOUN", "PROPN") else run[-1].lower_)
 
 
-def _agent(tokens: list[Any], i: int, target: str) -> str:
+def _agent(tokens: list[Any], i: int, target: str, *, nearest: bool = True) -> str:
     """Who acts: a subject or possessor before the verb ("kratom" in "kratom’s ability to stimulate"), else the
-    nearest noun before it."""
+    nearest noun before it; with the words that name it with it ("kratom extract"). Empty when unknown, and
+    when the claim points back to an earlier sentence ("this herb"): who that is, another sentence says."""
     nouns = [
         t
         for t in tokens[:i]
@@ -285,11 +295,29 @@ def _agent(tokens: list[Any], i: int, target: str) -> str:
         and t.lower_ not in _CARRIERS
         and t.lemma_.lower() not in _NOT_AGENTS
     ]
-    for deps in (("nsubj", "nsubjpass"), ("poss", "nmod")):
-        chosen = [t for t in nouns if t.dep_ in deps]
-        if chosen:
-            return str(chosen[-1].lemma_.lower())
-    return str(nouns[-1].lemma_.lower()) if nouns else ""
+    chosen = next((c for deps in _AGENT_DEPS if (c := [t for t in nouns if t.dep_ in deps])), nouns if nearest else [])
+    if not chosen:
+        return ""
+    head = chosen[-1]
+    if any(c.dep_ in ("det", "poss") and c.lower_ in _POINTING for c in head.children):
+        return ""
+    names = sorted(_compound_words(head), key=lambda t: t.i)
+    return " ".join(t.lemma_.lower() for t in [*names, head])
+
+
+def _compound_words(token: Any) -> list[Any]:
+    """The words compounded before a noun, and theirs ("vitamin d" in "vitamin d supplements")."""
+    found = []
+    for child in token.children:
+        if child.dep_ == "compound" and child.i < token.i:
+            found += [*_compound_words(child), *([child] if _content(child) or child.is_alpha else [])]
+    return found
+
+
+def agents_agree(first: str, second: str) -> bool:
+    """Whether two effects can have one agent: one is unknown, or their names share a word ("kratom" and
+    "kratom extract"); "vitamin d" and "mask" cannot."""
+    return not first or not second or bool(set(first.split()) & set(second.split()))
 
 
 def _negated(tokens: list[Any], i: int) -> bool:
@@ -334,12 +362,13 @@ def _qualifiers(token: Any) -> set[str]:
     }
 
 
-def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str], dict[str, str]]:
+def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str], dict[str, str], dict[str, str]]:
     """Stems of what the claim says is absent: "without addiction", "no significant hair thinning or loss";
-    the words each came from; and the stems that narrow each ("hair")."""
+    the words each came from; the stems that narrow each ("hair"); and whom each is absent from."""
     found: set[str] = set()
     phrases: dict[str, str] = {}
     qualifiers: dict[str, str] = {}
+    holders: dict[str, str] = {}
     for i, t in enumerate(tokens):
         cue = t.lower_
         if cue not in ("without", "no", "non", "free", "lack", "absence") and not (
@@ -350,7 +379,7 @@ def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str], dict[str, st
             continue  # "not without side effects" says they occur
         if {t.lower_ for t in tokens[i + 1 : i + 5]} & _COMPARATIVE:
             continue  # "without the same level of addiction risk" says there is less of it, not none
-        span: list[Any] = []
+        phrase: list[Any] = []
         # "non-scarring alopecia" denies the scarring, not the alopecia: "non" covers one word.
         reach = i + 3 if cue == "non" else i + 8
         for t2 in tokens[i + 1 : reach]:
@@ -358,19 +387,32 @@ def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str], dict[str, st
                 break
             # The absent thing is the phrase right after the cue: "no association with cancer" denies an
             # association, not cancer; "without improved activity against the virus" denies no virus.
-            if t2.pos_ in ("VERB", "AUX", "ADP", "SCONJ") and span:
+            if t2.pos_ in ("VERB", "AUX", "ADP", "SCONJ") and any(map(_names_a_concept, phrase)):
                 break
-            if _content(t2) and t2.lemma_.lower() not in _GENERIC:
-                span.append(t2)
-        # Modifiers ("hair" in "hair thinning") narrow the concept; the heads name it.
-        heads = [t2 for t2 in span if t2.dep_ not in ("compound", "amod")] or span[-1:]
+            phrase.append(t2)
+        span = [t2 for t2 in phrase if _names_a_concept(t2)]
+        # The phrase's heads name the concept: the words it hangs from, and the words joined to those by
+        # "or"/"and" ("thinning or loss"); the rest narrow it ("hair" in "hair thinning", "sars-cov-2" in
+        # "sars-cov-2 cross-neutralization", which denies a neutralization, not the virus). A head too general
+        # to name one ("sedating properties") gives way to the words that say which.
+        inside = {t2.i for t2 in phrase}
+        roots = [t2 for t2 in phrase if t2.head.i not in inside or t2.head.i == t2.i]
+        heads = [t2 for t2 in phrase if t2 in roots or (t2.dep_ == "conj" and t2.head in roots)]
+        named = [t2 for t2 in heads if _names_a_concept(t2)]
+        named += [c for t2 in heads if not _names_a_concept(t2) for c in t2.children if c in span and c not in named]
+        heads = named or span[-1:]
         narrowing = {stem(x.text) for x in span if x not in heads}
         for t2 in heads:
             found.add(stem(t2.text))
             phrases[stem(t2.text)] = " ".join(x.text for x in span)
+            holders[stem(t2.text)] = _agent(tokens, i, t2.lemma_.lower(), nearest=False)
             if narrowing:
                 qualifiers[stem(t2.text)] = " ".join(sorted(narrowing))
-    return found, phrases, qualifiers
+    return found, phrases, qualifiers, holders
+
+
+def _names_a_concept(token: Any) -> bool:
+    return _content(token) and token.lemma_.lower() not in _GENERIC
 
 
 @lru_cache(maxsize=1)

@@ -144,36 +144,37 @@ def assertion_pairs(
     reason is rare, and a bound where hundreds of claims mention "virus" and a few say there was none
     (every pair would be hundreds of times a few, and the pairs would grow with the square of the corpus).
     """
-    sides: dict[tuple[str, str], tuple[set[int], set[int]]] = {}
+    # reason → its two sides, each claim → who acts in it or holds the concept ("" unknown, see agents_agree).
+    sides: dict[tuple[str, str], tuple[dict[int, set[str]], dict[int, set[str]]]] = {}
 
-    def add(key: tuple[str, str], first: int | None = None, second: int | None = None) -> None:
-        left, right = sides.setdefault(key, (set(), set()))
-        if first is not None:
-            left.add(first)
-        if second is not None:
-            right.add(second)
+    def add(key: tuple[str, str], side: int, claim: int, who: str = "") -> None:
+        sides.setdefault(key, ({}, {}))[side].setdefault(claim, set()).add(who)
 
     for i, a in enumerate(assertions):
         for effect in a.effects:
             # Raised vs lowered, or asserted vs denied: the two sides of one target.
             positive = (effect.direction > 0) != effect.negated
-            add(("effect", effect.target), *((i, None) if positive else (None, i)))
+            add(("effect", effect.target), 0 if positive else 1, i, effect.agent)
         for absent in a.absences:
-            add(("concept", concept(absent)), None, i)
+            add(("concept", concept(absent)), 1, i, a.holders.get(absent, ""))
         for occurring in a.occurs:
-            add(("concept", concept(occurring)), i, None)
+            add(("concept", concept(occurring)), 0, i, a.holders.get(occurring, ""))
         if a.dosing:
             for unit in {q.unit for q in a.quantities}:
-                add(("dose", unit), i, i)
+                add(("dose", unit), 0, i)
+                add(("dose", unit), 1, i)
     found: dict[tuple[int, int], float] = {}
     for _key, (left, right) in sorted(sides.items()):
         lefts, rights = np.array(sorted(left), dtype=int), np.array(sorted(right), dtype=int)
         if lefts.size == 0 or rights.size == 0:
             continue
         sims = embeddings[lefts] @ embeddings[rights].T
-        # A claim on both sides (a dosing claim among the others) is not paired with itself, nor twice.
-        skip = lefts[:, None] == rights[None, :]
-        if left == right:
+        # A claim on both sides (a dosing claim among the others) is not paired with itself, nor twice; nor
+        # two claims whose agents cannot be one ("vitamin d reduces risk" vs "masks increase risk").
+        skip = (lefts[:, None] == rights[None, :]) | ~_agents_can_agree(
+            [left[i] for i in lefts], [right[j] for j in rights]
+        )
+        if left.keys() == right.keys():
             skip |= lefts[:, None] > rights[None, :]
         sims[skip] = -np.inf
         flat = sims.ravel()
@@ -187,6 +188,25 @@ def assertion_pairs(
             key = (min(first, second), max(first, second))
             found[key] = float(embeddings[key[0]] @ embeddings[key[1]])
     return [Pair(a, b, sim) for (a, b), sim in sorted(found.items())]
+
+
+def _agents_can_agree(left: list[set[str]], right: list[set[str]]) -> np.ndarray:
+    """(len(left), len(right)) booleans: whether some agent named on the left and some on the right can be one
+    (`agents_agree`: one unknown, or their names share a word), without comparing every pair in Python."""
+    agree = np.zeros((len(left), len(right)), dtype=bool)
+    agree[[i for i, names in enumerate(left) if "" in names], :] = True
+    agree[:, [j for j, names in enumerate(right) if "" in names]] = True
+    rows: dict[str, list[int]] = {}
+    columns: dict[str, list[int]] = {}
+    for i, names in enumerate(left):
+        for word in {w for name in names for w in name.split()}:
+            rows.setdefault(word, []).append(i)
+    for j, names in enumerate(right):
+        for word in {w for name in names for w in name.split()}:
+            columns.setdefault(word, []).append(j)
+    for word in rows.keys() & columns.keys():
+        agree[np.ix_(rows[word], columns[word])] = True
+    return agree
 
 
 def merge_pairs(*groups: Sequence[Pair]) -> list[Pair]:

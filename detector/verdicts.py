@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .assertions import Assertion, Quantity
+from .assertions import Assertion, Quantity, agents_agree
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
 
@@ -41,9 +41,9 @@ def direction_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> lis
     found = []
     for ea in a.effects:
         for eb in b.effects:
-            if ea.target != eb.target:
+            if ea.target != eb.target or not agents_agree(ea.agent, eb.agent):
                 continue
-            agent = ea.agent if ea.agent == eb.agent or not eb.agent else (ea.agent or eb.agent)
+            agent = _one_agent(ea.agent, eb.agent)
             head = f"{agent} → {ea.target}" if agent else ea.target
             if ea.direction == -eb.direction and not ea.negated and not eb.negated:
                 found.append(Signal("direction", f"{head}: {ea.verb} ({doc_a}) vs {eb.verb} ({doc_b})"))
@@ -52,6 +52,13 @@ def direction_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> lis
                 second = f"not {eb.verb}" if eb.negated else eb.verb
                 found.append(Signal("negation", f"{head}: {first} ({doc_a}) vs {second} ({doc_b})"))
     return found[:1]
+
+
+def _one_agent(first: str, second: str) -> str:
+    """The name to show for an agent two effects share: the words both use ("kratom"), else the one known."""
+    if first and second:
+        return " ".join(w for w in first.split() if w in second.split())
+    return first or second
 
 
 def negation_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
@@ -63,6 +70,8 @@ def negation_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
             if key in present and key not in {concept(x) for x in second.absences}:
                 if not _same_kind(first.qualifiers.get(absent, ""), second.qualifiers.get(present[key], "")):
                     continue  # "no oxford vaccine" vs "an influenza vaccine": not the same thing
+                if not agents_agree(first.holders.get(absent, ""), second.holders.get(present[key], "")):
+                    continue  # "Gilead provided access" vs "patients lack access": not the same access
                 what = first.phrases.get(absent, absent)
                 other = second.phrases.get(present[key], present[key])
                 return [Signal("negation", f"{what}: absent ({d1}) vs {other} ({d2})")]

@@ -171,6 +171,39 @@ def test_a_mention_in_passing_or_of_another_kind_is_not_an_occurrence(reader) ->
     assert "thin" in thinning.occurs
 
 
+def test_an_effect_conflicts_only_when_its_agent_can_be_the_same(reader) -> None:  # type: ignore[no-untyped-def]
+    # Opposite directions by different agents say nothing against each other.
+    assert (
+        signals(reader, "Vitamin D reduces the risk of infection.", "Face masks increase the risk of infection.") == []
+    )
+    # One agent named more fully ("vitamin D supplements"), or named in another sentence ("this herb"): one agent.
+    assert signals(
+        reader, "Vitamin D supplements reduce the risk of infection.", "Vitamin D increases the risk of infection."
+    ) == [("direction", "vitamin d → infection: reduce (A) vs increases (B)")]
+    assert signals(reader, "This ancient herb can stimulate prolactin.", "Kratom extract suppresses prolactin.") == [
+        ("direction", "kratom → prolactin: stimulate (A) vs suppresses (B)")
+    ]
+    # The risk of something is carried by the something: "risk of infection" is about infection.
+    [risk] = reader.read(["Masks reduce the risk of infection."])
+    assert [e.target for e in risk.effects] == ["infection"]
+
+
+def test_an_absence_conflicts_only_with_the_same_holder(reader) -> None:  # type: ignore[no-untyped-def]
+    # Access given by one party and lacked by another are not one access.
+    assert (
+        signals(
+            reader, "Patients in rural areas have no access to remdesivir.", "Gilead has provided access to remdesivir."
+        )
+        == []
+    )
+    assert [
+        k for k, _ in signals(reader, "Kratom offers pain relief without addiction.", "Kratom may lead to addiction.")
+    ] == ["negation"]
+    # The phrase's head is what is absent, its modifiers narrow it: no neutralization, not no virus.
+    [neutralization] = reader.read(["No SARS-CoV-2 cross-neutralization by intravenous immunoglobulins."])
+    assert "neutral" in neutralization.absences and "sar" not in neutralization.absences
+
+
 def test_a_topic_is_not_an_occurrence(reader) -> None:  # type: ignore[no-untyped-def]
     without = "Its active compounds interact with opioid receptors, providing pain relief without addiction."
     for topic_only in (

@@ -120,6 +120,31 @@ def test_the_claim_reader_pairs_conflicting_claims_however_far_apart_their_embed
     assert chosen(1, doses) == [(0, 2)]  # the two most alike: [1, 0] and [1, 0.1]
 
 
+def test_the_claim_reader_does_not_pair_claims_whose_agents_cannot_be_one() -> None:
+    def effect(agent: str, direction: int) -> Assertion:
+        return Assertion("claim", effects=(Effect(agent, "infection", direction, "reduces", False),))
+
+    def holder(name: str, *, absent: bool) -> Assertion:
+        if absent:
+            return Assertion("claim", absences=("access",), holders={"access": name})
+        return Assertion("claim", occurs=("access",), holders={"access": name})
+
+    claims = [
+        effect("vitamin d", -1),
+        effect("face mask", 1),  # another agent: not paired with 0
+        effect("vitamin d supplement", 1),  # shares "vitamin d": paired with 0
+        effect("", 1),  # agent unknown ("this herb"): paired with 0
+        holder("gilead", absent=False),
+        holder("patient", absent=True),  # access absent for patients, given by gilead: not paired with 4
+        holder("", absent=True),  # paired with 4
+    ]
+    vectors = np.eye(len(claims), dtype=np.float32)
+    assert [(p.a, p.b) for p in assertion_pairs(claims, vectors)] == [(0, 2), (0, 3), (4, 6)]
+    # The bound counts only pairs that can conflict: the one pair left is chosen, not a closer impossible one.
+    vectors = np.array([[1, 0], [1, 0], [0, 1], [0, 1], [0, 1], [0, 1], [0, 1]], dtype=np.float32)
+    assert [(p.a, p.b) for p in assertion_pairs(claims[:3], vectors[:3], per_reason=1)] == [(0, 2)]
+
+
 def test_merged_candidates_hold_each_pair_once() -> None:
     first = [Pair(0, 1, 0.9), Pair(2, 3, 0.8)]
     second = [Pair(0, 1, 0.9), Pair(1, 2, 0.1)]
