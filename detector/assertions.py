@@ -310,7 +310,7 @@ def _compound_words(token: Any) -> list[Any]:
     found = []
     for child in token.children:
         if child.dep_ == "compound" and child.i < token.i:
-            found += [*_compound_words(child), *([child] if _content(child) or child.is_alpha else [])]
+            found += [*_compound_words(child), *([child] if child.is_alpha else [])]
     return found
 
 

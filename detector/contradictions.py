@@ -93,3 +93,12 @@ def quote(text: str, limit: int = QUOTE_CHARS) -> str:
     if len(flat) <= limit:
         return flat
     return flat[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def by_subject(contradictions: Sequence[Contradiction]) -> list[tuple[str, list[Contradiction]]]:
+    """Contradictions grouped by subject, as the reports show them: the subject with the most first (then the
+    strongest, then by id), each group in the order given (strongest first, as a scan returns them)."""
+    groups: dict[str, list[Contradiction]] = {}
+    for c in contradictions:
+        groups.setdefault(c.subject, []).append(c)
+    return sorted(groups.items(), key=lambda item: (-len(item[1]), -item[1][0].score, item[0]))

@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from .claims import blocks
+from .contradictions import by_subject
 from .layout import SCALE, positions
 from .pipeline import ScanResult
 from .records import Claim, Contradiction, Subject
@@ -50,7 +51,10 @@ def render_html(result: ScanResult, where: dict[str, tuple[float, float]] | None
         "threshold": result.threshold,
         "models": _models(result.models),
         "kinds": Counter(c.kind for c in result.contradictions).most_common(),
-        "contradictions": [_contradiction(result, c, paragraphs) for c in result.contradictions],
+        # In report.md's order: by subject, the subject with the most first; strongest first within each.
+        "contradictions": [
+            _contradiction(result, c, paragraphs) for _, found in by_subject(result.contradictions) for c in found
+        ],
         "nli_only": [(c, result.claim(c.a), result.claim(c.b)) for c in result.nli_only],
         "subjects": _subjects(result),
         "warnings": result.warnings,

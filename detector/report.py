@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 
 from .assertions import Assertion
-from .contradictions import quote
+from .contradictions import by_subject, quote
 from .pipeline import ScanResult
 from .records import Claim, Contradiction
 
@@ -48,12 +48,9 @@ def render(result: ScanResult) -> str:
             "judged. `detector scan --nli-screen` judges them too and lists the pairs the NLI judge alone flags.",
             "",
         ]
-    by_subject: dict[str, list[Contradiction]] = defaultdict(list)
-    for c in result.contradictions:
-        by_subject[c.subject].append(c)
-    if not by_subject:
+    ordered = by_subject(result.contradictions)
+    if not ordered:
         lines += ["No contradictions reached the threshold.", ""]
-    ordered = sorted(by_subject.items(), key=lambda item: (-len(item[1]), -item[1][0].score, item[0]))
     for subject_id, found in ordered:
         subject = result.subject(subject_id)
         lines += [f"## {escape(subject.label)} ({subject_id}): {len(found)} contradiction{'s' * (len(found) != 1)}", ""]

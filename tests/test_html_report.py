@@ -14,9 +14,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from detector import Settings
+from detector.contradictions import by_subject
 from detector.exports import write_outputs
 from detector.html_report import CONTEXT_CHARS, render_html
 from detector.layout import SCALE, positions
+from detector.records import Contradiction
 
 from .test_pipeline_and_outputs import fake_scan
 
@@ -202,3 +204,21 @@ def test_pairs_flagged_by_the_nli_judge_alone_are_listed_apart(tmp_path: Path) -
     assert len(listed) == 1
     text = listed[0].get_text(" ", strip=True)
     assert "Coffee increases alertness" in text and "Coffee decreases sleepiness" in text
+
+
+def test_contradictions_are_listed_by_subject_as_in_report_md(result) -> None:  # type: ignore[no-untyped-def]
+    def found(a: str, score: float, subject: str) -> Contradiction:
+        return Contradiction(a, "c9", score, subject, "direction", ("a→b",), "")
+
+    # Strongest first, as a scan returns them; s2 has the most contradictions, s1 the strongest one.
+    strongest_first = [found("c1", 0.9, "s1"), found("c2", 0.8, "s2"), found("c3", 0.7, "s2"), found("c4", 0.6, "s3")]
+    assert [(s, [c.a for c in group]) for s, group in by_subject(strongest_first)] == [
+        ("s2", ["c2", "c3"]),
+        ("s1", ["c1"]),
+        ("s3", ["c4"]),
+    ]
+    # The page lists them in that order: the same as report.md's sections.
+    articles = BeautifulSoup(render_html(result), "html.parser").select("article.contradiction")
+    listed = [c for _, group in by_subject(result.contradictions) for c in group]
+    assert [a["data-subject"] for a in articles] == [c.subject for c in listed]
+    assert [a.select_one(".why").get_text() for a in articles] == [c.explanation for c in listed]

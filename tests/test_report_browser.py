@@ -23,8 +23,8 @@ from .test_pipeline_and_outputs import fake_scan
 pytestmark = pytest.mark.skipif(why_no_browser() is not None, reason=why_no_browser() or "")
 
 STIMULATES, SUPPRESSES = "000_ac6c5d8dacf27aa2.txt", "004_a96d898ab4f5849c.txt"
-# "One screen": a full-HD desktop screen, the most common one. Contradictions come strongest first; on the seeds
-# the 000/004 prolactin pair is among the first four.
+# "One screen": a full-HD desktop screen, the most common one. Contradictions come by subject, the subject with
+# the most first (kratom · prolactin on the seeds), strongest first within it: the 000/004 pair is second.
 FULL_HD = {"width": 1920, "height": 1080}
 
 
