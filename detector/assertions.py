@@ -139,6 +139,14 @@ class Assertion:
     # ("kratom" in "kratom users report no hair loss"): "no mutation in the Swedish virus" and "mutations
     # in the receptor-binding domain" are not about one thing. Empty when the claim does not say.
     holders: dict[str, str] = field(default_factory=dict)
+    # Whether the claim names what it speaks of only by pointing back to an earlier sentence ("its active
+    # compounds", "this herb", "it"), and the stems the scan gave it for that (its document's topic).
+    refers_back: bool = False
+    context: tuple[str, ...] = ()
+
+    def about(self) -> set[str]:
+        """Stems of what the claim speaks of: its own content words, and the context it refers back to."""
+        return set(self.phrases) | set(self.context)
 
 
 class AssertionReader:
@@ -216,7 +224,15 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         phrases=phrases,
         qualifiers=qualifiers,
         holders=holders,
+        refers_back=any(_points_back(t) for t in tokens if t.dep_ in ("nsubj", "nsubjpass", "poss")),
     )
+
+
+def _points_back(token: Any) -> bool:
+    """A subject that names nothing itself: a pronoun ("it", "they", "its") or a noun pointed at ("this herb")."""
+    if token.lower_ in _POINTING or token.lower_ in ("it", "they"):
+        return True
+    return any(c.dep_ in ("det", "poss") and c.lower_ in _POINTING for c in token.children)
 
 
 def _kind(doc: Any) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -163,8 +165,9 @@ def assertion_pairs(
             for unit in {q.unit for q in a.quantities}:
                 add(("dose", unit), 0, i)
                 add(("dose", unit), 1, i)
+    words = _word_matrix(assertions)
     found: dict[tuple[int, int], float] = {}
-    for _key, (left, right) in sorted(sides.items()):
+    for (reason, what), (left, right) in sorted(sides.items()):
         lefts, rights = np.array(sorted(left), dtype=int), np.array(sorted(right), dtype=int)
         if lefts.size == 0 or rights.size == 0:
             continue
@@ -176,6 +179,8 @@ def assertion_pairs(
         )
         if left.keys() == right.keys():
             skip |= lefts[:, None] > rights[None, :]
+        if reason == "concept":  # absent vs occurring: they must name something else in common (about()).
+            skip |= ~_share_another_word(words, lefts, rights, what)
         sims[skip] = -np.inf
         flat = sims.ravel()
         everything = flat.size <= per_reason
@@ -188,6 +193,38 @@ def assertion_pairs(
             key = (min(first, second), max(first, second))
             found[key] = float(embeddings[key[0]] @ embeddings[key[1]])
     return [Pair(a, b, sim) for (a, b), sim in sorted(found.items())]
+
+
+@dataclass(frozen=True)
+class _Words:
+    """Which concept-level word stems each claim speaks of (`Assertion.about`), as a sparse claims × words matrix."""
+
+    matrix: Any
+    index: dict[str, int]
+
+
+def _word_matrix(assertions: Sequence[Assertion]) -> _Words:
+    from scipy.sparse import csr_matrix
+
+    index: dict[str, int] = {}
+    rows, columns = [], []
+    for i, a in enumerate(assertions):
+        for word in {concept(w) for w in a.about()}:
+            rows.append(i)
+            columns.append(index.setdefault(word, len(index)))
+    matrix = csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)), shape=(len(assertions), len(index)))
+    return _Words(matrix, index)
+
+
+def _share_another_word(words: _Words, lefts: np.ndarray, rights: np.ndarray, key: str) -> np.ndarray:
+    """(len(lefts), len(rights)) booleans: whether the two claims share a word other than `key`."""
+    shared = (words.matrix[lefts] @ words.matrix[rights].T).toarray()
+    column = words.index.get(key)
+    if column is not None:
+        shared -= np.outer(
+            words.matrix[lefts, column].toarray().ravel(), words.matrix[rights, column].toarray().ravel()
+        )
+    return np.asarray(shared > 0)
 
 
 def _agents_can_agree(left: list[set[str]], right: list[set[str]]) -> np.ndarray:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -111,6 +112,21 @@ class ScanResult:
         self._claim_index = {c.id: i for i, c in enumerate(self.claims)}
         self._subjects_by_id = {s.id: s for s in self.subjects}
         self._documents_by_id = {d.id: d for d in self.documents}
+
+
+def with_document_topics(assertions: Sequence[Assertion], docs: Sequence[str]) -> list[Assertion]:
+    """Give each claim that refers back ("its active compounds", "this herb") its document's topic as context:
+    the word stem most of the document's claims name ("kratom" in an article on kratom)."""
+    named: dict[str, Counter[str]] = {}
+    for a, doc in zip(assertions, docs, strict=True):
+        named.setdefault(doc, Counter()).update(set(a.phrases))
+    topics = {
+        doc: min(counts.items(), key=lambda item: (-item[1], item[0]))[0] for doc, counts in named.items() if counts
+    }
+    return [
+        dataclasses.replace(a, context=(topics[doc],)) if a.refers_back and doc in topics else a
+        for a, doc in zip(assertions, docs, strict=True)
+    ]
 
 
 def scan(
@@ -244,7 +260,7 @@ def _scan(
         read = cache_stage.read([c.text for c in sentences.claims], parser_model, store, parser_key)
         # Advice, meta-text and promotional filler assert nothing to contradict: they are not compared.
         claim_set, kept = claims_stage.set_aside(sentences, [_NOT_COMPARED.get(a.kind, "") for a in read])
-        assertions = [read[i] for i in kept]
+        assertions = with_document_topics([read[i] for i in kept], [c.doc for c in claim_set.claims])
     claims = claim_set.claims
 
     texts = [c.text for c in claims]

@@ -72,6 +72,8 @@ def negation_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
                     continue  # "no oxford vaccine" vs "an influenza vaccine": not the same thing
                 if not agents_agree(first.holders.get(absent, ""), second.holders.get(present[key], "")):
                     continue  # "Gilead provided access" vs "patients lack access": not the same access
+                if not any(concept(w) != key for w in first.about() & second.about()):
+                    continue  # "no virus was recovered from vaccinated monkeys" vs "interferons and viruses induce"
                 what = first.phrases.get(absent, absent)
                 other = second.phrases.get(present[key], present[key])
                 return [Signal("negation", f"{what}: absent ({d1}) vs {other} ({d2})")]

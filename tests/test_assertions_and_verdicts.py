@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from detector.assertions import AssertionReader, quantities
@@ -71,8 +73,27 @@ def test_a_denied_effect_is_a_negation(reader) -> None:  # type: ignore[no-untyp
     ],
 )
 def test_absent_versus_present(reader, first: str, second: str, concept: str) -> None:  # type: ignore[no-untyped-def]
-    [(kind, explanation)] = signals(reader, first, second)
-    assert kind == "negation" and explanation.startswith(concept) and "absent (A)" in explanation
+    a, b = reader.read([first, second])
+    # "Its active compounds": the scan gives a claim that refers back its document's topic (here, kratom).
+    a = dataclasses.replace(a, context=("kratom",)) if a.refers_back else a
+    [signal] = compare(a, b, "A", "B")
+    assert signal.kind == "negation" and signal.explanation.startswith(concept) and "absent (A)" in signal.explanation
+
+
+def test_an_absence_and_an_occurrence_must_speak_of_something_else_in_common(reader) -> None:  # type: ignore[no-untyped-def]
+    monkeys = "At the highest dose studied, no virus was recovered from vaccinated monkeys."
+    assert signals(reader, monkeys, "Interferons and viruses induce a novel ACE2 isoform.") == []
+    assert [k for k, _ in signals(reader, monkeys, "Virus was recovered from one vaccinated monkey.")] == ["negation"]
+    # A claim that names its subject only by pointing back shares its document's topic, given by the scan.
+    its, kratom = reader.read(
+        [
+            "Its active compounds interact with opioid receptors, providing pain relief without addiction.",
+            "Furthermore, excessive kratom consumption may lead to dependency and tolerance.",
+        ]
+    )
+    assert its.refers_back and not kratom.refers_back
+    assert compare(its, kratom, "A", "B") == []
+    assert [s.kind for s in compare(dataclasses.replace(its, context=("kratom",)), kratom, "A", "B")] == ["negation"]
 
 
 def test_doses_conflict_only_when_the_amounts_differ(reader) -> None:  # type: ignore[no-untyped-def]

@@ -10,8 +10,10 @@ import networkx as nx
 import pytest
 
 from detector import Settings, scan
+from detector.assertions import Assertion
 from detector.exports import FORMATS, atomic_write, write_outputs, xml_safe
 from detector.findings import SCHEMA, findings
+from detector.pipeline import with_document_topics
 from detector.report import escape, render
 from detector.verdicts import FEATURES, Calibration
 
@@ -131,3 +133,20 @@ def test_a_failed_write_leaves_the_previous_file_intact(tmp_path: Path) -> None:
         atomic_write(target, crash)
     assert target.read_text(encoding="utf-8") == "previous run"
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_a_claim_that_refers_back_gets_its_documents_topic() -> None:
+    def claim(*words: str, refers_back: bool = False) -> Assertion:
+        return Assertion("claim", phrases={w: w for w in words}, refers_back=refers_back)
+
+    read = [
+        claim("kratom", "prolactin"),
+        claim("kratom", "pain"),
+        claim("compound", "addict", refers_back=True),  # "Its active compounds … without addiction"
+        claim("virus", "monkey", refers_back=True),
+        claim("virus", "vaccin"),
+    ]
+    docs = ["a.txt", "a.txt", "a.txt", "b.txt", "b.txt"]
+    given = with_document_topics(read, docs)
+    assert [a.context for a in given] == [(), (), ("kratom",), ("virus",), ()]
+    assert given[2].about() == {"compound", "addict", "kratom"}

@@ -92,8 +92,9 @@ def test_the_claim_reader_pairs_conflicting_claims_however_far_apart_their_embed
     raises = Assertion("claim", effects=(Effect("kratom", "prolactin", 1, "stimulates", False),))
     lowers = Assertion("claim", effects=(Effect("kratom", "prolactin", -1, "suppresses", False),))
     denies = Assertion("claim", effects=(Effect("kratom", "prolactin", 1, "raise", True),))
-    absent = Assertion("claim", absences=("addict",))
-    occurs = Assertion("claim", occurs=("depend", "toler"))
+    # An absence and an occurrence must name something else in common: kratom here.
+    absent = Assertion("claim", absences=("addict",), phrases={"addict": "addiction", "kratom": "kratom"})
+    occurs = Assertion("claim", occurs=("depend", "toler"), phrases={"depend": "dependency", "kratom": "kratom"})
     grams = Quantity(1.0, 3.0, "gram", "1-3 grams")
     dose_a = Assertion("claim", quantities=(Quantity(0.5, 0.5, "gram", "500mg"),), dosing=True)
     dose_b = Assertion("claim", quantities=(grams,), dosing=True)
@@ -124,10 +125,9 @@ def test_the_claim_reader_does_not_pair_claims_whose_agents_cannot_be_one() -> N
     def effect(agent: str, direction: int) -> Assertion:
         return Assertion("claim", effects=(Effect(agent, "infection", direction, "reduces", False),))
 
-    def holder(name: str, *, absent: bool) -> Assertion:
-        if absent:
-            return Assertion("claim", absences=("access",), holders={"access": name})
-        return Assertion("claim", occurs=("access",), holders={"access": name})
+    def holder(name: str, *, absent: bool, about: str = "remdesivir") -> Assertion:
+        said = {"absences" if absent else "occurs": ("access",)}
+        return Assertion("claim", **said, holders={"access": name}, phrases={"access": "access", about: about})
 
     claims = [
         effect("vitamin d", -1),
@@ -137,6 +137,7 @@ def test_the_claim_reader_does_not_pair_claims_whose_agents_cannot_be_one() -> N
         holder("gilead", absent=False),
         holder("patient", absent=True),  # access absent for patients, given by gilead: not paired with 4
         holder("", absent=True),  # paired with 4
+        holder("", absent=True, about="broadband"),  # nothing else in common with 4: not paired
     ]
     vectors = np.eye(len(claims), dtype=np.float32)
     assert [(p.a, p.b) for p in assertion_pairs(claims, vectors)] == [(0, 2), (0, 3), (4, 6)]
