@@ -315,7 +315,7 @@ def _agent(tokens: list[Any], i: int, target: str, *, nearest: bool = True) -> s
     if not chosen:
         return ""
     head = chosen[-1]
-    if any(c.dep_ in ("det", "poss") and c.lower_ in _POINTING for c in head.children):
+    if _points_back(head):
         return ""
     names = sorted(_compound_words(head), key=lambda t: t.i)
     return " ".join(t.lemma_.lower() for t in [*names, head])

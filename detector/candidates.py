@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -165,7 +163,8 @@ def assertion_pairs(
             for unit in {q.unit for q in a.quantities}:
                 add(("dose", unit), 0, i)
                 add(("dose", unit), 1, i)
-    words = _word_matrix(assertions)
+    # What each claim speaks of, as concepts: an absence and an occurrence must share one besides their own.
+    about = [{concept(w) for w in a.about()} for a in assertions]
     found: dict[tuple[int, int], float] = {}
     for (reason, what), (left, right) in sorted(sides.items()):
         lefts, rights = np.array(sorted(left), dtype=int), np.array(sorted(right), dtype=int)
@@ -180,7 +179,7 @@ def assertion_pairs(
         if left.keys() == right.keys():
             skip |= lefts[:, None] > rights[None, :]
         if reason == "concept":  # absent vs occurring: they must name something else in common (about()).
-            skip |= ~_share_another_word(words, lefts, rights, what)
+            skip |= ~_share_a_word([about[i] - {what} for i in lefts], [about[j] - {what} for j in rights])
         sims[skip] = -np.inf
         flat = sims.ravel()
         everything = flat.size <= per_reason
@@ -195,54 +194,31 @@ def assertion_pairs(
     return [Pair(a, b, sim) for (a, b), sim in sorted(found.items())]
 
 
-@dataclass(frozen=True)
-class _Words:
-    """Which concept-level word stems each claim speaks of (`Assertion.about`), as a sparse claims × words matrix."""
-
-    matrix: Any
-    index: dict[str, int]
-
-
-def _word_matrix(assertions: Sequence[Assertion]) -> _Words:
-    from scipy.sparse import csr_matrix
-
-    index: dict[str, int] = {}
-    rows, columns = [], []
-    for i, a in enumerate(assertions):
-        for word in {concept(w) for w in a.about()}:
-            rows.append(i)
-            columns.append(index.setdefault(word, len(index)))
-    matrix = csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, columns)), shape=(len(assertions), len(index)))
-    return _Words(matrix, index)
-
-
-def _share_another_word(words: _Words, lefts: np.ndarray, rights: np.ndarray, key: str) -> np.ndarray:
-    """(len(lefts), len(rights)) booleans: whether the two claims share a word other than `key`."""
-    shared = (words.matrix[lefts] @ words.matrix[rights].T).toarray()
-    column = words.index.get(key)
-    if column is not None:
-        shared -= np.outer(
-            words.matrix[lefts, column].toarray().ravel(), words.matrix[rights, column].toarray().ravel()
-        )
-    return np.asarray(shared > 0)
+def _share_a_word(left: Sequence[set[str]], right: Sequence[set[str]]) -> np.ndarray:
+    """(len(left), len(right)) booleans: whether the two sets share a word, without comparing every pair in Python."""
+    shared = np.zeros((len(left), len(right)), dtype=bool)
+    rows: dict[str, list[int]] = {}
+    columns: dict[str, list[int]] = {}
+    for i, words in enumerate(left):
+        for word in words:
+            rows.setdefault(word, []).append(i)
+    for j, words in enumerate(right):
+        for word in words:
+            columns.setdefault(word, []).append(j)
+    for word in rows.keys() & columns.keys():
+        shared[np.ix_(rows[word], columns[word])] = True
+    return shared
 
 
 def _agents_can_agree(left: list[set[str]], right: list[set[str]]) -> np.ndarray:
     """(len(left), len(right)) booleans: whether some agent named on the left and some on the right can be one
-    (`agents_agree`: one unknown, or their names share a word), without comparing every pair in Python."""
-    agree = np.zeros((len(left), len(right)), dtype=bool)
+    (`agents_agree`: one unknown, or their names share a word)."""
+    agree = _share_a_word(
+        [{w for name in names for w in name.split()} for names in left],
+        [{w for name in names for w in name.split()} for names in right],
+    )
     agree[[i for i, names in enumerate(left) if "" in names], :] = True
     agree[:, [j for j, names in enumerate(right) if "" in names]] = True
-    rows: dict[str, list[int]] = {}
-    columns: dict[str, list[int]] = {}
-    for i, names in enumerate(left):
-        for word in {w for name in names for w in name.split()}:
-            rows.setdefault(word, []).append(i)
-    for j, names in enumerate(right):
-        for word in {w for name in names for w in name.split()}:
-            columns.setdefault(word, []).append(j)
-    for word in rows.keys() & columns.keys():
-        agree[np.ix_(rows[word], columns[word])] = True
     return agree
 
 
