@@ -30,10 +30,11 @@ _CARRIERS = frozenset(
     "synthesis output rate rates expression of the a an its their his her this that these those naturally "
     "significantly slightly markedly greatly risk risks likelihood incidence odds".split()
 )
-# Words too general to say what is absent ("without significant side effects" is about side effects, not effects).
+# Words too general to say what is absent ("without significant side effects" is about side effects, not effects;
+# "no evidence of viral polymorphisms" is about polymorphisms).
 _GENERIC = frozenset(
     "significant same level cause lead know known risk property effect side use issue problem thing way "
-    "reason kind type sort major serious notable".split()
+    "reason kind type sort major serious notable evidence sign indication proof data".split()
 )
 # Nouns that introduce a claim rather than act in it ("research suggests", "its ability to").
 _NOT_AGENTS = frozenset(
@@ -43,6 +44,7 @@ _NOT_AGENTS = frozenset(
 _AGENT_DEPS = (("nsubj", "nsubjpass"), ("poss", "nmod"))
 # "this herb", "its active compounds": the agent is named in another sentence.
 _POINTING = frozenset({"this", "that", "these", "those", "its", "their", "his", "her"})
+_HOLDER_PREPOSITIONS = frozenset({"in", "from", "among", "within"})
 # "does not cause addiction" denies the addiction; "does not replace hydration" denies nothing that occurs.
 _CAUSING = frozenset("cause lead produce result induce trigger create carry involve have bring pose".split())
 # "a role in addiction", "regarding hair loss", "concerns about side effects": a topic, not an occurrence.
@@ -52,7 +54,8 @@ _TREATING = frozenset(
     "overcome treat manage combat fight alleviate relieve reduce mitigate prevent help address understand "
     "clarify study investigate research discuss avoid regard concern".split()
 )
-_COMPARATIVE = frozenset({"same", "much", "as", "less", "fewer", "more"})
+# "without the same level of", "no more than", "no difference in", "no change in": a comparison, not an absence.
+_COMPARATIVE = frozenset("same much as less fewer more difference differences change changes".split())
 _NEGATORS = frozenset({"not", "no", "never", "n't", "without", "neither", "nor", "cannot"})
 _ABSENCE_CUES = ("without", "no", "not", "free of", "none", "non", "lack of", "absence of")
 HEDGES = {
@@ -202,13 +205,15 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
             )
         )
     absences, phrases, qualifiers, holders = _absences(tokens)
-    occurring = [t for t in tokens if _content(t) and _occurs(t) and stem(t.text) not in absences]
+    occurring = [
+        t for t in tokens if _content(t) and _occurs(t) and not _hyphened_to_next(t) and stem(t.text) not in absences
+    ]
     occurs = {stem(t.text) for t in occurring}
     for t in occurring:
         narrowing = _qualifiers(t) - absences  # "non-scarring alopecia" is not narrowed by scarring
         if narrowing:
             qualifiers.setdefault(stem(t.text), " ".join(sorted(narrowing)))
-        holders.setdefault(stem(t.text), _agent(tokens, t.i, t.lemma_.lower(), nearest=False))
+        holders.setdefault(stem(t.text), _agent(tokens, t.i, t.lemma_.lower(), nearest=False) or _holder_after(t))
     for t in tokens:
         if _content(t):
             phrases.setdefault(stem(t.text), t.text)
@@ -310,6 +315,8 @@ def _agent(tokens: list[Any], i: int, target: str, *, nearest: bool = True) -> s
         and t.lemma_.lower() != target
         and t.lower_ not in _CARRIERS
         and t.lemma_.lower() not in _NOT_AGENTS
+        and not _hyphened_to_next(t)
+        and not _hyphened_to_previous(t)
     ]
     chosen = next((c for deps in _AGENT_DEPS if (c := [t for t in nouns if t.dep_ in deps])), nouns if nearest else [])
     if not chosen:
@@ -319,6 +326,18 @@ def _agent(tokens: list[Any], i: int, target: str, *, nearest: bool = True) -> s
         return ""
     names = sorted(_compound_words(head), key=lambda t: t.i)
     return " ".join(t.lemma_.lower() for t in [*names, head])
+
+
+def _holder_after(token: Any) -> str:
+    """Whom or what a noun concerns, named after it: "blood" in "absence of B cells from peripheral blood",
+    "patients" in "immune response in severely affected patients"; empty when nothing is named."""
+    for prep in token.children:
+        if prep.dep_ == "prep" and prep.lower_ in _HOLDER_PREPOSITIONS:
+            for noun in prep.children:
+                if noun.dep_ == "pobj" and noun.pos_ in ("NOUN", "PROPN") and noun.is_alpha and not _points_back(noun):
+                    names = sorted(_compound_words(noun), key=lambda t: t.i)
+                    return " ".join(t.lemma_.lower() for t in [*names, noun])
+    return ""
 
 
 def _compound_words(token: Any) -> list[Any]:
@@ -395,16 +414,27 @@ def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str], dict[str, st
             continue  # "not without side effects" says they occur
         if {t.lower_ for t in tokens[i + 1 : i + 5]} & _COMPARATIVE:
             continue  # "without the same level of addiction risk" says there is less of it, not none
+        if cue == "without" and [t.lower_ for t in tokens[max(0, i - 2) : i]] in (["with", "and"], ["with", "or"]):
+            continue  # "subjects with and without covid-19 infection": both kinds, none absent
+        if _describes_a_group(t):
+            continue  # "a test for individuals without symptoms" says who is tested, not that symptoms are absent
+        # "does not result in improvements": what is denied comes after the verb and its preposition.
+        start = i + 2 if cue in ("not", "n't", "never") else i + 1
+        while cue in ("not", "n't", "never") and start < len(tokens) and tokens[start].pos_ in ("ADP", "PART"):
+            start += 1
         phrase: list[Any] = []
         # "non-scarring alopecia" denies the scarring, not the alopecia: "non" covers one word.
-        reach = i + 3 if cue == "non" else i + 8
-        for t2 in tokens[i + 1 : reach]:
+        reach = start + 2 if cue == "non" else start + 7
+        for t2 in tokens[start:reach]:
             if t2.is_punct and t2.text != "-":
                 break
             # The absent thing is the phrase right after the cue: "no association with cancer" denies an
             # association, not cancer; "without improved activity against the virus" denies no virus.
-            if t2.pos_ in ("VERB", "AUX", "ADP", "SCONJ") and any(map(_names_a_concept, phrase)):
-                break
+            within_a_word = t2.i > 0 and tokens[t2.i - 1].text == "-" and not tokens[t2.i - 1].whitespace_
+            if t2.pos_ in ("VERB", "AUX", "ADP", "SCONJ") and any(map(_names_a_concept, phrase)) and not within_a_word:
+                break  # ("person-to-person transmission" goes on past its "to")
+            if t2.pos_ == "SCONJ" or t2.lower_ == "that":
+                break  # "no evidence that it works": what is missing is a proof, not a thing that can occur
             phrase.append(t2)
         span = [t2 for t2 in phrase if _names_a_concept(t2)]
         # The phrase's heads name the concept: the words it hangs from, and the words joined to those by
@@ -414,21 +444,59 @@ def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str], dict[str, st
         inside = {t2.i for t2 in phrase}
         roots = [t2 for t2 in phrase if t2.head.i not in inside or t2.head.i == t2.i]
         heads = [t2 for t2 in phrase if t2 in roots or (t2.dep_ == "conj" and t2.head in roots)]
+        heads = [t2 for t2 in heads if not _hyphened_to_next(t2)]
         named = [t2 for t2 in heads if _names_a_concept(t2)]
         named += [c for t2 in heads if not _names_a_concept(t2) for c in t2.children if c in span and c not in named]
-        heads = named or span[-1:]
+        heads = named or [t2 for t2 in span if not _hyphened_to_next(t2)][-1:]
         narrowing = {stem(x.text) for x in span if x not in heads}
+        # A letter narrows too: "no B cells" are not all cells.
+        narrowing |= {stem(c.text) for h in heads for c in h.children if c.dep_ == "compound" and c.is_alpha}
         for t2 in heads:
             found.add(stem(t2.text))
             phrases[stem(t2.text)] = " ".join(x.text for x in span)
-            holders[stem(t2.text)] = _agent(tokens, i, t2.lemma_.lower(), nearest=False)
+            holders[stem(t2.text)] = _agent(tokens, i, t2.lemma_.lower(), nearest=False) or _holder_after(t2)
             if narrowing:
                 qualifiers[stem(t2.text)] = " ".join(sorted(narrowing))
     return found, phrases, qualifiers, holders
 
 
+def _hyphened_to_previous(token: Any) -> bool:
+    """Whether a word ends a hyphenated word ("person" at the end of "person-to-person")."""
+    doc = token.doc
+    k = token.i
+    return k >= 2 and doc[k - 1].text == "-" and not doc[k - 1].whitespace_ and not doc[k - 2].whitespace_
+
+
+def _describes_a_group(cue: Any) -> bool:
+    """Whether an absence cue only says which people or things are meant: "individuals without symptoms",
+    "people with no symptoms"."""
+    if cue.lower_ == "without":
+        return cue.dep_ == "prep" and cue.head.pos_ in ("NOUN", "PROPN")
+    noun = cue.head
+    return (
+        cue.dep_ == "det"
+        and noun.dep_ == "pobj"
+        and noun.head.lower_ == "with"
+        and noun.head.head.pos_ in ("NOUN", "PROPN")
+    )
+
+
 def _names_a_concept(token: Any) -> bool:
     return _content(token) and token.lemma_.lower() not in _GENERIC
+
+
+def _hyphened_to_next(token: Any) -> bool:
+    """Whether a word is the front of a hyphenated word ("sars" in "sars-cov-2", "cross" in
+    "cross-neutralization"): the last part names the thing, the front narrows it."""
+    doc = token.doc
+    k = token.i
+    return (
+        k + 2 < len(doc)
+        and not token.whitespace_
+        and doc[k + 1].text == "-"
+        and not doc[k + 1].whitespace_
+        and any(c.isalpha() for c in doc[k + 2].text)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -475,6 +543,9 @@ def _units() -> Any:
 
 
 _BASE = {"mass": "gram", "volume": "litre", "time": "second", "length": "metre"}
+# The units a dose is measured in: two dosing claims conflict over amounts, not over "one week" vs "3 hours"
+# (when a dose is given) or "18 years" (whom it is given to).
+DOSE_UNITS = frozenset({"gram", "litre"})
 
 
 def quantities(text: str) -> Iterable[Quantity]:

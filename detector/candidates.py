@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .assertions import Assertion
+from .assertions import DOSE_UNITS, Assertion
 from .records import Pair
-from .verdicts import concept
+from .verdicts import concept, holder_words, narrowing
 
 # MiniLM embeddings are dominated by topic: on the seeds, "kratom stimulates prolactin" has up to eleven
 # nearer claims before "kratom suppresses prolactin". Twelve neighbours reach it; fewer do not.
@@ -146,6 +146,8 @@ def assertion_pairs(
     """
     # reason → its two sides, each claim → who acts in it or holds the concept ("" unknown, see agents_agree).
     sides: dict[tuple[str, str], tuple[dict[int, set[str]], dict[int, set[str]]]] = {}
+    # concept → its two sides, each claim → the words that narrow its mentions (see verdicts.same_kind).
+    narrowed: dict[str, tuple[dict[int, set[str]], dict[int, set[str]]]] = {}
 
     def add(key: tuple[str, str], side: int, claim: int, who: str = "") -> None:
         sides.setdefault(key, ({}, {}))[side].setdefault(claim, set()).add(who)
@@ -155,12 +157,14 @@ def assertion_pairs(
             # Raised vs lowered, or asserted vs denied: the two sides of one target.
             positive = (effect.direction > 0) != effect.negated
             add(("effect", effect.target), 0 if positive else 1, i, effect.agent)
-        for absent in a.absences:
-            add(("concept", concept(absent)), 1, i, a.holders.get(absent, ""))
-        for occurring in a.occurs:
-            add(("concept", concept(occurring)), 0, i, a.holders.get(occurring, ""))
-        if a.dosing:
-            for unit in {q.unit for q in a.quantities}:
+        for side, stems in ((1, a.absences), (0, a.occurs)):
+            for mention in stems:
+                add(("concept", concept(mention)), side, i, a.holders.get(mention, ""))
+                words = narrowed.setdefault(concept(mention), ({}, {}))[side].setdefault(i, set())
+                words |= narrowing(a, mention)
+        units = {q.unit for q in a.quantities}
+        if a.dosing and units & DOSE_UNITS:  # a dose's amount, and its times (see verdicts.quantity_signals)
+            for unit in units:
                 add(("dose", unit), 0, i)
                 add(("dose", unit), 1, i)
     # What each claim speaks of, as concepts: an absence and an occurrence must share one besides their own.
@@ -178,8 +182,19 @@ def assertion_pairs(
         )
         if left.keys() == right.keys():
             skip |= lefts[:, None] > rights[None, :]
-        if reason == "concept":  # absent vs occurring: they must name something else in common (about()).
+        if reason == "concept":  # absent vs occurring: they must name something else in common (about()),
             skip |= ~_share_a_word([about[i] - {what} for i in lefts], [about[j] - {what} for j in rights])
+            # and a narrowed absence needs its narrowing on the other side (verdicts.same_kind).
+            present, absent = narrowed[what]
+            kind_met = _share_a_word([present[i] or about[i] for i in lefts], [absent[j] for j in rights])
+            kind_met[:, [k for k, j in enumerate(rights) if not absent[j]]] = True
+            skip |= ~kind_met
+            # An absence said of someone meets an occurrence said of no one only where it names them (same_holder).
+            named = [set().union(*map(holder_words, right[j])) if "" not in right[j] else set() for j in rights]
+            mentions = _share_a_word([about[i] for i in lefts], named)
+            mentions[:, [k for k, words in enumerate(named) if not words]] = True
+            mentions[[k for k, i in enumerate(lefts) if left[i] - {""}], :] = True  # both named: the agents mask
+            skip |= ~mentions
         sims[skip] = -np.inf
         flat = sims.ravel()
         everything = flat.size <= per_reason

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .assertions import Assertion, Quantity, agents_agree
+from .assertions import DOSE_UNITS, Assertion, Quantity, agents_agree, stem
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
 
@@ -68,9 +68,9 @@ def negation_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
         for absent in first.absences:
             key = concept(absent)
             if key in present and key not in {concept(x) for x in second.absences}:
-                if not _same_kind(first.qualifiers.get(absent, ""), second.qualifiers.get(present[key], "")):
+                if not same_kind(narrowing(first, absent), narrowing(second, present[key]), second):
                     continue  # "no oxford vaccine" vs "an influenza vaccine": not the same thing
-                if not agents_agree(first.holders.get(absent, ""), second.holders.get(present[key], "")):
+                if not same_holder(first.holders.get(absent, ""), second.holders.get(present[key], ""), second):
                     continue  # "Gilead provided access" vs "patients lack access": not the same access
                 if not any(concept(w) != key for w in first.about() & second.about()):
                     continue  # "no virus was recovered from vaccinated monkeys" vs "interferons and viruses induce"
@@ -80,21 +80,49 @@ def negation_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
     return []
 
 
-def _same_kind(narrowing_a: str, narrowing_b: str) -> bool:
-    """Whether two mentions of one concept can be the same thing: unless both are narrowed ("oxford" vaccine,
-    "influenza" vaccine), by words of which they share none."""
-    a, b = {concept(w) for w in narrowing_a.split()}, {concept(w) for w in narrowing_b.split()}
-    return not (a and b) or bool(a & b)
+def holder_words(holder: str) -> set[str]:
+    """A holder's name ("kratom user") as concepts, to look for among what a claim speaks of (about())."""
+    return {concept(stem(w)) for w in holder.split()}
+
+
+def same_holder(absent: str, present: str, occurring_claim: Assertion) -> bool:
+    """Whether an absence and an occurrence can concern the same people or things: their holders agree
+    (`agents_agree`: one unknown, or they share a word), and an absence said of someone ("no B cells in the
+    blood of two patients") meets an occurrence said of no one ("persistor cells explain ...") only where that
+    claim names them."""
+    if not agents_agree(absent, present):
+        return False
+    return not absent or bool(present) or bool(holder_words(absent) & {concept(w) for w in occurring_claim.about()})
+
+
+def narrowing(a: Assertion, stem_: str) -> set[str]:
+    """The concepts that narrow what a claim says is absent or occurs ("influenza" in "an influenza vaccine");
+    none for a word of one of _CONCEPTS, which says itself which thing it is ("hair" in "hair thinning")."""
+    if stem_ in _CONCEPT_OF:
+        return set()
+    return {concept(w) for w in a.qualifiers.get(stem_, "").split()}
+
+
+def same_kind(absent: set[str], present: set[str], occurring_claim: Assertion) -> bool:
+    """Whether a narrowed absence ("no cardiac infection", "no oxford vaccine") can be the thing that occurs:
+    the occurrence is narrowed by one of its words ("oxford vaccine"), or, said plainly ("sars-cov-2
+    infection in ciliated cells"), its claim names one of them. An absence said plainly ("no vaccine") meets
+    every occurrence."""
+    if not absent:
+        return True
+    return bool(absent & (present or {concept(w) for w in occurring_claim.about()}))
 
 
 def quantity_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
-    """Both claims answer a dosing question with amounts that do not overlap (500 mg vs 1–3 g)."""
+    """Both claims answer a dosing question with amounts that do not overlap (500 mg vs 1–3 g), or give one dose
+    with times that do not ("a 100 g dose ... after 1 year" vs "... after 5–6 years")."""
     if not (a.dosing and b.dosing):
         return []
-    for qa in a.quantities:
-        for qb in b.quantities:
-            if qa.unit == qb.unit and not _overlap(qa, qb):
-                return [Signal("quantity", f"dose: {qa.text} ({doc_a}) vs {qb.text} ({doc_b})")]
+    pairs = [(qa, qb) for qa in a.quantities for qb in b.quantities if qa.unit == qb.unit]
+    same_dose = any(qa.unit in DOSE_UNITS and _overlap(qa, qb) for qa, qb in pairs)
+    for qa, qb in pairs:
+        if (qa.unit in DOSE_UNITS or same_dose) and not _overlap(qa, qb):
+            return [Signal("quantity", f"dose: {qa.text} ({doc_a}) vs {qb.text} ({doc_b})")]
     return []
 
 

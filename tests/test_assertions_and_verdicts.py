@@ -247,3 +247,53 @@ def test_a_topic_is_not_an_occurrence(reader) -> None:  # type: ignore[no-untype
         ["Kratom does not replace proper hydration.", "Kratom does not cause addiction in adults."]
     )
     assert replace.absences == () and "addict" in cause.absences
+
+
+def test_what_is_absent_is_the_thing_denied_not_a_word_near_the_cue(reader) -> None:  # type: ignore[no-untyped-def]
+    # The last part of a hyphenated word names the thing: no cross-neutralization, not no SARS-CoV-2.
+    (neutralization,) = reader.read(["No sars-cov-2 cross-neutralization by intravenous immunoglobulins."])
+    assert "sar" not in neutralization.absences and "neutral" in neutralization.absences
+    assert signals(reader, "No sars-cov-2 cross-neutralization by immunoglobulins.", "Sars-cov-2 infects cells.") == []
+    # "did not result in improvements" denies improvements; "no evidence of polymorphisms" is about polymorphisms.
+    (improvements,) = reader.read(["The screening did not result in improvements in visual problems."])
+    assert improvements.absences == ("improv",)
+    (evidence,) = reader.read(["No evidence of viral polymorphisms associated with the syndrome."])
+    assert evidence.absences == ("polymorph",)
+    assert (
+        signals(reader, "No evidence of viral polymorphisms.", "Preliminary evidence that heat lowers incidence.") == []
+    )
+
+
+def test_a_comparison_or_a_description_of_a_group_is_not_an_absence(reader) -> None:  # type: ignore[no-untyped-def]
+    read = reader.read(
+        [
+            "We studied exhalation in subjects with and without COVID-19 infection.",
+            "There were no further significant changes in KCCQ score for either group.",
+            "Coronavirus is spread by people with no symptoms, an official says.",
+        ]
+    )
+    assert [a.absences for a in read] == [(), (), ()]
+
+
+def test_a_narrowed_or_located_absence_needs_the_same_on_the_other_side(reader) -> None:  # type: ignore[no-untyped-def]
+    cardiac = "Lack of cardiac infection with sars-cov-2 in confirmed autopsy cases."
+    assert signals(reader, cardiac, "Fibrinolysis influences sars-cov-2 infection in ciliated cells.") == []
+    assert [k for k, _ in signals(reader, cardiac, "Sars-cov-2 causes cardiac infection in autopsy cases.")] == [
+        "negation"
+    ]
+    b_cells = "Two patients with complete absence of B cells from peripheral blood developed COVID-19."
+    assert signals(reader, b_cells, "Persistor cells are one reason for incomplete responses in COVID-19.") == []
+    lack = "There was a lack of effective immune response in severely affected COVID-19 patients."
+    assert signals(reader, lack, "Immune response to COVID-19 varies widely.") == []
+    assert [
+        k for k, _ in signals(reader, lack, "An immune response was seen in severely affected COVID-19 patients.")
+    ] == ["negation"]
+
+
+def test_times_conflict_only_for_the_same_dose(reader) -> None:  # type: ignore[no-untyped-def]
+    one_year = "A 100g dose of chloroquine results in retinal toxicity after 1 year of weekly intake."
+    six_years = "A 100g dose of chloroquine results in retinal toxicity after 5-6 years of weekly intake."
+    assert [k for k, _ in signals(reader, one_year, six_years)] == ["quantity"]
+    week = "More than 137,000 people receive a first dose of covid vaccine in one week."
+    hours = "Troponin dosage may not be diagnostic if symptoms began less than 3 hours before."
+    assert signals(reader, week, hours) == []
