@@ -120,6 +120,7 @@ _SCAN_LIBRARIES = (
     "pysbd",
     "numpy",
     "scikit-learn",
+    "scipy",
     "usearch",
     "networkx",
     "jinja2",

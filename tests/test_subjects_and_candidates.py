@@ -7,7 +7,7 @@ import numpy as np
 from detector.assertions import Assertion, Effect, Quantity
 from detector.candidates import all_pairs, assertion_pairs, candidate_pairs, merge_pairs, nearest_neighbours
 from detector.records import Claim, Pair
-from detector.subjects import cluster, label_subjects
+from detector.subjects import cluster, cosine_distances, label_subjects
 
 from .conftest import BagOfWordsEmbedder
 
@@ -185,3 +185,22 @@ def test_candidates_from_the_approximate_index_are_the_same_every_run_and_match_
     assert first == again
     kept = {(a, b) for a, b, _ in first} & {(a, b) for a, b, _ in exact}
     assert len(first) > 0 and len(kept) >= 0.98 * len(exact)
+
+
+def test_subject_clusters_are_scikit_learns_average_linkage_cut() -> None:
+    from scipy.spatial.distance import pdist
+    from sklearn.cluster import AgglomerativeClustering
+
+    rng = np.random.default_rng(7)
+    centres = rng.normal(size=(12, 16))
+    vectors = centres[rng.integers(0, 12, size=300)] + rng.normal(scale=0.6, size=(300, 16))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert np.allclose(cosine_distances(vectors), pdist(vectors, "cosine"))
+    for similarity in (0.3, 0.55, 0.8):
+        expected = AgglomerativeClustering(
+            n_clusters=None, metric="cosine", linkage="average", distance_threshold=1.0 - similarity
+        ).fit_predict(vectors)
+        found = cluster(vectors.astype(np.float32), similarity=similarity)
+        # The same partition (cluster() numbers clusters by first appearance).
+        pairs = {(int(a), int(b)) for a, b in zip(expected, found)}
+        assert len(pairs) == len(set(expected)) == len(set(found.tolist())) > 1
