@@ -322,10 +322,12 @@ def _agent(tokens: list[Any], i: int, target: str, *, nearest: bool = True) -> s
     if not chosen:
         return ""
     head = chosen[-1]
-    if _points_back(head):
-        return ""
-    names = sorted(_compound_words(head), key=lambda t: t.i)
-    return " ".join(t.lemma_.lower() for t in [*names, head])
+    return "" if _points_back(head) else _name(head)
+
+
+def _name(noun: Any) -> str:
+    """A noun with the words compounded before it, as lemmas ("vitamin d supplement")."""
+    return " ".join(t.lemma_.lower() for t in [*sorted(_compound_words(noun), key=lambda t: t.i), noun])
 
 
 def _holder_after(token: Any) -> str:
@@ -335,8 +337,7 @@ def _holder_after(token: Any) -> str:
         if prep.dep_ == "prep" and prep.lower_ in _HOLDER_PREPOSITIONS:
             for noun in prep.children:
                 if noun.dep_ == "pobj" and noun.pos_ in ("NOUN", "PROPN") and noun.is_alpha and not _points_back(noun):
-                    names = sorted(_compound_words(noun), key=lambda t: t.i)
-                    return " ".join(t.lemma_.lower() for t in [*names, noun])
+                    return _name(noun)
     return ""
 
 
@@ -430,7 +431,7 @@ def _absences(tokens: list[Any]) -> tuple[set[str], dict[str, str], dict[str, st
                 break
             # The absent thing is the phrase right after the cue: "no association with cancer" denies an
             # association, not cancer; "without improved activity against the virus" denies no virus.
-            within_a_word = t2.i > 0 and tokens[t2.i - 1].text == "-" and not tokens[t2.i - 1].whitespace_
+            within_a_word = _hyphened_to_previous(t2)
             if t2.pos_ in ("VERB", "AUX", "ADP", "SCONJ") and any(map(_names_a_concept, phrase)) and not within_a_word:
                 break  # ("person-to-person transmission" goes on past its "to")
             if t2.pos_ == "SCONJ" or t2.lower_ == "that":
