@@ -8,7 +8,7 @@ import numpy as np
 
 from .assertions import DOSE_UNITS, Assertion
 from .records import Pair
-from .verdicts import concept, holder_words, narrowing
+from .verdicts import about_concepts, concept, holder_words, narrowing
 
 # MiniLM embeddings are dominated by topic: on the seeds, "kratom stimulates prolactin" has up to eleven
 # nearer claims before "kratom suppresses prolactin". Twelve neighbours reach it; fewer do not.
@@ -168,7 +168,7 @@ def assertion_pairs(
                 add(("dose", unit), 0, i)
                 add(("dose", unit), 1, i)
     # What each claim speaks of, as concepts: an absence and an occurrence must share one besides their own.
-    about = [{concept(w) for w in a.about()} for a in assertions]
+    about = [about_concepts(a) for a in assertions]
     found: dict[tuple[int, int], float] = {}
     for (reason, what), (left, right) in sorted(sides.items()):
         lefts, rights = np.array(sorted(left), dtype=int), np.array(sorted(right), dtype=int)

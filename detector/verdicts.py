@@ -80,6 +80,11 @@ def negation_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
     return []
 
 
+def about_concepts(a: Assertion) -> set[str]:
+    """What a claim speaks of (`Assertion.about`), as concepts."""
+    return {concept(w) for w in a.about()}
+
+
 def holder_words(holder: str) -> set[str]:
     """A holder's name ("kratom user") as concepts, to look for among what a claim speaks of (about())."""
     return {concept(stem(w)) for w in holder.split()}
@@ -92,7 +97,7 @@ def same_holder(absent: str, present: str, occurring_claim: Assertion) -> bool:
     claim names them."""
     if not agents_agree(absent, present):
         return False
-    return not absent or bool(present) or bool(holder_words(absent) & {concept(w) for w in occurring_claim.about()})
+    return not absent or bool(present) or bool(holder_words(absent) & about_concepts(occurring_claim))
 
 
 def narrowing(a: Assertion, stem_: str) -> set[str]:
@@ -110,7 +115,7 @@ def same_kind(absent: set[str], present: set[str], occurring_claim: Assertion) -
     every occurrence."""
     if not absent:
         return True
-    return bool(absent & (present or {concept(w) for w in occurring_claim.about()}))
+    return bool(absent & (present or about_concepts(occurring_claim)))
 
 
 def quantity_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
