@@ -220,7 +220,8 @@ def run(
         "models": result.models,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "notes": {
-            "peak_rss_mb": "most resident memory of the scanning process during the scan, the OS high-water mark (ray engine: the driver only)",
+            "peak_rss_mb": "most resident memory of the scanning process during the scan, the OS high-water mark "
+            "(ray engine: the driver only)",
             "judge_inputs": "pairs times the directions judged: a pair the claim reader found a conflict in is "
             "judged both ways; the default scan does not judge the other candidate pairs (see --nli-screen)",
             "judge_inputs_per_s": "judge inputs (one direction of a pair) per second of the judge stage",
