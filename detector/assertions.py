@@ -41,6 +41,7 @@ _NOT_AGENTS = frozenset(
     "ability mechanism research study studies evidence aspect role way time times use user users result "
     "finding findings report reports speciosa".split()
 )
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 _AGENT_DEPS = (("nsubj", "nsubjpass"), ("poss", "nmod"))
 # "this herb", "its active compounds": the agent is named in another sentence.
 _POINTING = frozenset({"this", "that", "these", "those", "its", "their", "his", "her"})
@@ -91,9 +92,15 @@ _ADVICE = re.compile(
     re.I,
 )
 _META = re.compile(
-    r"\b(?:this|the|our)\s+(?:article|guide|post|piece|page|blog)\b|\b(?:we(?:'ll| will)?|let's|let us)\s+"
+    r"\b(?:this|the|our)\s+(?:article|guide|post|piece|page|blog)\b(?!-)|\b(?:we(?:'ll| will)?|let's|let us)\s+"
     r"(?:explore|examine|delve|uncover|guide|discuss|look)|^\W*(?:discover|explore|delve|uncover|learn)\b|"
     r"\breaders\b|\bin conclusion\b",
+    re.I,
+)
+# Words that bound an amount: advice with one of these is a claim about the amount.
+_LIMIT = re.compile(
+    r"\b(?:more|less|fewer|higher|lower)\s+than\b|\b(?:at\s+(?:most|least)|up\s+to|no\s+more|maximum|minimum|"
+    r"exceed(?:s|ing)?|limit(?:ed)?\s+to|not\s+(?:to\s+)?exceed)\b",
     re.I,
 )
 _PROMOTIONAL = re.compile(r"\bgame[- ]changer\b|\bunlock\b|\bexperience (?:\w+ ){0,3}relief\b|\bpower of\b", re.I)
@@ -146,6 +153,8 @@ class Assertion:
     # compounds", "this herb", "it"), and the stems the scan gave it for that (its document's topic).
     refers_back: bool = False
     context: tuple[str, ...] = ()
+    # Whether the text holds a clause (a verb with its subject): a statement, not a title or a label.
+    clause: bool = True
 
     def about(self) -> set[str]:
         """Stems of what the claim speaks of: its own content words, and the context it refers back to."""
@@ -230,6 +239,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         qualifiers=qualifiers,
         holders=holders,
         refers_back=any(_points_back(t) for t in tokens if t.dep_ in ("nsubj", "nsubjpass", "poss")),
+        clause=any(t.dep_ in _SUBJECTS and t.head.pos_ in ("VERB", "AUX") for t in tokens),
     )
 
 
@@ -242,13 +252,19 @@ def _points_back(token: Any) -> bool:
 
 def _kind(doc: Any) -> str:
     text = doc.text
-    if _ADVICE.search(text) or _imperative(doc):
+    if (_ADVICE.search(text) or _imperative(doc)) and not _states_a_limit(text):
         return "advice"
     if _META.search(text):
         return "meta"
     if _PROMOTIONAL.search(text):
         return "promotional"
     return "claim"
+
+
+def _states_a_limit(text: str) -> bool:
+    """Advice that names an amount or a bound ("avoid taking more than 8 grams a day") still states a fact that
+    another text can contradict."""
+    return bool(_LIMIT.search(text)) or any(q.unit for q in quantities(text))
 
 
 def _imperative(doc: Any) -> bool:

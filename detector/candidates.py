@@ -1,4 +1,5 @@
-"""Stage 5: choose which claim pairs the judge scores — neighbours and subject-mates, never all pairs."""
+"""Stage 5: choose which claim pairs may be judged — each claim's nearest neighbours in other documents and in
+its own, and the pairs the claim reader says may conflict; never all pairs."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from .assertions import DOSE_UNITS, Assertion
 from .records import Pair
 from .verdicts import about_concepts, concept, holder_words, narrowing
 
-# MiniLM embeddings are dominated by topic: on the seeds, "kratom stimulates prolactin" has up to eleven
-# nearer claims before "kratom suppresses prolactin". Twelve neighbours reach it; fewer do not.
-DEFAULT_NEIGHBOURS = 12
-DEFAULT_MIN_SIMILARITY = 0.5
-DEFAULT_CROSS_SUBJECT_SIMILARITY = 0.75
+# Each claim's nearest claims in other documents, and in its own: real conflicts state nearly the same
+# proposition, so they sit among the nearest claims of another document whatever the subject clustering made
+# of them. DEFAULT_NEIGHBOURS across documents and DEFAULT_NEIGHBOURS_WITHIN inside one (the curve of candidate
+# recall against these is in the README; scripts/candidates_recall.py measures it).
+DEFAULT_NEIGHBOURS = 15
+DEFAULT_NEIGHBOURS_WITHIN = 3
+DEFAULT_MIN_SIMILARITY = 0.35
 # Up to this many claims the exact search (blocked dot products, n² work) is cheaper than building an
 # approximate index; above it an HNSW index keeps time and memory about linear in the number of claims.
 # scripts/candidates_benchmark.py measured 0.98 s exact against 3.22 s for the index at 4,148 claims: the
@@ -28,38 +31,87 @@ DEFAULT_PAIRS_PER_REASON = 48
 _CONNECTIVITY = 16
 _EXPANSION_ADD = 128
 _EXPANSION_SEARCH = 128
+# The approximate search asks for this many times the neighbours wanted, then keeps those of other documents
+# and of the claim's own apart; claims of one document crowd each other's lists.
+_OVERSEARCH = 3
 
 
 def candidate_pairs(
     embeddings: np.ndarray,
-    clusters: np.ndarray,
+    documents: Sequence[str],
     texts: Sequence[str],
     *,
     neighbours: int = DEFAULT_NEIGHBOURS,
+    within: int = DEFAULT_NEIGHBOURS_WITHIN,
     min_similarity: float = DEFAULT_MIN_SIMILARITY,
-    cross_subject_similarity: float = DEFAULT_CROSS_SUBJECT_SIMILARITY,
     exact_limit: int = EXACT_LIMIT,
 ) -> list[Pair]:
-    """Pairs (a < b) where b is among a's `neighbours` nearest claims and either shares a's subject
-    (with cosine similarity ≥ `min_similarity`) or is so close (≥ `cross_subject_similarity`) that the
-    clustering split one subject in two. Claims with identical text are never paired.
-
-    At most n × neighbours pairs; neighbours come from `nearest_neighbours`.
+    """Pairs (a < b) where b is among a's `neighbours` nearest claims of other documents or its `within`
+    nearest claims of its own document, with cosine similarity ≥ `min_similarity`. Claims with identical text
+    are never paired. At most n × (neighbours + within) pairs, whatever the subjects.
     """
     n = len(embeddings)
-    k = min(neighbours, n - 1)
-    if k <= 0:
+    if n < 2 or neighbours + within <= 0:
         return []
-    nearest, similarity = nearest_neighbours(embeddings, k, exact_limit=exact_limit)
+    docs = np.unique(np.asarray(documents), return_inverse=True)[1]
     found: dict[tuple[int, int], float] = {}
     normalised = [" ".join(t.lower().split()) for t in texts]
-    for a in range(n):
-        for b, sim in zip(map(int, nearest[a]), map(float, similarity[a])):
-            bar = min_similarity if clusters[b] == clusters[a] else cross_subject_similarity
-            if b == a or sim < bar or normalised[a] == normalised[b]:
-                continue
+    across = _across_neighbours(embeddings, docs, neighbours, exact_limit) if neighbours > 0 else []
+    for a, b, sim in (*across, *_within_neighbours(embeddings, docs, within)):
+        if sim >= min_similarity and normalised[a] != normalised[b]:
             found[(min(a, b), max(a, b))] = sim
     return [Pair(a, b, sim) for (a, b), sim in sorted(found.items())]
+
+
+def _across_neighbours(
+    embeddings: np.ndarray, docs: np.ndarray, k: int, exact_limit: int
+) -> list[tuple[int, int, float]]:
+    """(claim, neighbour, similarity) for each claim's `k` nearest claims of other documents."""
+    n = len(embeddings)
+    k = min(k, n - 1)
+    found = []
+    if n <= exact_limit:
+        # Row blocks keep memory at _ROW_BLOCK × n similarities.
+        for first in range(0, n, _ROW_BLOCK):
+            sims = embeddings[first : first + _ROW_BLOCK] @ embeddings.T
+            sims[docs[first : first + len(sims), None] == docs[None, :]] = -np.inf
+            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+            values = np.take_along_axis(sims, top, axis=1)
+            found += [
+                (first + r, int(b), float(v))
+                for r in range(len(sims))
+                for b, v in zip(top[r], values[r])
+                if np.isfinite(v)
+            ]
+        return found
+    # The index cannot leave a document out: it is asked for more, and the claim's own document is dropped.
+    nearest, similarity = _approximate_neighbours(embeddings, min(k * _OVERSEARCH, n - 1))
+    for a in range(n):
+        other = docs[np.maximum(nearest[a], 0)] != docs[a]
+        keep = np.flatnonzero(np.isfinite(similarity[a]) & (nearest[a] >= 0) & other)[:k]
+        found += [(a, int(nearest[a][j]), float(similarity[a][j])) for j in keep]
+    return found
+
+
+def _within_neighbours(embeddings: np.ndarray, docs: np.ndarray, k: int) -> list[tuple[int, int, float]]:
+    """(claim, neighbour, similarity) for each claim's `k` nearest claims of its own document; exact, since a
+    document's claims are few (at most --max-claims-per-doc)."""
+    found: list[tuple[int, int, float]] = []
+    if k <= 0:
+        return found
+    for doc in np.unique(docs):
+        members = np.flatnonzero(docs == doc)
+        if len(members) < 2:
+            continue
+        sims = embeddings[members] @ embeddings[members].T
+        np.fill_diagonal(sims, -np.inf)
+        kk = min(k, len(members) - 1)
+        top = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        values = np.take_along_axis(sims, top, axis=1)
+        found += [
+            (int(members[r]), int(members[c]), float(v)) for r in range(len(members)) for c, v in zip(top[r], values[r])
+        ]
+    return found
 
 
 def nearest_neighbours(

@@ -30,6 +30,7 @@ _SECTION_REASONS = (
 _BULLET = re.compile(r"^\s*(?:[-*+•◦▪‣–]|\d{1,3}[.)])\s+")
 _URL = re.compile(r"https?://|www\.\w", re.I)
 _TERMINAL = tuple('.!?;:"”’)')
+_UNPUNCTUATED = "list item without a sentence"
 
 
 @dataclass(frozen=True)
@@ -51,15 +52,19 @@ class ClaimSet:
 
 
 def extract_claims(documents: Sequence[Document], *, max_claim_chars: int = DEFAULT_MAX_CLAIM_CHARS) -> ClaimSet:
-    """Sentences of every readable document, split into claims and dropped sentences."""
+    """Sentences of every readable document, split into claims and dropped sentences.
+
+    A heading-like line or an unpunctuated list item that is otherwise a sentence is kept as a provisional
+    claim: it stays a claim only if the parser finds a clause in it (see `settle`).
+    """
     claims: list[Claim] = []
     dropped: list[DroppedSentence] = []
     for doc in documents:
         if doc.skipped:
             continue
         lines = _line_starts(doc.text)
-        for start, end, reason in classify(doc.text, doc.format, max_claim_chars=max_claim_chars):
-            if reason:
+        for start, end, reason, provisional in _classified(doc.text, doc.format, max_claim_chars):
+            if reason and not provisional:
                 dropped.append(DroppedSentence(doc.id, doc.text[start:end], start, end, reason))
                 continue
             line = bisect.bisect_right(lines, start)
@@ -72,25 +77,41 @@ def extract_claims(documents: Sequence[Document], *, max_claim_chars: int = DEFA
                     end=end,
                     line=line,
                     column=start - lines[line - 1] + 1,
+                    provisional=reason,
                 )
             )
     return ClaimSet(claims, dropped)
 
 
 def classify(text: str, fmt: str, *, max_claim_chars: int = DEFAULT_MAX_CLAIM_CHARS) -> Iterator[tuple[int, int, str]]:
-    """Yield (start, end, reason) for every sentence of `text`; reason is "" for a claim."""
+    """Yield (start, end, reason) for every sentence of `text`; reason is "" for a claim (a heading or an
+    unpunctuated list item keeps its reason here; `extract_claims` asks the parser about it)."""
+    for start, end, reason, _ in _classified(text, fmt, max_claim_chars):
+        yield start, end, reason
+
+
+def _classified(text: str, fmt: str, max_claim_chars: int) -> Iterator[tuple[int, int, str, bool]]:
+    # (start, end, reason, provisional): provisional when the reason holds only if the line has no clause.
     section_reason = ""
     for block in blocks(text, fmt):
         body = text[block.start : block.end]
         if block.kind == "heading":
             section_reason = next((r for pattern, r in _SECTION_REASONS if pattern.search(body)), "")
-            yield block.start, block.end, "heading"
+            yield (
+                block.start,
+                block.end,
+                "heading",
+                not section_reason and not _reason(body, "paragraph", max_claim_chars),
+            )
             continue
         if block.kind == "code":
-            yield block.start, block.end, "code"
+            yield block.start, block.end, "code", False
             continue
         for start, end in sentences(text, block.start, block.end):
-            yield start, end, section_reason or _reason(text[start:end], block.kind, max_claim_chars)
+            sentence = text[start:end]
+            reason = section_reason or _reason(sentence, block.kind, max_claim_chars)
+            provisional = reason == _UNPUNCTUATED and not _reason(sentence + ".", block.kind, max_claim_chars)
+            yield start, end, reason, provisional
 
 
 def _reason(sentence: str, block_kind: str, max_claim_chars: int) -> str:
@@ -99,7 +120,7 @@ def _reason(sentence: str, block_kind: str, max_claim_chars: int) -> str:
     if _URL.search(sentence) and (block_kind == "list_item" or len(_URL.findall(sentence)) * 8 >= len(words)):
         return "list of links"
     if block_kind == "list_item" and not sentence.rstrip().endswith(_TERMINAL):
-        return "list item without a sentence"
+        return _UNPUNCTUATED
     if sentence.rstrip().rstrip('"”’)').endswith("?"):
         return "question"
     if len(words) < MIN_CLAIM_WORDS:
@@ -117,7 +138,12 @@ def blocks(text: str, fmt: str) -> list[Block]:
 
 
 def _line_blocks(text: str) -> Iterator[Block]:
-    # Plain text, visible HTML text and JSONL records: one line is one paragraph, heading or list item.
+    # Plain text, visible HTML text and JSONL records: one line is one paragraph, heading or list item. A
+    # document of one line (a headline, a knowledge-base entry, a JSON Lines record) is its own paragraph.
+    if len(text.strip().splitlines()) == 1:
+        start, end = _strip(text, 0, len(text))
+        yield Block(start, end, "paragraph")
+        return
     for match in re.finditer(r"[^\n]+", text):
         start, end = _strip(text, match.start(), match.end())
         if start == end:
@@ -246,3 +272,15 @@ def set_aside(claim_set: ClaimSet, reasons: Sequence[str]) -> tuple[ClaimSet, li
             positions.append(index)
     dropped.sort(key=lambda d: (d.doc, d.start))
     return ClaimSet(kept, dropped), positions
+
+
+def settle(claim_set: ClaimSet, reasons: Sequence[str], clauses: Sequence[bool]) -> tuple[ClaimSet, list[int]]:
+    """`set_aside` after the claim reader: each claim with a reason (advice, meta-text…) is dropped, and so is
+    each provisional claim in which the parser found no clause (`clauses[i]`), with its provisional reason.
+    The claims kept are claims for good. Returns the new set and each kept claim's index in the old list."""
+    final = [
+        claim.provisional if claim.provisional and not clause else reason
+        for claim, reason, clause in zip(claim_set.claims, reasons, clauses, strict=True)
+    ]
+    settled, positions = set_aside(claim_set, final)
+    return ClaimSet([replace(c, provisional="") for c in settled.claims], settled.dropped), positions

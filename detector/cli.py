@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import bench, evaluation, models
+from . import corpus as corpus_stage
 from .contradictions import quote
 from .engines import ENGINES, RayOptions
 from .errors import DetectorError, InputError, ModelError
@@ -143,8 +144,17 @@ def scan(
     judge: JudgeOption = None,
     embedder: Annotated[str | None, typer.Option("--embedder", help="embedder model name from models.lock")] = None,
     neighbours: Annotated[
-        int, typer.Option(min=1, help="nearest neighbours per claim to compare")
+        int, typer.Option(min=0, help="each claim's nearest claims in other documents to compare")
     ] = Settings.neighbours,
+    neighbours_within: Annotated[
+        int, typer.Option(min=0, help="each claim's nearest claims in its own document to compare")
+    ] = Settings.neighbours_within,
+    judge_per_claim: Annotated[
+        int,
+        typer.Option(
+            min=0, help="judge each claim's N most promising candidate pairs, by the screen (0: judge every candidate)"
+        ),
+    ] = Settings.judge_per_claim,
     min_similarity: Annotated[
         float, typer.Option(min=-1.0, max=1.0, help="least cosine similarity of a candidate pair")
     ] = Settings.min_similarity,
@@ -171,15 +181,15 @@ def scan(
         bool,
         typer.Option(
             "--nli-screen",
-            help="also run the NLI judge on pairs with no conflict signal and list those it alone flags, apart "
-            "(slower; on the seeds 1 of the 8 it flags is real)",
+            help="also list, apart, judged pairs that the NLI judge alone flags (both directions at its "
+            "threshold) and the verdict does not report",
         ),
     ] = False,
     nli_only: Annotated[
         bool,
         typer.Option(
             "--nli-only",
-            help="also count pairs only the NLI judge flags (for corpora of specific, comparable claims); "
+            help="also count pairs only the NLI judge flags (both directions at its threshold) as contradictions; "
             "implies --nli-screen",
         ),
     ] = False,
@@ -213,6 +223,8 @@ def scan(
         settings = Settings(
             threshold=threshold,
             neighbours=neighbours,
+            neighbours_within=neighbours_within,
+            judge_per_claim=judge_per_claim,
             min_similarity=min_similarity,
             subject_similarity=subject_similarity,
             max_file_bytes=round(max_file_mb * 1_000_000),
@@ -456,16 +468,43 @@ def _bench_summary(report: dict[str, Any]) -> None:
 
 @app.command("eval")
 def evaluate(
-    pairs_file: Annotated[Path, typer.Argument(help="JSON Lines of {premise, hypothesis, label}")],
+    pairs_file: Annotated[
+        Path | None, typer.Argument(help="JSON Lines of {premise, hypothesis, label}; or use --corpus")
+    ] = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(
+            "--corpus", help="a labelled corpus (docs/ and gold.json): scan it and score the contradictions found"
+        ),
+    ] = None,
     threshold: ThresholdOption = None,
     judge: JudgeOption = None,
     limit: Annotated[int | None, typer.Option(min=1, help="score only the first N pairs")] = None,
+    nli_only: Annotated[
+        bool, typer.Option("--nli-only", help="--corpus: count pairs the NLI judge alone flags, as scan --nli-only")
+    ] = False,
+    judge_per_claim: Annotated[
+        int, typer.Option(min=0, help="--corpus: as scan --judge-per-claim")
+    ] = Settings.judge_per_claim,
+    neighbours: Annotated[int, typer.Option(min=0, help="--corpus: as scan --neighbours")] = Settings.neighbours,
+    show_fp: Annotated[int, typer.Option(min=0, help="--corpus: list this many false positives")] = 10,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="--corpus: also write the scan's outputs to this folder")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the metrics as JSON")] = False,
     models_lock: ModelsLockOption = None,
 ) -> None:
-    """Measure the judge on labelled pairs: precision, recall, F1 (contradiction class) and ROC AUC."""
-    import time
-
+    """Measure detection on a labelled corpus (--corpus DIR), or the judge on labelled pairs (PAIRS_FILE)."""
+    if (pairs_file is None) == (corpus is None):
+        err.print("error: give either a pairs file or --corpus DIR", soft_wrap=True)
+        raise typer.Exit(2)
+    if corpus is not None:
+        settings = Settings(
+            threshold=threshold, nli_only=nli_only, judge_per_claim=judge_per_claim, neighbours=neighbours
+        )
+        _evaluate_corpus(corpus, settings, judge, models_lock, out_dir, show_fp, as_json)
+        return
+    assert pairs_file is not None
     with user_errors():
         pairs = evaluation.read_pairs(pairs_file, limit=limit)
         spec = models.read_lock(models_lock).spec("judge", judge)
@@ -497,6 +536,49 @@ def evaluate(
         f"{result.best_f1:.3f} ({result.best_threshold:.3f})",
     )
     out.print(table)
+
+
+def _evaluate_corpus(
+    root: Path,
+    settings: Settings,
+    judge: str | None,
+    models_lock: Path | None,
+    out_dir: Path | None,
+    show_fp: int,
+    as_json: bool,
+) -> None:
+    with user_errors():
+        labelled = corpus_stage.read_corpus(root)
+        if out_dir is not None:
+            prepare_output(out_dir)
+        score, result = corpus_stage.evaluate(
+            root,
+            settings=settings,
+            judge=judge,
+            models_lock=models_lock,
+            progress=BarProgress(enabled=not as_json and err.is_terminal),
+        )
+        if out_dir is not None:
+            write_outputs(result, out_dir)
+    if as_json:
+        out.print_json(json.dumps(score.as_dict()))
+        return
+    why = {f.id: f for f in labelled.findings}
+    table = Table(title=f"{root}: {score.pairs} contradictions reported")
+    for column in ("core found", "stretch found", "reported pairs", "false positives", "precision"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        f"{score.core_found} of {score.core_total}",
+        f"{score.stretch_found} of {score.stretch_total}",
+        str(score.pairs),
+        str(score.false_positives),
+        f"{score.precision:.3f}",
+    )
+    out.print(table)
+    for finding_id in score.missed:
+        out.print(f"missed {why[finding_id].tier} {finding_id}: {why[finding_id].why}", markup=False, soft_wrap=True)
+    for value, a, b in score.false_positive_pairs[:show_fp]:
+        out.print(f"false positive {value:.3f}: {quote(a)}  <>  {quote(b)}", markup=False, soft_wrap=True)
 
 
 @models_app.callback()

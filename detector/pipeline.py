@@ -22,6 +22,7 @@ from . import contradictions as contradictions_stage
 from . import documents as documents_stage
 from . import embeddings as embeddings_stage
 from . import graph as graph_stage
+from . import screen as screen_stage
 from . import subjects as subjects_stage
 from .assertions import Assertion
 from .embeddings import Embedder
@@ -30,7 +31,7 @@ from .judges import PairScorer
 from .models import ModelSpec, load_parser, read_lock
 from .progress import Progress, Silent
 from .records import Claim, Contradiction, Document, DroppedSentence, Judgement, Pair, Subject
-from .verdicts import Calibration, compare, load_calibration
+from .verdicts import Calibration, load_calibration
 
 _NOT_COMPARED = {"advice": "advice", "meta": "meta-text", "promotional": "promotional"}
 
@@ -41,20 +42,21 @@ class Settings:
 
     # The calibrated verdict's threshold; None takes the one fitted by scripts/calibrate.py.
     threshold: float | None = None
+    # Candidates: each claim's nearest claims in other documents and in its own, at least this similar.
     neighbours: int = candidates.DEFAULT_NEIGHBOURS
+    neighbours_within: int = candidates.DEFAULT_NEIGHBOURS_WITHIN
     min_similarity: float = candidates.DEFAULT_MIN_SIMILARITY
-    cross_subject_similarity: float = candidates.DEFAULT_CROSS_SUBJECT_SIMILARITY
+    # How many of each claim's candidate pairs the judge sees, best first by the screen (0: all of them).
+    judge_per_claim: int = screen_stage.DEFAULT_PER_CLAIM
     subject_similarity: float = subjects_stage.DEFAULT_SUBJECT_SIMILARITY
     max_file_bytes: int = documents_stage.DEFAULT_MAX_FILE_BYTES
     max_claim_chars: int = claims_stage.DEFAULT_MAX_CLAIM_CHARS
     max_claims_per_doc: int = limits.DEFAULT_MAX_CLAIMS_PER_DOC
     max_claims: int = limits.DEFAULT_MAX_CLAIMS
-    # Also run the NLI judge on candidate pairs the claim reader found no conflict in, and list the pairs it
-    # alone flags (both directions) apart. Off by default: it multiplies the judge's work (on the seeds 992
-    # more pairs besides the 49 with a conflict signal) for a list of which few pairs are real (1 of 8).
+    # List apart the judged pairs that the NLI judge alone flags (both directions at its threshold) but the
+    # verdict does not report.
     nli_screen: bool = False
-    # Count pairs that only the NLI judge flags (no opposite effect, absence or amount) as contradictions;
-    # implies screening, and scores every candidate pair both ways.
+    # Count those pairs as contradictions too.
     nli_only: bool = False
     embed_batch_size: int = embeddings_stage.DEFAULT_BATCH_SIZE
     judge_batch_size: int = judges.DEFAULT_BATCH_SIZE
@@ -259,7 +261,10 @@ def _scan(
     with timed("assertions"):
         read = cache_stage.read([c.text for c in sentences.claims], parser_model, store, parser_key)
         # Advice, meta-text and promotional filler assert nothing to contradict: they are not compared.
-        claim_set, kept = claims_stage.set_aside(sentences, [_NOT_COMPARED.get(a.kind, "") for a in read])
+        # So are headings and unpunctuated list items in which the parser found no clause.
+        claim_set, kept = claims_stage.settle(
+            sentences, [_NOT_COMPARED.get(a.kind, "") for a in read], [a.clause for a in read]
+        )
         assertions = with_document_topics([read[i] for i in kept], [c.doc for c in claim_set.claims])
     claims = claim_set.claims
 
@@ -280,23 +285,25 @@ def _scan(
                 candidates.merge_pairs(
                     candidates.candidate_pairs(
                         vectors,
-                        clusters,
+                        [c.doc for c in claims],
                         texts,
                         neighbours=settings.neighbours,
+                        within=settings.neighbours_within,
                         min_similarity=settings.min_similarity,
-                        cross_subject_similarity=settings.cross_subject_similarity,
                     ),
                     candidates.assertion_pairs(assertions, vectors),
                 )
                 if len(claims) > 1
                 else []
             )
+        with timed("screen"):
+            evidence = screen_stage.gather(pairs, claims, assertions, calibration)
+            chosen = screen_stage.choose(pairs, evidence, settings.judge_per_claim)
         with timed("judge"):
-            # The judge scores what can change the report: both directions of every pair the claim reader
-            # found a conflict in; the other pairs only when screening for NLI-only conflicts (see judges).
-            signalled = [bool(compare(assertions[p.a], assertions[p.b], "", "")) for p in pairs]
+            # Both directions of each chosen pair: the verdict reads the judge's two scores.
+            judged = [pairs[i] for i in chosen]
             judgements = judges.judge_in_rounds(
-                pairs,
+                judged,
                 texts,
                 lambda premises, hypotheses: cache_stage.score(
                     premises,
@@ -307,8 +314,8 @@ def _scan(
                     batch_size=settings.judge_batch_size,
                     progress=progress,
                 ),
-                both=[s or settings.nli_only for s in signalled],
-                screen=settings.nli_screen or settings.nli_only,
+                both=[True] * len(judged),
+                screen=False,
                 threshold=nli_threshold,
             )
     with timed("contradictions"):
@@ -317,11 +324,14 @@ def _scan(
             claims,
             assertions,
             subject_of,
+            {(p.a, p.b): e for p, e in zip(pairs, evidence, strict=True)},
             calibration=calibration,
             threshold=threshold,
             nli_threshold=nli_threshold,
             nli_only=settings.nli_only,
         )
+        if not (settings.nli_screen or settings.nli_only):
+            nli_only = []
     with timed("graph"):
         graph = graph_stage.build_graph(documents, claims, subjects, found)
 
@@ -333,7 +343,7 @@ def _scan(
         "subjects": len(subjects),
         "all_pairs": candidates.all_pairs(len(claims)),
         "candidate_pairs": len(pairs),
-        "signalled_pairs": sum(signalled),
+        "signalled_pairs": sum(bool(e.signals) for e in evidence),
         "nli_screen": settings.nli_screen or settings.nli_only,
         "scored_pairs": len(judgements),
         "judge_inputs": sum(1 + j.both for j in judgements),

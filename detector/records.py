@@ -27,6 +27,9 @@ class Claim:
     end: int
     line: int
     column: int
+    # Why this is no claim if the parser finds no clause in it (a subject and its verb): a line that looks like
+    # a heading or an unpunctuated list item may be a statement ("Creatine does not cause hair loss").
+    provisional: str = ""
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from .assertions import DOSE_UNITS, Assertion, Quantity, agents_agree, stem
+from .propositions import Contrast
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
 
@@ -21,7 +22,29 @@ _CONCEPTS = (
     ("insomnia", "sleeplessness"),
 )
 _CONCEPT_OF = {word: group[0] for group in _CONCEPTS for word in group}
-FEATURES = ("nli", "direction", "negation", "quantity", "hedged", "scope")
+# The verdict's inputs. The judge's two directions (as logits: "nli" the higher, "nli_min" the lower), how near
+# the claims are in meaning, how much of one proposition they share and what is flipped between them
+# (propositions.py), the claim reader's judges, hedges and scope. "flipped_overlap" is the share of content
+# held in common when something is flipped (0 otherwise): a flip between two claims about different things
+# says nothing.
+FEATURES = (
+    "nli",
+    "nli_min",
+    "similarity",
+    "overlap",
+    "negation_flip",
+    "antonym",
+    "amount_flip",
+    "quantifier_flip",
+    "flipped_overlap",
+    "direction",
+    "negation",
+    "quantity",
+    "hedged",
+    "scope",
+)
+# What the screen, which chooses the pairs worth judging, may use: everything but the judge.
+SCREEN_FEATURES = tuple(f for f in FEATURES if not f.startswith("nli"))
 
 
 @dataclass(frozen=True)
@@ -147,35 +170,69 @@ def scope_note(a: Assertion, b: Assertion) -> str:
 
 @dataclass(frozen=True)
 class Calibration:
-    """Logistic weights over FEATURES and the decision threshold, fitted by scripts/calibrate.py."""
+    """Logistic weights over FEATURES and the decision threshold, fitted by scripts/calibrate.py; and the
+    screen's weights (over SCREEN_FEATURES), which rank a claim's candidate pairs before any is judged."""
 
     weights: dict[str, float]
     bias: float
     threshold: float
+    screen: dict[str, float] = field(default_factory=dict)
 
     def score(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(self.weights[name] * features[name] for name in FEATURES)
+        z = self.bias + sum(weight * features[name] for name, weight in self.weights.items())
         return 1.0 / (1.0 + math.exp(-z))
+
+    def screen_score(self, features: dict[str, float]) -> float:
+        """How worth judging a pair is, from what can be read without the judge (a logit; higher first)."""
+        return sum(weight * features[name] for name, weight in self.screen.items())
 
 
 @lru_cache(maxsize=4)
 def load_calibration(path: Path = CALIBRATION) -> Calibration:
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Calibration(dict(data["weights"]), float(data["bias"]), float(data["threshold"]))
+    return Calibration(
+        dict(data["weights"]), float(data["bias"]), float(data["threshold"]), dict(data.get("screen", {}))
+    )
 
 
-def features(nli: float, signals: list[Signal], a: Assertion, b: Assertion) -> dict[str, float]:
-    """The verdict's inputs: the NLI score as a logit, which judges fired, hedging and scope."""
-    p = min(max(nli, 1e-6), 1 - 1e-6)
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def screen_features(
+    similarity: float, contrast: Contrast, signals: list[Signal], a: Assertion, b: Assertion
+) -> dict[str, float]:
+    """The verdict's inputs that need no judge."""
     kinds = {s.kind for s in signals}
-    return {
-        "nli": math.log(p / (1 - p)),
+    values = contrast.features()
+    flipped = max(values["negation_flip"], values["antonym"], values["amount_flip"], values["quantifier_flip"])
+    return values | {
+        "similarity": similarity,
+        "flipped_overlap": contrast.overlap * flipped,
         "direction": float("direction" in kinds),
         "negation": float("negation" in kinds),
         "quantity": float("quantity" in kinds),
         "hedged": float(bool(a.hedges)) + float(bool(b.hedges)),
         "scope": float(bool(scope_note(a, b))),
     }
+
+
+def features(
+    forward: float,
+    backward: float | None,
+    similarity: float,
+    contrast: Contrast,
+    signals: list[Signal],
+    a: Assertion,
+    b: Assertion,
+) -> dict[str, float]:
+    """The verdict's inputs: the judge's two directions as logits, then `screen_features`. A direction not
+    judged counts as the one that was."""
+    back = forward if backward is None else backward
+    return {"nli": _logit(max(forward, back)), "nli_min": _logit(min(forward, back))} | screen_features(
+        similarity, contrast, signals, a, b
+    )
 
 
 def compare(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:

@@ -41,7 +41,7 @@ def scan_with_bound(folder: Path, cache_dir: Path, bound: int) -> tuple[set[tupl
     finally:
         candidates.assertion_pairs, cache.scan_key = pairs, key
     found = {(c.a, c.b) for c in result.contradictions}
-    return found, {"judged": result.stats["signalled_pairs"], "contradictions": len(found), "seconds": seconds}
+    return found, {"judged": result.stats["scored_pairs"], "contradictions": len(found), "seconds": seconds}
 
 
 def main() -> None:

@@ -4,10 +4,11 @@ Builds the corpus of scripts/incremental_benchmark.py (real labelled pairs from 
 read at run time; a pair's premise and hypothesis sit in different documents), embeds its claims with the
 real embedder and clusters them into subjects — no judge — then compares three ways of choosing pairs:
 
-- exhaustive: every pair that clears the similarity bars (the same subject and ≥ --min-similarity, or
-  ≥ the cross-subject bar), with no limit on neighbours: what scoring "all plausible pairs" would judge;
-- exact: the k nearest neighbours by exact search (the default below candidates.EXACT_LIMIT claims);
-- approximate: the k nearest neighbours from the HNSW index (the default above it).
+- exhaustive: every pair of claims of different documents that clears the similarity bar
+  (candidates.DEFAULT_MIN_SIMILARITY), with no limit on neighbours: what scoring "all plausible pairs" would judge;
+- exact: each claim's nearest neighbours in other documents and in its own, by exact search (the default below
+  candidates.EXACT_LIMIT claims);
+- approximate: the same from the HNSW index (the default above it).
 
 and reports each one's share of all pairs, the share of exhaustive pairs it keeps, and how many of the
 corpus's labelled contradictions (both sentences kept as claims) it would send to the judge.
@@ -52,11 +53,12 @@ def main() -> None:
     clusters = subjects.cluster(vectors)
     cluster_seconds = time.perf_counter() - began
 
-    exhaustive = _exhaustive(vectors, clusters, texts)
+    docs = [c.doc for c in found.claims]
+    exhaustive = _exhaustive(vectors, docs, texts)
     chosen, seconds = {}, {}
     for name, limit in (("exact", n), ("approximate", 0)):
         began = time.perf_counter()
-        chosen[name] = {(p.a, p.b) for p in candidates.candidate_pairs(vectors, clusters, texts, exact_limit=limit)}
+        chosen[name] = {(p.a, p.b) for p in candidates.candidate_pairs(vectors, docs, texts, exact_limit=limit)}
         seconds[name] = round(time.perf_counter() - began, 2)
 
     # Labelled contradictions whose two sentences both became claims.
@@ -94,15 +96,15 @@ def main() -> None:
     print(json.dumps(report, indent=2))
 
 
-def _exhaustive(vectors: np.ndarray, clusters: np.ndarray, texts: list[str]) -> set[tuple[int, int]]:
-    """Every pair over the similarity bars, whatever its rank among the neighbours."""
+def _exhaustive(vectors: np.ndarray, docs: list[str], texts: list[str]) -> set[tuple[int, int]]:
+    """Every pair of claims of different documents over the similarity bar, whatever its rank."""
     normalised = [" ".join(t.lower().split()) for t in texts]
+    owner = np.asarray(docs)
     found = set()
     for first in range(0, len(vectors), 1024):
         sims = vectors[first : first + 1024] @ vectors.T
-        same = clusters[first : first + 1024, None] == clusters[None, :]
-        bar = np.where(same, candidates.DEFAULT_MIN_SIMILARITY, candidates.DEFAULT_CROSS_SUBJECT_SIMILARITY)
-        for row, b in zip(*np.nonzero(sims >= bar)):
+        sims[owner[first : first + 1024, None] == owner[None, :]] = -np.inf
+        for row, b in zip(*np.nonzero(sims >= candidates.DEFAULT_MIN_SIMILARITY)):
             a = first + int(row)
             if a < b and normalised[a] != normalised[b]:
                 found.add((a, int(b)))

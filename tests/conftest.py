@@ -65,6 +65,15 @@ def fake_models() -> tuple[BagOfWordsEmbedder, OppositeVerbJudge]:
     return BagOfWordsEmbedder(), OppositeVerbJudge()
 
 
+@pytest.fixture(scope="session")
+def reader() -> Any:
+    """The claim reader with the real parser (spaCy en_core_web_sm, from its package): about a second to load."""
+    from detector.assertions import AssertionReader
+    from detector.models import read_lock, verify
+
+    return AssertionReader(verify(read_lock(ROOT / "models.lock").spec("parser")))
+
+
 def require_shared() -> Path:
     if not BENCHMARKS.is_dir():
         pytest.skip("../shared/benchmarks is not beside the project")

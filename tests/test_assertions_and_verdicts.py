@@ -7,15 +7,7 @@ import dataclasses
 import pytest
 
 from detector.assertions import AssertionReader, quantities
-from detector.models import read_lock, verify
 from detector.verdicts import compare, scope_note
-
-from .conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def reader() -> AssertionReader:
-    return AssertionReader(verify(read_lock(ROOT / "models.lock").spec("parser")))
 
 
 def signals(reader: AssertionReader, first: str, second: str) -> list[tuple[str, str]]:
@@ -134,6 +126,17 @@ def test_advice_meta_text_and_promotion_are_recognised(reader) -> None:  # type:
         )
     ]
     assert kinds == ["advice", "advice", "meta", "promotional", "claim"]
+
+
+def test_advice_that_states_an_amount_or_a_limit_is_a_claim(reader) -> None:  # type: ignore[no-untyped-def]
+    texts = [
+        "Never take more than 10 grams of the powder in one day.",
+        "Take 3 to 5 g with water every morning.",
+        "Do not exceed the dose on the label.",
+        "Take it with water every morning.",
+        "The best time to take it is in the post-workout window.",
+    ]
+    assert [a.kind for a in reader.read(texts)] == ["claim", "claim", "claim", "advice", "claim"]
 
 
 def test_hedges_and_scope(reader) -> None:  # type: ignore[no-untyped-def]

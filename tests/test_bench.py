@@ -104,7 +104,7 @@ def test_bench_measures_each_size_and_writes_json_and_png(
     assert seen == [1, 3] and [r["documents"] for r in report["runs"]] == [1, 3]
     small, large = report["runs"]
     assert 0 < small["claims"] < large["claims"] <= 24
-    assert 0 < large["signalled_pairs"] == large["scored_pairs"] <= large["candidate_pairs"]
+    assert 0 < large["signalled_pairs"] <= large["scored_pairs"] <= large["candidate_pairs"]
     assert large["judge_inputs"] == 2 * large["scored_pairs"]
     assert large["peak_rss_mb"] > 10 and large["claims_per_s"] > 0
     assert {"documents", "claims", "embeddings", "judge", "total"} <= set(large["seconds"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from detector.claims import classify, extract_claims
+from detector.claims import classify, extract_claims, settle
 from detector.documents import load_documents
 from detector.records import Document
 
@@ -19,14 +19,15 @@ def doc(text: str, fmt: str = "text", doc_id: str = "d.txt") -> Document:
 def test_offsets_point_at_the_claim_text_in_the_original_document() -> None:
     text = "Intro line without end\n\nDr. Smith says kratom raises prolactin. It costs $3.5 per g today.  \nNext one is here."
     claims = extract_claims([doc(text)]).claims
-    assert [c.text for c in claims] == [
-        "Dr. Smith says kratom raises prolactin.",
-        "It costs $3.5 per g today.",
-        "Next one is here.",
+    assert [(c.text, c.provisional) for c in claims] == [
+        ("Intro line without end", "heading"),  # a claim only if the parser finds a clause in it
+        ("Dr. Smith says kratom raises prolactin.", ""),
+        ("It costs $3.5 per g today.", ""),
+        ("Next one is here.", ""),
     ]
     for c in claims:
         assert text[c.start : c.end] == c.text
-    assert (claims[2].line, claims[2].column) == (4, 1)
+    assert (claims[3].line, claims[3].column) == (4, 1)
 
 
 def test_headings_bullets_questions_bios_and_links_are_dropped_and_counted() -> None:
@@ -45,27 +46,28 @@ def test_headings_bullets_questions_bios_and_links_are_dropped_and_counted() -> 
         ]
     )
     result = extract_claims([doc(text)])
-    assert [c.text for c in result.claims] == [
-        "Kratom raises prolactin in healthy adults, one study found.",
-        "Some say the hair grows back within months.",
+    assert [(c.text, c.provisional) for c in result.claims] == [
+        ("Kratom raises prolactin in healthy adults, one study found.", ""),
+        ("- Understanding Kratom's Role", "list item without a sentence"),
+        ("Some say the hair grows back within months.", ""),
     ]
-    assert result.dropped_counts() == {
-        "author bio": 1,
-        "heading": 3,
-        "list item without a sentence": 1,
-        "list of links": 3,
-        "question": 1,
-    }
+    assert result.dropped_counts() == {"author bio": 1, "heading": 3, "list of links": 3, "question": 1}
+    # The parser finds no clause in the list item: it is dropped with its reason.
+    settled, kept = settle(result, ["", "", ""], [True, False, True])
+    assert [c.text for c in settled.claims] == [result.claims[0].text, result.claims[2].text] and kept == [0, 2]
+    assert settled.dropped_counts()["list item without a sentence"] == 1
+    assert all(not c.provisional for c in settled.claims)
 
 
 def test_markdown_structure_decides_headings_lists_and_code() -> None:
     text = "# Kratom and prolactin\n\nKratom raises prolactin levels in rats.\n\n* a bullet without end\n* A full sentence in a list item.\n\n```\ncode = 1.\n```\n"
     result = extract_claims([doc(text, "markdown", "d.md")])
-    assert [c.text for c in result.claims] == [
-        "Kratom raises prolactin levels in rats.",
-        "A full sentence in a list item.",
+    assert [(c.text, c.provisional) for c in result.claims] == [
+        ("Kratom raises prolactin levels in rats.", ""),
+        ("a bullet without end", "list item without a sentence"),
+        ("A full sentence in a list item.", ""),
     ]
-    assert result.dropped_counts() == {"code": 1, "heading": 1, "list item without a sentence": 1}
+    assert result.dropped_counts() == {"code": 1, "heading": 1}
     for c in result.claims:
         assert text[c.start : c.end] == c.text
 
@@ -111,3 +113,25 @@ def test_a_huge_single_line_is_segmented_in_linear_time() -> None:
     assert len(spans) >= 20_000
     for start, end, _ in spans:
         assert text[start:end] == text[start:end].strip() and start < end
+
+
+def test_a_document_of_one_line_is_a_claim_even_without_closing_punctuation() -> None:
+    # A headline, a knowledge-base entry, a JSON Lines record holding one sentence.
+    for text in ("Creatine Does Not Cause Hair Loss", "  The drug lowers blood pressure in adults\n"):
+        [claim] = extract_claims([doc(text)]).claims
+        assert claim.text == text.strip() and claim.provisional == ""
+    # One short line is still a fragment.
+    assert extract_claims([doc("Side effects")]).claims == []
+
+
+def test_provisional_lines_become_claims_or_are_dropped_by_the_parsers_reading(reader) -> None:  # type: ignore[no-untyped-def]
+    text = "Side Effects of the Drug\nThe Drug Does Not Cause Hair Loss\n- It lowers blood pressure in most adults\n- Blood pressure and heart rate in adults\nA plain sentence is here."
+    result = extract_claims([doc(text)])
+    readings = reader.read([c.text for c in result.claims])
+    settled, _ = settle(result, [""] * len(readings), [r.clause for r in readings])
+    assert [c.text for c in settled.claims] == [
+        "The Drug Does Not Cause Hair Loss",
+        "- It lowers blood pressure in most adults",
+        "A plain sentence is here.",
+    ]
+    assert settled.dropped_counts() == {"heading": 1, "list item without a sentence": 1}

@@ -67,7 +67,7 @@ def test_summary_names_counts_kinds_and_models(result, page: BeautifulSoup) -> N
     ]:
         assert f"{figure} {noun}" in counts
     assert f"{len(result.contradictions)} contradictions" in counts
-    assert f"direction+nli {len(result.contradictions)}" in counts
+    assert f"direction+antonym+nli {len(result.contradictions)}" in counts
     models = page.select_one("header.top .models").get_text(" ", strip=True)
     assert "BagOfWordsEmbedder" in models and "OppositeVerbJudge" in models and "en-core-web-sm" in models
 
@@ -192,13 +192,15 @@ def test_an_empty_scan_still_writes_a_page_and_a_picture(tmp_path: Path) -> None
 
 def test_pairs_flagged_by_the_nli_judge_alone_are_listed_apart(tmp_path: Path) -> None:
     # The stand-in judge flags "increases" against "decreases" both ways; the claim reader sees two different
-    # targets (alertness, sleepiness), so the pair is listed apart, not counted — when screening is asked for.
+    # targets (alertness, sleepiness), so the verdict (0.83 here) stays under a threshold of 0.9: the pair is
+    # listed apart, not counted — when screening is asked for.
     (tmp_path / "a.txt").write_text("Coffee increases alertness in adults, a trial found.\n", encoding="utf-8")
     (tmp_path / "b.txt").write_text("Coffee decreases sleepiness in adults, a trial found.\n", encoding="utf-8")
-    unscreened = fake_scan([tmp_path], settings=Settings(threshold=0.4, cache=False))
-    assert unscreened.judgements == [] and unscreened.nli_only == [] and unscreened.stats["candidate_pairs"] == 1
+    unscreened = fake_scan([tmp_path], settings=Settings(threshold=0.9, cache=False))
+    assert len(unscreened.judgements) == 1 and unscreened.stats["candidate_pairs"] == 1
+    assert unscreened.contradictions == [] and unscreened.nli_only == []
     assert BeautifulSoup(render_html(unscreened), "html.parser").select("#nli-only li") == []
-    result = fake_scan([tmp_path], settings=Settings(threshold=0.4, nli_screen=True))
+    result = fake_scan([tmp_path], settings=Settings(threshold=0.9, nli_screen=True))
     assert result.contradictions == [] and len(result.nli_only) == 1
     listed = BeautifulSoup(render_html(result), "html.parser").select("#nli-only li")
     assert len(listed) == 1

@@ -9,6 +9,7 @@ from detector.assertions import Assertion, Effect
 from detector.contradictions import find_contradictions, quote
 from detector.judges import contradiction_label_index, judge, judge_in_rounds, score_all
 from detector.records import Claim, Contradiction, Judgement, Pair
+from detector.screen import gather
 from detector.verdicts import FEATURES, Calibration
 
 from .conftest import OppositeVerbJudge
@@ -78,31 +79,35 @@ def test_threshold_and_directions_decide_what_is_reported() -> None:
     ]
     raises = Assertion("claim", effects=(Effect("kratom", "prolactin", 1, "raises", False),))
     lowers = Assertion("claim", effects=(Effect("kratom", "prolactin", -1, "lowers", False),))
-    # With only the NLI logit weighted 1, the verdict is the NLI score itself.
-    identity = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": 1.0}, bias=0.0, threshold=0.98)
+    # The verdict follows the lower direction, and the claim reader's direction judge outweighs it.
+    calibration = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli_min": 1.0, "direction": 10.0}, 0.0, 0.99)
+    assertions = [Assertion("claim")] * 2 + [raises, lowers]
+    evidence = gather([j.pair for j in judgements], claims, assertions, calibration)
 
     def run(nli_only: bool) -> tuple[list[Contradiction], list[Contradiction]]:
         return find_contradictions(
             judgements,
             claims,
-            [Assertion("claim")] * 2 + [raises, lowers],
+            assertions,
             ["s01", "s01", "s02", "s02"],
-            calibration=identity,
-            threshold=0.98,
+            {(j.pair.a, j.pair.b): e for j, e in zip(judgements, evidence)},
+            calibration=calibration,
+            threshold=0.99,
             nli_threshold=0.98,
             nli_only=nli_only,
         )
 
     # What the claims assert (raises vs lowers) makes c2/c3 a contradiction; c1/c2, flagged by the NLI judge
-    # in both directions and nothing else, is kept apart; c0/c1, one direction only, is not reported.
+    # in both directions but under the verdict's threshold, is kept apart; c0/c1, one direction only, is not
+    # reported.
     found, apart = run(nli_only=False)
     assert [(c.a, c.b, c.kind) for c in found] == [("c2", "c3", "direction+nli")]
     assert "kratom → prolactin: raises" in found[0].explanation
     assert [(c.a, c.b, c.directions) for c in apart] == [("c1", "c2", ("a→b", "b→a"))]
-    assert apart[0].score == 0.995 and apart[0].kind == "nli" and "reading b then a" in apart[0].explanation
-    # --nli-only counts every pair whose verdict passes.
+    assert apart[0].score == 0.985 and apart[0].kind == "nli" and "reading b then a" in apart[0].explanation
+    # --nli-only counts the pairs the judge alone flags both ways too.
     found, apart = run(nli_only=True)
-    assert [(c.a, c.b) for c in found] == [("c1", "c2"), ("c0", "c1"), ("c2", "c3")] and apart == []
+    assert [(c.a, c.b) for c in found] == [("c2", "c3"), ("c1", "c2")] and apart == []
 
 
 def test_contradiction_label_is_found_by_name() -> None:

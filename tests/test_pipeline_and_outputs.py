@@ -71,7 +71,7 @@ def test_findings_follow_the_schema_and_offsets_index_the_documents(result, corp
     for claim in data["claims"]:
         assert texts[claim["doc"]][claim["start"] : claim["end"]] == claim["text"]
         assert claim["subject"] in {s["id"] for s in data["subjects"]}
-    assert data["contradictions"][0]["kind"] == "direction+nli"
+    assert data["contradictions"][0]["kind"] == "direction+antonym+nli"
     assert "coffee → alertness: increases (a.txt) vs decreases (b.md)" in data["contradictions"][0]["explanation"]
     assert {"all_pairs", "candidate_pairs", "scored_pairs", "dropped", "limits"} <= set(data["stats"])
 

@@ -118,7 +118,7 @@ def test_filters_narrow_the_lists_and_the_graph(browser: Any, fake_report: Path)
     claims = page.evaluate("window.detectorReport.cy.nodes('[kind = \"claim\"]:visible').map(n => n.data('subject'))")
     assert claims and set(claims) == {subject}
     page.select_option("#subject-filter", "")
-    page.select_option("#kind-filter", "direction+nli")
+    page.select_option("#kind-filter", "direction+antonym+nli")
     assert page.locator("article.contradiction:not(.hidden)").count() == total
     page.close()
 

@@ -54,38 +54,44 @@ def test_candidates_are_bounded_by_neighbours_and_skip_identical_texts() -> None
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(300, 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    clusters = np.zeros(300, dtype=int)
+    docs = [f"d{i % 10}" for i in range(300)]
     texts = [f"claim {i}" for i in range(300)]
-    pairs = candidate_pairs(vectors, clusters, texts, neighbours=5, min_similarity=-1.0)
-    assert 0 < len(pairs) <= 300 * 5 < all_pairs(300)
+    pairs = candidate_pairs(vectors, docs, texts, neighbours=5, within=2, min_similarity=-1.0)
+    assert 0 < len(pairs) <= 300 * 7 < all_pairs(300)
     assert all(p.a < p.b for p in pairs)
     assert len({(p.a, p.b) for p in pairs}) == len(pairs)
 
 
-def test_all_neighbours_and_no_bars_make_every_pair_a_candidate() -> None:
+def test_all_neighbours_and_no_bar_make_every_pair_a_candidate() -> None:
     # What scripts/exhaustive_benchmark.py relies on to scan a corpus exhaustively.
     rng = np.random.default_rng(1)
     vectors = rng.normal(size=(40, 8)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    clusters = np.arange(40) % 3
+    docs = [f"d{i % 3}" for i in range(40)]
     texts = [f"claim {i}" for i in range(39)] + ["claim 0"]  # the last repeats the first: never paired
-    pairs = candidate_pairs(vectors, clusters, texts, neighbours=39, min_similarity=-1.0, cross_subject_similarity=-1.0)
+    pairs = candidate_pairs(vectors, docs, texts, neighbours=39, within=39, min_similarity=-1.0)
     assert {(p.a, p.b) for p in pairs} == {(a, b) for a in range(40) for b in range(a + 1, 40)} - {(0, 39)}
 
 
-def test_candidates_need_a_shared_subject_or_a_very_close_neighbour() -> None:
-    vectors = np.array([[1, 0], [0.9, 0.436], [0.6, 0.8], [1, 0.001]], dtype=np.float32)
+def test_candidates_are_the_nearest_claims_of_other_documents_and_of_the_claims_own() -> None:
+    # Claim 0's nearest claims are in its own document (1, 2); with one neighbour across documents and one
+    # within, it is paired with 1 (its own document's nearest) and 3 (the other document's nearest), not 2.
+    vectors = np.array([[1, 0], [0.99, 0.14], [0.98, 0.2], [0.9, 0.436], [0, 1]], dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    texts = ["a one", "b two", "c three", "A  ONE"]
-    clusters = np.array([0, 1, 0, 0])
-    pairs = {
-        (p.a, p.b)
-        for p in candidate_pairs(
-            vectors, clusters, texts, neighbours=3, min_similarity=0.5, cross_subject_similarity=0.95
-        )
-    }
-    # 0–1 are close (0.9) but in different subjects; 0–3 have the same text once normalised.
-    assert pairs == {(0, 2), (2, 3)}
+    docs = ["a", "a", "a", "b", "b"]
+    texts = ["zero", "one", "two", "three", "four"]
+    pairs = {(p.a, p.b) for p in candidate_pairs(vectors, docs, texts, neighbours=1, within=1, min_similarity=0.5)}
+    assert (0, 1) in pairs and (0, 3) in pairs and (0, 2) not in pairs
+    # "four" is no nearer than 0.5 to anything: never paired, whatever the neighbour counts.
+    assert not any(4 in pair for pair in pairs)
+
+
+def test_candidates_do_not_depend_on_the_subject_clusters() -> None:
+    # Two phrasings of one question that a clustering could split into two subjects are still paired.
+    texts = ["kratom stimulates prolactin release", "prolactin levels fall with kratom use", "tea is hot"]
+    vectors = BagOfWordsEmbedder().encode(texts)
+    pairs = candidate_pairs(vectors, ["a.txt", "b.txt", "c.txt"], texts, neighbours=1, within=0, min_similarity=0.1)
+    assert (0, 1) in {(p.a, p.b) for p in pairs}
 
 
 def test_the_claim_reader_pairs_conflicting_claims_however_far_apart_their_embeddings() -> None:
@@ -174,11 +180,11 @@ def test_the_approximate_index_finds_the_exact_neighbours() -> None:
 
 def test_candidates_from_the_approximate_index_are_the_same_every_run_and_match_the_exact_ones() -> None:
     vectors = unit_vectors(3000, 32, seed=1)
-    clusters = (vectors[:, 0] > 0).astype(int)
+    docs = [f"d{i // 30}" for i in range(3000)]
     texts = [f"claim {i}" for i in range(3000)]
 
     def pairs(exact_limit: int) -> list[tuple[int, int, float]]:
-        found = candidate_pairs(vectors, clusters, texts, min_similarity=0.3, exact_limit=exact_limit)
+        found = candidate_pairs(vectors, docs, texts, min_similarity=0.3, exact_limit=exact_limit)
         return [(p.a, p.b, p.similarity) for p in found]
 
     first, again, exact = pairs(0), pairs(0), pairs(10_000)

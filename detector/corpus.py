@@ -1,0 +1,241 @@
+"""`detector eval --corpus`: score a scan against a labelled corpus of documents.
+
+A corpus is a folder with `docs/` (the documents) and `gold.json`:
+
+    {"findings": [{"id": "F01", "tier": "core", "a": ["exact phrase", ...], "b": ["exact phrase", ...],
+                   "why": "what the two sides say"}]}
+
+A finding is found when a reported contradiction pairs a claim that contains (or overlaps the span of) an `a`
+phrase with a claim that contains (or overlaps) a `b` phrase, in either order. A reported pair that matches no
+finding of any tier (core, stretch or allowed) is a false positive, so precision is a lower bound: a real conflict
+the gold does not list counts against it. These are the rules of `shared/corpora/score.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+TIERS = ("core", "stretch", "allowed")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One labelled conflict: the phrases on each side, how much it matters, and why the sides conflict."""
+
+    id: str
+    tier: str
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A labelled corpus: its documents' texts (by path under docs/) and its findings."""
+
+    root: Path
+    docs: dict[str, str]
+    findings: tuple[Finding, ...]
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.root / "docs"
+
+
+@dataclass(frozen=True)
+class CorpusScore:
+    """How a scan's reported pairs meet a corpus's findings."""
+
+    corpus: str
+    core_found: int
+    core_total: int
+    stretch_found: int
+    stretch_total: int
+    pairs: int
+    false_positives: int
+    precision: float
+    # Finding id → how many reported pairs match it; every core and stretch finding is listed.
+    found: dict[str, int] = field(default_factory=dict)
+    missed: list[str] = field(default_factory=list)
+    # The unmatched pairs as (score, text of a, text of b), strongest first.
+    false_positive_pairs: list[tuple[float, str, str]] = field(default_factory=list)
+
+    def headline(self) -> dict[str, Any]:
+        """The figures score.py prints on its last line."""
+        keys = ("core_found", "core_total", "stretch_found", "stretch_total", "pairs", "false_positives", "precision")
+        return {k: getattr(self, k) for k in keys}
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def normalise(text: str) -> str:
+    """Curly quotes straightened, whitespace collapsed, lower case: how phrases and claims are compared."""
+    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip().lower()
+
+
+def read_corpus(root: str | os.PathLike[str]) -> Corpus:
+    """Read `root/docs/` and `root/gold.json`, with a clear error for anything missing or malformed."""
+    folder = Path(root)
+    gold_file, docs_dir = folder / "gold.json", folder / "docs"
+    if not docs_dir.is_dir():
+        raise InputError(f"{folder}: a corpus needs a docs/ folder with the documents")
+    try:
+        data = json.loads(gold_file.read_text(encoding="utf-8"))
+        raw = data["findings"]
+    except FileNotFoundError:
+        raise InputError(f"{folder}: a corpus needs gold.json beside docs/") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as err:
+        raise InputError(f'{gold_file}: expected {{"findings": [...]}} ({err})') from None
+    findings = []
+    for number, item in enumerate(raw, start=1):
+        try:
+            finding = Finding(
+                id=str(item["id"]),
+                tier=str(item["tier"]),
+                a=tuple(map(str, item["a"])),
+                b=tuple(map(str, item["b"])),
+                why=str(item.get("why", "")),
+            )
+        except (KeyError, TypeError):
+            raise InputError(f"{gold_file}: finding {number} needs id, tier, a and b") from None
+        if finding.tier not in TIERS or not finding.a or not finding.b:
+            raise InputError(
+                f"{gold_file}: finding {finding.id}: tier must be one of {', '.join(TIERS)}, a and b lists"
+            )
+        findings.append(finding)
+    docs = {
+        path.relative_to(docs_dir).as_posix(): path.read_text(encoding="utf-8", errors="replace")
+        for path in sorted(docs_dir.rglob("*"))
+        if path.is_file()
+    }
+    return Corpus(folder, docs, tuple(findings))
+
+
+class PhraseMatcher:
+    """Which claims hold which gold phrases: by the claim's text, or by its span overlapping the phrase's."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self._docs = corpus.docs
+        self._by_name = {os.path.basename(k): k for k in corpus.docs}
+        phrases = {p for f in corpus.findings for p in (*f.a, *f.b)}
+        self._spans = {
+            p: [(d, m.start(), m.end()) for d, text in corpus.docs.items() for m in re.finditer(re.escape(p), text)]
+            for p in phrases
+        }
+
+    def _doc(self, doc: str) -> str | None:
+        return doc if doc in self._docs else self._by_name.get(os.path.basename(doc))
+
+    def holds(self, claim: Mapping[str, Any], phrases: Iterable[str]) -> bool:
+        text, doc = normalise(str(claim.get("text", ""))), self._doc(str(claim.get("doc", "")))
+        start, end = claim.get("start"), claim.get("end")
+        for phrase in phrases:
+            if normalise(phrase) in text:
+                return True
+            spans = self._spans[phrase] if isinstance(start, int) and isinstance(end, int) else []
+            if any(d == doc and start < e and s < end for d, s, e in spans):
+                return True
+        return False
+
+    def pair_finds(self, a: Mapping[str, Any], b: Mapping[str, Any], finding: Finding) -> bool:
+        """Whether the pair (a, b), in either order, is the finding."""
+        return (self.holds(a, finding.a) and self.holds(b, finding.b)) or (
+            self.holds(a, finding.b) and self.holds(b, finding.a)
+        )
+
+
+def score_findings(findings_json: Mapping[str, Any], corpus: Corpus) -> CorpusScore:
+    """Score the contradictions of a findings.json (as data) against the corpus, as score.py does."""
+    claims = {c["id"]: c for c in findings_json.get("claims", [])}
+    pairs = list(findings_json.get("contradictions", []))
+    matcher = PhraseMatcher(corpus)
+    found = {f.id: 0 for f in corpus.findings}
+    false_positives = []
+    for pair in pairs:
+        a, b = claims.get(pair["a"]), claims.get(pair["b"])
+        hit = False
+        for finding in corpus.findings:
+            if a and b and matcher.pair_finds(a, b, finding):
+                found[finding.id] += 1
+                hit = True
+        if not hit:
+            false_positives.append(
+                (float(pair.get("score", 0.0)), str((a or {}).get("text", "?")), str((b or {}).get("text", "?")))
+            )
+    core = [f.id for f in corpus.findings if f.tier == "core"]
+    stretch = [f.id for f in corpus.findings if f.tier == "stretch"]
+    n = len(pairs)
+    return CorpusScore(
+        corpus=str(corpus.root),
+        core_found=sum(1 for f in core if found[f]),
+        core_total=len(core),
+        stretch_found=sum(1 for f in stretch if found[f]),
+        stretch_total=len(stretch),
+        pairs=n,
+        false_positives=len(false_positives),
+        precision=round((n - len(false_positives)) / n, 3) if n else 0.0,
+        found={f: found[f] for f in core + stretch},
+        missed=[f for f in core + stretch if not found[f]],
+        false_positive_pairs=sorted(false_positives, key=lambda p: -p[0]),
+    )
+
+
+def pair_recall(
+    pairs: Iterable[tuple[int, int]], claims: Sequence[Mapping[str, Any]], corpus: Corpus, tiers: Sequence[str]
+) -> tuple[list[str], list[str]]:
+    """(reached, not reached): the findings of `tiers` that some pair of claims (indices into `claims`) is.
+
+    Measures a stage before the verdict: which labelled conflicts the candidate pairs still hold.
+    """
+    matcher = PhraseMatcher(corpus)
+    wanted = [f for f in corpus.findings if f.tier in tiers]
+    sides = {
+        f.id: (
+            {i for i, c in enumerate(claims) if matcher.holds(c, f.a)},
+            {i for i, c in enumerate(claims) if matcher.holds(c, f.b)},
+        )
+        for f in wanted
+    }
+    reached = set()
+    for a, b in pairs:
+        for f in wanted:
+            left, right = sides[f.id]
+            if (a in left and b in right) or (a in right and b in left):
+                reached.add(f.id)
+    return [f.id for f in wanted if f.id in reached], [f.id for f in wanted if f.id not in reached]
+
+
+def phrases_in_claims(claims: Sequence[Mapping[str, Any]], corpus: Corpus, tiers: Sequence[str]) -> list[str]:
+    """The phrases of `tiers` that lie inside no claim (by text or span): what claim extraction lost."""
+    matcher = PhraseMatcher(corpus)
+    lost = []
+    for finding in corpus.findings:
+        if finding.tier not in tiers:
+            continue
+        for phrase in (*finding.a, *finding.b):
+            if not any(matcher.holds(c, [phrase]) for c in claims):
+                lost.append(phrase)
+    return lost
+
+
+def evaluate(root: str | os.PathLike[str], **scan_options: Any) -> tuple[CorpusScore, Any]:
+    """Scan a corpus's docs/ with `scan_options` (as `detector.scan` takes them) and score the result.
+
+    Returns the score and the scan (a `ScanResult`), so a caller can also write the scan's outputs.
+    """
+    from .findings import findings
+    from .pipeline import scan
+
+    corpus = read_corpus(root)
+    result = scan([corpus.docs_dir], **scan_options)
+    return score_findings(findings(result), corpus), result

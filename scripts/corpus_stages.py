@@ -1,0 +1,173 @@
+"""Measure detection stage by stage on labelled corpora (never used to fit or tune anything).
+
+    python scripts/corpus_stages.py ../shared/corpora/creatine ../shared/corpora/melatonin [--sample 600]
+
+For each corpus (docs/ and gold.json, see detector/corpus.py):
+1. claims: the core and stretch phrases that lie in no kept claim;
+2. candidates: which core and stretch findings some candidate pair still holds, and candidates as a share of
+   all pairs, at the default neighbours and along a curve of neighbour counts;
+3. screen: which findings the judged pairs still hold, for each number of pairs judged per claim;
+4. verdict: gold pairs (claims holding a finding's two sides, core and stretch) against a random sample of
+   cross-document pairs with cosine >= 0.4 (fixed seed): at the threshold that keeps 80% of the gold pairs of all
+   the corpora together, the share of the sample flagged, for the verdict and for the judge alone (the lower of
+   its two directions, and the higher); and at the verdict's own threshold, the gold pairs kept and the sample
+   flagged.
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+import typer
+
+from detector import candidates, screen
+from detector.corpus import Corpus, PhraseMatcher, pair_recall, phrases_in_claims, read_corpus
+from detector.judges import score_all
+from detector.models import load_embedder, load_judge, read_lock
+from detector.pipeline import Settings, scan
+from detector.records import Pair
+from detector.verdicts import features, load_calibration
+
+CURVE = ((5, 1), (10, 2), (15, 3), (20, 3), (30, 3), (50, 5))
+PER_CLAIM = (1, 2, 3, 4, 6, 8, 0)
+TIERS = ("core", "stretch")
+
+
+class Unjudged:
+    """A judge that scores nothing: the scan is run for its claims and readings only."""
+
+    cache_key = "unjudged"
+
+    def score(self, premises: list[str], hypotheses: list[str]) -> np.ndarray:
+        return np.zeros(len(premises))
+
+
+def reached(pairs: list[tuple[int, int]], claims: list[dict], corpus: Corpus) -> dict[str, object]:
+    """Which core and stretch findings some pair holds, and the pairs as a share of all pairs of the claims."""
+    n = len(claims)
+    found = {tier: pair_recall(pairs, claims, corpus, [tier]) for tier in TIERS}
+    counts = {f"{tier}_reached": len(found[tier][0]) for tier in TIERS}
+    totals = {f"{tier}_total": len(found[tier][0]) + len(found[tier][1]) for tier in TIERS}
+    return (
+        counts
+        | totals
+        | {
+            "core_missed": found["core"][1],
+            "pairs": len(pairs),
+            "share_of_all_pairs": round(len(pairs) / (n * (n - 1) / 2), 4),
+        }
+    )
+
+
+def main(
+    corpora: list[Path],
+    sample: int = typer.Option(600, help="random cross-document pairs with cosine >= 0.4 per corpus"),
+    seed: int = typer.Option(0),
+) -> None:
+    lock = read_lock(None)
+    embedder = load_embedder(lock.spec("embedder"))
+    judge = load_judge(lock.spec("judge"))
+    calibration = load_calibration()
+    settings = Settings()
+    report: dict[str, dict] = {}
+    verdict_rows = []
+    for root in corpora:
+        corpus = read_corpus(root)
+        result = scan([corpus.docs_dir], judge=Unjudged(), settings=replace(settings, judge_per_claim=1, cache=False))
+        claims = [asdict(c) for c in result.claims]
+        texts = [c.text for c in result.claims]
+        docs = [c.doc for c in result.claims]
+        vectors = np.asarray(embedder.encode(texts))
+        n = len(texts)
+        row: dict[str, object] = {"claims": n, "lost_phrases": phrases_in_claims(claims, corpus, TIERS)}
+
+        curve = []
+        for across, within in CURVE:
+            pairs = candidates.candidate_pairs(vectors, docs, texts, neighbours=across, within=within)
+            curve.append(
+                {"neighbours": across, "within": within} | reached([(p.a, p.b) for p in pairs], claims, corpus)
+            )
+        row["candidates_curve"] = curve
+        pairs = candidates.merge_pairs(
+            candidates.candidate_pairs(
+                vectors,
+                docs,
+                texts,
+                neighbours=settings.neighbours,
+                within=settings.neighbours_within,
+                min_similarity=settings.min_similarity,
+            ),
+            candidates.assertion_pairs(result.assertions, vectors),
+        )
+        row["candidates"] = reached([(p.a, p.b) for p in pairs], claims, corpus)
+        evidence = screen.gather(pairs, result.claims, result.assertions, calibration)
+        row["screen_curve"] = [
+            {"per_claim": m}
+            | reached([(pairs[i].a, pairs[i].b) for i in screen.choose(pairs, evidence, m)], claims, corpus)
+            for m in PER_CLAIM
+        ]
+
+        # Gold pairs against a random sample of same-topic cross-document pairs.
+        matcher = PhraseMatcher(corpus)
+        gold = set()
+        for finding in corpus.findings:
+            if finding.tier in TIERS:
+                left = [i for i, c in enumerate(claims) if matcher.holds(c, finding.a)]
+                right = [i for i, c in enumerate(claims) if matcher.holds(c, finding.b)]
+                gold |= {(min(a, b), max(a, b)) for a in left for b in right if a != b}
+        sims = vectors @ vectors.T
+        upper = np.triu_indices(n, 1)
+        keep = (np.asarray(docs)[upper[0]] != np.asarray(docs)[upper[1]]) & (sims[upper] >= 0.4)
+        pool = [
+            (int(a), int(b))
+            for a, b in zip(upper[0][keep], upper[1][keep], strict=True)
+            if (int(a), int(b)) not in gold
+        ]
+        chosen = np.random.default_rng(seed).choice(len(pool), min(sample, len(pool)), replace=False)
+        measured = sorted(gold) + [pool[i] for i in sorted(chosen)]
+        labels = np.array([1] * len(gold) + [0] * len(chosen))
+        forward = score_all([texts[a] for a, b in measured], [texts[b] for a, b in measured], judge)
+        backward = score_all([texts[b] for a, b in measured], [texts[a] for a, b in measured], judge)
+        as_pairs = [Pair(a, b, float(sims[a, b])) for a, b in measured]
+        seen = screen.gather(as_pairs, result.claims, result.assertions, calibration)
+        verdict = np.array(
+            [
+                calibration.score(
+                    features(
+                        f, bw, p.similarity, e.contrast, list(e.signals), result.assertions[p.a], result.assertions[p.b]
+                    )
+                )
+                for f, bw, p, e in zip(forward, backward, as_pairs, seen, strict=True)
+            ]
+        )
+        verdict_rows.append((root.name, labels, verdict, np.minimum(forward, backward), np.maximum(forward, backward)))
+        row["gold_pairs"] = len(gold)
+        row["same_topic_pairs"] = len(pool)
+        report[root.name] = row
+
+    labels_all = np.concatenate([r[1] for r in verdict_rows])
+    separation: dict[str, dict] = {}
+    for k, name in ((2, "verdict"), (3, "judge_lower_direction"), (4, "judge_higher_direction")):
+        scores = np.concatenate([r[k] for r in verdict_rows])
+        threshold = float(np.quantile(scores[labels_all == 1], 0.2))
+        row = {"threshold_keeping_80pct_of_gold": round(threshold, 4)}
+        for corpus_row in verdict_rows:
+            sample_scores = corpus_row[k][corpus_row[1] == 0]
+            row[corpus_row[0] + "_sample_flagged"] = round(float((sample_scores >= threshold).mean()), 4)
+        separation[name] = row
+    at_own = {}
+    for corpus, labels, verdict, *_ in verdict_rows:
+        at_own[corpus] = {
+            "gold_pairs_kept": round(float((verdict[labels == 1] >= calibration.threshold).mean()), 4),
+            "sample_flagged": round(float((verdict[labels == 0] >= calibration.threshold).mean()), 4),
+        }
+    report["separation"] = separation | {"at_verdict_threshold": {"threshold": calibration.threshold} | at_own}
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,137 @@
+"""`detector eval --corpus`: a scan scored against a labelled corpus, by the rules of shared/corpora/score.py."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from detector.corpus import evaluate, pair_recall, phrases_in_claims, read_corpus, score_findings
+from detector.errors import InputError
+from detector.verdicts import FEATURES, Calibration
+
+from .conftest import SHARED, BagOfWordsEmbedder, OppositeVerbJudge
+from .test_cache import PlainReader
+
+SCORE_PY = SHARED / "corpora" / "score.py"
+
+
+def write_corpus(root: Path) -> Path:
+    """A corpus written for the test: two documents and findings of each tier."""
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "one.txt").write_text(
+        "Drug X increases blood pressure in adults.\nThe clinic’s nurses say it is safe.\nIt costs ten dollars.\n",
+        encoding="utf-8",
+    )
+    (root / "docs" / "two.txt").write_text(
+        "Drug X decreases blood pressure in adults.\nIt is not safe for anyone.\nThe price is twelve dollars.\n",
+        encoding="utf-8",
+    )
+    gold = {
+        "findings": [
+            {"id": "F1", "tier": "core", "a": ["increases blood pressure"], "b": ["decreases blood pressure"], "why": "up vs down"},
+            {"id": "F2", "tier": "stretch", "a": ["clinic’s nurses say it is safe"], "b": ["not safe"], "why": "safe vs not"},
+            {"id": "F3", "tier": "allowed", "a": ["costs ten dollars"], "b": ["twelve dollars"], "why": "price"},
+            {"id": "F4", "tier": "core", "a": ["no such phrase"], "b": ["Drug X"], "why": "never found"},
+        ]
+    }
+    (root / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    return root
+
+
+def claim(cid: str, doc: str, text: str, start: int, end: int) -> dict[str, Any]:
+    return {"id": cid, "doc": doc, "text": text, "start": start, "end": end}
+
+
+FINDINGS = {
+    "claims": [
+        claim("c1", "one.txt", "Drug X increases blood pressure in adults.", 0, 42),
+        # Matched by its span only: the text given here is not the document's (curly quote, cut short).
+        claim("c2", "one.txt", "The clinic’s nurses", 43, 79),
+        claim("c3", "one.txt", "It costs ten dollars.", 80, 101),
+        claim("c4", "two.txt", "Drug X decreases blood pressure in adults.", 0, 42),
+        claim("c5", "two.txt", "It is not safe for anyone.", 43, 69),
+        claim("c6", "two.txt", "The price is twelve dollars.", 70, 98),
+    ],
+    "contradictions": [
+        {"a": "c4", "b": "c1", "score": 0.9},  # either order
+        {"a": "c2", "b": "c5", "score": 0.8},
+        {"a": "c3", "b": "c6", "score": 0.7},  # allowed: not a false positive, not counted as found
+        {"a": "c1", "b": "c6", "score": 0.6},  # matches nothing
+    ],
+}
+
+
+def test_a_scan_is_scored_by_finding_tier_with_false_positives_listed(tmp_path: Path) -> None:
+    score = score_findings(FINDINGS, read_corpus(write_corpus(tmp_path / "corpus")))
+    assert score.headline() == {
+        "core_found": 1,
+        "core_total": 2,
+        "stretch_found": 1,
+        "stretch_total": 1,
+        "pairs": 4,
+        "false_positives": 1,
+        "precision": 0.75,
+    }
+    assert score.found == {"F1": 1, "F4": 0, "F2": 1} and score.missed == ["F4"]
+    assert score.false_positive_pairs == [
+        (0.6, "Drug X increases blood pressure in adults.", "The price is twelve dollars.")
+    ]
+
+
+def test_the_scores_agree_with_shared_score_py(tmp_path: Path) -> None:
+    if not SCORE_PY.is_file():
+        pytest.skip("../shared/corpora/score.py is not beside the project")
+    root = write_corpus(tmp_path / "corpus")
+    file = tmp_path / "findings.json"
+    file.write_text(json.dumps(FINDINGS), encoding="utf-8")
+    printed = subprocess.run(
+        [sys.executable, str(SCORE_PY), str(file), str(root)], capture_output=True, text=True, check=True
+    ).stdout
+    assert json.loads(printed.strip().splitlines()[-1]) == score_findings(FINDINGS, read_corpus(root)).headline()
+
+
+def test_stage_measures_which_findings_the_claims_and_the_candidate_pairs_still_hold(tmp_path: Path) -> None:
+    corpus = read_corpus(write_corpus(tmp_path / "corpus"))
+    claims = FINDINGS["claims"]
+    assert phrases_in_claims(claims, corpus, ["core"]) == ["no such phrase"]
+    assert pair_recall([(0, 3), (1, 4)], claims, corpus, ["core", "stretch"]) == (["F1", "F2"], ["F4"])
+    assert pair_recall([(2, 5)], claims, corpus, ["core"]) == ([], ["F1", "F4"])
+
+
+@pytest.mark.parametrize(
+    ("layout", "message"),
+    [
+        ({}, "needs a docs/ folder"),
+        ({"docs/a.txt": "Some text here."}, "needs gold.json"),
+        ({"docs/a.txt": "Some text.", "gold.json": "[1, 2]"}, "expected"),
+        ({"docs/a.txt": "Some text.", "gold.json": '{"findings": [{"id": "x", "tier": "core"}]}'}, "needs id, tier"),
+        ({"docs/a.txt": "Some text.", "gold.json": '{"findings": [{"id": "x", "tier": "huge", "a": ["a"], "b": ["b"]}]}'}, "tier"),
+    ],
+)
+def test_a_malformed_corpus_is_a_clear_error(tmp_path: Path, layout: dict[str, str], message: str) -> None:
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for name, text in layout.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        read_corpus(root)
+
+
+def test_evaluate_scans_the_corpus_and_scores_what_it_reports(tmp_path: Path) -> None:
+    # A verdict that follows the judge alone: the stand-in judge flags "increases" against "decreases".
+    calibration = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": 1.0}, bias=0.0, threshold=0.9)
+    score, result = evaluate(
+        write_corpus(tmp_path / "corpus"),
+        embedder=BagOfWordsEmbedder(),
+        judge=OppositeVerbJudge(),
+        parser=PlainReader(),
+        calibration=calibration,
+    )
+    assert score.pairs == len(result.contradictions) == 1
+    assert score.core_found == 1 and score.false_positives == 0 and score.missed == ["F4", "F2"]

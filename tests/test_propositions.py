@@ -1,0 +1,56 @@
+"""Stage 6b: the same proposition with one thing flipped — negation, antonyms, amounts, quantifiers."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from detector.propositions import antonyms, contrast, read
+
+
+def compared(first: str, second: str) -> dict[str, float]:
+    return contrast(read(first), read(second)).features()
+
+
+def test_a_negation_on_one_side_only_is_a_flip() -> None:
+    found = compared("Supplements are regulated by the agency.", "Supplements are not regulated by the agency.")
+    assert found["negation_flip"] == 1.0 and found["overlap"] == 1.0
+    assert compared("You can build a tolerance.", "You cannot build a tolerance.")["negation_flip"] == 1.0
+    assert compared("It doesn't help.", "It does not help at all.")["negation_flip"] == 0.0
+
+
+def test_antonyms_come_from_wordnet_and_negating_prefixes() -> None:
+    assert ("increas", "decreas") in antonyms()
+    assert compared("Caffeine increases blood pressure.", "Caffeine decreases blood pressure.")["antonym"] == 1.0
+    assert compared("The herb is safe for teens.", "The herb is unsafe for teens.")["antonym"] == 1.0
+    assert compared("The drug is effective.", "The drug is ineffective.")["antonym"] == 1.0
+    # Words both claims use are not a flip, nor are unrelated words.
+    assert compared("Coffee raises alertness.", "Tea raises alertness.")["antonym"] == 0.0
+
+
+def test_amounts_of_one_unit_that_never_overlap_are_a_flip() -> None:
+    found = contrast(read("The maintenance dose is 20 to 25 g a day."), read("The maintenance dose is 3-5 g a day."))
+    assert found.amount_flip == ("20 to 25 g", "3-5 g")
+    assert compared("22% of labels were wrong.", "88% of labels were wrong.")["amount_flip"] == 1.0
+    # Overlapping ranges, other units and years are not.
+    assert compared("Take 3 to 5 g daily.", "Take 5 g daily.")["amount_flip"] == 0.0
+    assert compared("Take 3 g daily.", "It lasts 8 hours.")["amount_flip"] == 0.0
+    assert compared("A study from 2004 found this.", "A study from 2019 found this.")["amount_flip"] == 0.0
+
+
+def test_different_quantifiers_are_a_flip_and_the_explanation_names_each_difference() -> None:
+    assert compared("All users build a tolerance.", "Few users build a tolerance.")["quantifier_flip"] == 1.0
+    found = contrast(read("Most products are not labelled correctly."), read("Most products are labelled correctly."))
+    assert found.explanation() == "negated on one side only"
+    assert contrast(read("It is safe."), read("It is safe.")).explanation() == ""
+
+
+def test_overlap_is_the_share_of_the_shorter_claims_content_words() -> None:
+    assert compared("Melatonin shortens sleep onset.", "Melatonin shortens sleep onset in older adults.")["overlap"] == 1.0
+    assert compared("Zinc helps colds.", "Iron prevents anaemia.")["overlap"] == 0.0
+    assert compared("", "Anything at all.")["overlap"] == 0.0
+
+
+@given(st.text(max_size=80), st.text(max_size=80))
+def test_the_comparison_is_symmetric(first: str, second: str) -> None:
+    assert compared(first, second) == compared(second, first)

@@ -1,0 +1,67 @@
+"""Stage 5b: the evidence each candidate pair holds before judging, and the pairs the judge sees."""
+
+from __future__ import annotations
+
+from detector.assertions import Assertion, Effect
+from detector.records import Claim, Pair
+from detector.screen import choose, gather, short_name
+from detector.verdicts import FEATURES, SCREEN_FEATURES, Calibration
+
+
+def claims_of(texts: list[str]) -> list[Claim]:
+    return [Claim(f"c{i + 1:04d}", f"{i:03d}_doc.txt", t, 0, len(t), 1, 1) for i, t in enumerate(texts)]
+
+
+# A screen that ranks pairs by how much of one proposition they share, and by a flip within it.
+SCREEN = Calibration(
+    dict.fromkeys(FEATURES, 0.0),
+    0.0,
+    0.5,
+    screen=dict.fromkeys(SCREEN_FEATURES, 0.0) | {"flipped_overlap": 2.0, "overlap": 1.0},
+)
+
+
+def test_every_pair_gets_its_reader_signals_contrast_and_screen_score() -> None:
+    texts = [
+        "Kratom raises prolactin in adults.",
+        "Kratom lowers prolactin in adults.",
+        "Kratom does not raise prolactin in adults.",
+        "Tea is served hot in winter.",
+    ]
+    raises = Assertion("claim", effects=(Effect("kratom", "prolactin", 1, "raises", False),))
+    lowers = Assertion("claim", effects=(Effect("kratom", "prolactin", -1, "lowers", False),))
+    pairs = [Pair(0, 1, 0.9), Pair(0, 2, 0.9), Pair(0, 3, 0.1)]
+    evidence = gather(pairs, claims_of(texts), [raises, lowers, Assertion("claim"), Assertion("claim")], SCREEN)
+    assert [s.kind for s in evidence[0].signals] == ["direction"] and "(000) vs lowers (001)" in evidence[0].signals[
+        0
+    ].explanation
+    assert evidence[1].contrast.negation_flip and evidence[1].screen == 3.0  # all shared, and negated on one side
+    assert evidence[2].contrast.overlap == 0.0 and evidence[2].screen == 0.0
+
+
+def test_the_judge_sees_each_claims_best_pairs_and_every_pair_the_reader_signals() -> None:
+    texts = [
+        "The herb is safe for daily use.",
+        "The herb is unsafe for daily use.",
+        "The herb is safe for daily use by adults.",
+        "Daily use of tea is common.",
+        "Herb gardens need sun.",
+    ]
+    pairs = [Pair(0, 1, 0.9), Pair(0, 2, 0.95), Pair(0, 3, 0.5), Pair(0, 4, 0.4), Pair(3, 4, 0.3)]
+    assertions = [Assertion("claim")] * 5
+    evidence = gather(pairs, claims_of(texts), assertions, SCREEN)
+    # Claim 0's best pair is the flipped one (0, 1), not the nearest (0, 2); every other claim keeps its best:
+    # (0, 2) for claim 2, (0, 3) for claim 3 (half shared) and (0, 4) for claim 4; (3, 4) shares nothing.
+    assert choose(pairs, evidence, per_claim=1) == [0, 1, 2, 3]
+    assert choose(pairs, evidence, per_claim=0) == [0, 1, 2, 3, 4]
+    # The reader says claim 3 holds no sun and claim 4 needs it (both about gardens): (3, 4) is judged too.
+    absent = Assertion("claim", absences=("sun",), phrases={"sun": "sun", "garden": "gardens"})
+    present = Assertion("claim", occurs=("sun",), phrases={"sun": "sun", "garden": "gardens"})
+    signalled = gather(pairs, claims_of(texts), [*assertions[:3], absent, present], SCREEN)
+    assert [bool(e.signals) for e in signalled] == [False, False, False, False, True]
+    assert choose(pairs, signalled, per_claim=1) == [0, 1, 2, 3, 4]
+
+
+def test_explanations_name_documents_by_their_number() -> None:
+    assert short_name("000_ac6c5d8dacf27aa2.txt") == "000"
+    assert short_name("notes.txt") == "notes.txt" and short_name("2024_report.txt") == "2024"
