@@ -14,6 +14,13 @@ class Document:
     text: str
     format: str
     skipped: str | None = None
+    # Where each page starts in `text` (PDFs; empty for other formats): page n begins at pages[n - 1].
+    pages: tuple[int, ...] = ()
+    # Starts of the lines of `text` the source marks as headings (DOCX heading styles, a web page's title and
+    # headings); other formats find headings from the text itself.
+    headings: tuple[int, ...] = ()
+    # Why only part of the document was read (a PDF past the page limit), reported as a warning.
+    cut: str | None = None
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,8 @@ class Claim:
     end: int
     line: int
     column: int
+    # The page of a PDF the claim starts on (1 is the file's first page); None for other formats.
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,7 @@ class DroppedSentence:
     start: int
     end: int
     reason: str
+    page: int | None = None
 
 
 @dataclass(frozen=True)
