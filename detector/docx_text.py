@@ -50,12 +50,12 @@ def _flat(text: str) -> str:
 def _cells(table: object) -> list[str]:
     """Each cell's text once (a merged cell is returned for every grid position it spans), nested tables too."""
     texts: list[str] = []
-    seen: set[int] = set()
+    seen: list[object] = []  # the cell elements themselves: lxml reuses the id() of a proxy it let go
     for row in table.rows:  # type: ignore[attr-defined]
         for cell in row.cells:
-            if id(cell._tc) in seen:
+            if any(cell._tc is other for other in seen):
                 continue
-            seen.add(id(cell._tc))
+            seen.append(cell._tc)
             texts += [_flat(p.text) for p in cell.paragraphs]
             for inner in cell.tables:
                 texts += _cells(inner)
