@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bs4 import BeautifulSoup, Comment
 from charset_normalizer import from_bytes
@@ -367,13 +368,51 @@ def main_text(html: str) -> list[tuple[str, bool]] | None:
     return lines if any(line for line, _ in lines) else None
 
 
-def _main_lines(element: object, lines: list[tuple[str, bool]]) -> None:
-    # trafilatura's XML: <head>, <p>, <quote>, <code>, <list><item>, <table><row><cell>; <hi>, <lb> inline.
-    for child in element:  # type: ignore[attr-defined]
-        if child.tag in ("list", "table", "row", "div"):
+# Elements of trafilatura's XML that hold blocks of text; the others (<hi>, <ref>, <lb>) are inline, and so is a
+# <code> of one line (a name in a sentence, not a listing).
+_MAIN_BLOCKS = frozenset(["head", "p", "list", "item", "table", "row", "cell", "quote", "div"])
+
+
+def _is_block(element: Any) -> bool:
+    if not isinstance(element.tag, str):
+        return False
+    return element.tag in _MAIN_BLOCKS or (element.tag == "code" and "\n" in "".join(element.itertext()).strip())
+
+
+def _inner_text(element: Any) -> str:
+    """The text inside `element`, a line break (<lb/>) read as a space."""
+    parts = [" " if element.tag == "lb" else element.text or ""]
+    for child in element:
+        parts += [_inner_text(child) if isinstance(child.tag, str) else "", child.tail or ""]
+    return "".join(parts)
+
+
+def _main_lines(element: Any, lines: list[tuple[str, bool]]) -> None:
+    """(line, is a heading) for each block under `element`; text around nested blocks is a line of its own
+    (an <item> holding a <head>, a <p> and "Learn more" gives three lines)."""
+    pending: list[str] = [element.text or ""]
+
+    def flush(heading: bool = False) -> None:
+        line = " ".join("".join(pending).split())
+        if line:
+            lines.append((line, heading))
+        pending.clear()
+
+    for child in element:
+        if not isinstance(child.tag, str):
+            pending.append(child.tail or "")
+        elif not _is_block(child):
+            pending += [_inner_text(child), child.tail or ""]
+        elif any(_is_block(c) for c in child):
+            flush()
             _main_lines(child, lines)
-        elif isinstance(child.tag, str):
-            lines.append((" ".join("".join(child.itertext()).split()), child.tag == "head"))
+            pending.append(child.tail or "")
+        else:
+            flush()
+            pending.append(_inner_text(child))
+            flush(heading=child.tag == "head")
+            pending.append(child.tail or "")
+    flush()
 
 
 def _table_documents(text: str, doc_id: str, path: str, fmt: str, options: ReadOptions) -> Iterable[Document]:

@@ -208,6 +208,30 @@ def test_a_web_page_is_read_as_its_title_and_main_text(tmp_path: Path) -> None:
     assert "cookies" not in claims and "Coffee" not in claims
 
 
+def test_main_text_blocks_become_lines_and_inline_markup_stays_in_its_sentence() -> None:
+    from lxml import etree
+
+    from detector.documents import _main_lines
+
+    main = etree.fromstring(
+        "<main><head>Tools</head><list><item><head>Inspector</head><p>Examine the <hi>HTML</hi> of any page.</p>"
+        "Learn more</item></list><p>Run <code>cargo doc</code> to build the docs,<lb/>then open them.</p>"
+        "<code>fn main() {\n}\n</code><table><row><cell>Dose</cell><cell>Effect</cell></row></table></main>"
+    )
+    lines: list[tuple[str, bool]] = []
+    _main_lines(main, lines)
+    assert lines == [
+        ("Tools", True),
+        ("Inspector", True),
+        ("Examine the HTML of any page.", False),
+        ("Learn more", False),
+        ("Run cargo doc to build the docs, then open them.", False),
+        ("fn main() { }", False),
+        ("Dose", False),
+        ("Effect", False),
+    ]
+
+
 def test_a_page_without_main_text_is_read_whole() -> None:
     # Too little for trafilatura to call anything the main text: all the visible text is kept.
     assert main_text("<p>Gamma is here.</p>") is None
