@@ -56,6 +56,7 @@ class ReadOptions:
     text_column: str | None = None
     id_column: str | None = None
 
+
 # Tags whose text a browser never shows.
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
 # Tags that start a new line of visible text; inline tags (a, b, em, span) do not.
@@ -231,10 +232,10 @@ def _parse(data: bytes, fmt: str, doc_id: str, path: str, options: ReadOptions) 
         return [Document(id=doc_id, path=path, text=pdf.text, format=fmt, pages=pdf.pages, cut=cut)]
     if fmt == "docx":
         try:
-            text, headings = _joined(read_docx(data))
+            body, headings = _joined(read_docx(data))
         except InputError as err:
             return [_skipped(doc_id, path, fmt, str(err))]
-        return [Document(id=doc_id, path=path, text=text, format=fmt, headings=headings)]
+        return [Document(id=doc_id, path=path, text=body, format=fmt, headings=headings)]
     text = decode(data)
     if text is None:
         return [_skipped(doc_id, path, fmt, "not text (binary or undecodable)")]
@@ -355,11 +356,11 @@ def main_text(html: str) -> list[tuple[str, bool]] | None:
             include_links=False,
         )
         root = etree.fromstring(xml.encode("utf-8")) if xml else None
-    except Exception:  # noqa: BLE001 - a page trafilatura cannot take apart is read whole instead
+    except Exception:  # a page trafilatura cannot take apart is read whole instead
         return None
-    main = root.find("main") if root is not None else None
-    if main is None:
+    if root is None or root.find("main") is None:
         return None
+    main = root.find("main")
     lines: list[tuple[str, bool]] = []
     _main_lines(main, lines)
     title = " ".join((root.get("title") or "").split())

@@ -63,7 +63,9 @@ class Fetcher:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if timeout <= 0 or host_delay < 0:
-            raise InputError(f"--fetch-timeout must be above 0 and --fetch-delay at least 0, got {timeout}, {host_delay}")
+            raise InputError(
+                f"--fetch-timeout must be above 0 and --fetch-delay at least 0, got {timeout} and {host_delay}"
+            )
         self.timeout = timeout
         self.host_delay = host_delay
         self.max_bytes = max_bytes

@@ -135,5 +135,5 @@ def _inline(claim: Claim) -> str:
 
 
 def where(claim: Claim) -> str:
-    """"p. 12, " for a claim on a PDF's 12th page; "" for other formats."""
+    """The page of a claim on a PDF ("p. 12, "), or "" for other formats."""
     return f"p. {claim.page}, " if claim.page is not None else ""

@@ -95,7 +95,9 @@ def _with_footnotes(data: bytes, notes: Sequence[str]) -> bytes:
         for n, text in enumerate(notes, start=1)
     )
     separator = '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
-    footnotes = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes {_W}>{separator}{body}</w:footnotes>'
+    footnotes = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes {_W}>{separator}{body}</w:footnotes>'
+    )
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -27,7 +28,7 @@ ARTICLE = """<html><head><title>Coffee and alertness</title></head><body>
 
 class Site(BaseHTTPRequestHandler):
     release = threading.Event()
-    agents: list[str] = []
+    agents: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         self.agents.append(self.headers.get("User-Agent", ""))

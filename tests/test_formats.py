@@ -198,7 +198,14 @@ def test_a_web_page_is_read_as_its_title_and_main_text(tmp_path: Path) -> None:
     every = read_one(path, html_text="all")
     for sentence in (KRATOM, DOSE, SLEEP):
         assert sentence in main.text and sentence in every.text  # type: ignore[attr-defined]
-    boilerplate = ("cookies", "Share this article", "Coffee makes you live longer", "Copyright", "newsletter", "About us")
+    boilerplate = (
+        "cookies",
+        "Share this article",
+        "Coffee makes you live longer",
+        "Copyright",
+        "newsletter",
+        "About us",
+    )
     assert not [b for b in boilerplate if b in main.text]  # type: ignore[attr-defined]
     assert all(b in every.text for b in boilerplate)  # type: ignore[attr-defined]
     assert main.text.splitlines()[0] == "Kratom raises prolactin, trial finds"  # type: ignore[attr-defined]
