@@ -304,3 +304,31 @@ def test_every_non_blank_cell_comes_back_as_written(rows: list[tuple[str, str]])
     expected = sorted(text for text, other in rows if (text + other).strip())
     got = sorted(d.text for d in docs if d.id.startswith("t.csv#"))
     assert got == sorted(t if t.strip() else "" for t in expected)
+
+
+# Any bytes at all
+
+GOOD_PDF = makers.pdf([[KRATOM], [DOSE, SLEEP]])
+GOOD_DOCX = makers.docx([("heading", "Kratom"), ("paragraph", KRATOM)], table=[[DOSE, SLEEP]])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([".pdf", ".docx", ".csv", ".tsv", ".html"]),
+    st.one_of(
+        st.binary(max_size=2000),
+        st.integers(0, 100).map(lambda cut: GOOD_PDF[: len(GOOD_PDF) * cut // 100]),
+        st.integers(0, 100).map(lambda cut: GOOD_DOCX[: len(GOOD_DOCX) * cut // 100]),
+    ),
+)
+def test_any_bytes_in_any_new_format_are_read_or_skipped_with_a_reason(suffix: str, data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        write(Path(folder) / f"x{suffix}", data)
+        write(Path(folder) / "keep.txt", KRATOM)
+        docs = load_documents([Path(folder)])
+    assert any(d.id == "keep.txt" and d.text == KRATOM for d in docs)
+    for doc in docs:
+        assert doc.skipped is None or (doc.text == "" and doc.skipped.strip())
+        for claim in extract_claims([doc]).claims:
+            assert doc.text[claim.start : claim.end] == claim.text
+            assert claim.page is None or 1 <= claim.page <= len(doc.pages)
