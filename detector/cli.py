@@ -275,6 +275,8 @@ def scan(
 
         # A watch keeps the models loaded, and starts before the first scan, so a document changed while that
         # scan runs is scanned after it.
+        if watch and not _local(paths):
+            raise InputError("--watch watches files and folders: name one (web pages are not watched)")
         watching = Watcher(_local(paths), exclude=[out_dir]) if watch else None
         with models.keep_loaded() if watch else nullcontext(), watching or nullcontext():
             result, written = scan_and_write()

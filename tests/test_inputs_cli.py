@@ -133,3 +133,9 @@ def test_a_named_url_that_fails_is_a_warning_not_an_error(fake_models: None, tmp
     )
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("warning: skipped http://127.0.0.1:9/gone: cannot be fetched")
+
+
+def test_watching_only_web_pages_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli.app, ["scan", "http://127.0.0.1:9/page", "--watch", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: --watch watches files and folders: name one (web pages are not watched)"
