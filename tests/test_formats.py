@@ -83,14 +83,15 @@ def test_pdf_page_starts_are_ordered_and_every_word_is_kept(boxes: list[tuple[in
     assert "".join(ch for ch in pdf.text if ch.isalpha()) == letters
 
 
-def test_a_long_pdf_is_cut_at_the_page_limit_with_a_warning(tmp_path: Path) -> None:
+def test_a_500_page_pdf_is_cut_at_the_default_300_pages_with_a_warning(tmp_path: Path) -> None:
     path = write(tmp_path / "book.pdf", makers.numbered_pdf(500))
-    doc = read_one(path, max_pdf_pages=20)
-    assert len(doc.pages) == 20  # type: ignore[attr-defined]
-    assert doc.cut == "only its first 20 of 500 pages are read (raise the limit with --max-pdf-pages)"  # type: ignore[attr-defined]
+    doc = read_one(path)
+    assert len(doc.pages) == 300  # type: ignore[attr-defined]
+    assert doc.cut == "only its first 300 of 500 pages are read (raise the limit with --max-pdf-pages)"  # type: ignore[attr-defined]
     claims = extract_claims([doc]).claims  # type: ignore[list-item]
-    assert [c.page for c in claims] == list(range(1, 21))
-    assert claims[-1].text.endswith("page number 20 of the file.")
+    assert [c.page for c in claims] == list(range(1, 301))
+    assert claims[-1].text.endswith("page number 300 of the file.")
+    assert read_one(path, max_pdf_pages=500).cut is None  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
