@@ -28,6 +28,7 @@ from .fetch import is_url
 from .pipeline import ScanResult, Settings
 from .pipeline import scan as run_scan
 from .progress import Advance
+from .records import Claim
 from .watch import Watcher, describe
 
 app = typer.Typer(
@@ -404,12 +405,16 @@ def _summary(result: ScanResult) -> None:
         table.add_row(
             escape(result.subject(c.subject).label),
             f"{c.score:.3f}",
-            f"[cyan]{escape(a.doc)}[/]:{a.line}\n{escape(quote(a.text, 90))}",
-            f"[cyan]{escape(b.doc)}[/]:{b.line}\n{escape(quote(b.text, 90))}",
+            f"[cyan]{escape(a.doc)}[/]:{a.line}{_page(a)}\n{escape(quote(a.text, 90))}",
+            f"[cyan]{escape(b.doc)}[/]:{b.line}{_page(b)}\n{escape(quote(b.text, 90))}",
         )
     out.print(table)
     if len(result.contradictions) > 10:
         out.print(f"… and {len(result.contradictions) - 10} more in the report")
+
+
+def _page(claim: Claim) -> str:
+    return f" (p. {claim.page})" if claim.page is not None else ""
 
 
 @app.command("bench")

@@ -60,9 +60,10 @@ def test_a_mixed_folder_is_scanned_and_each_bad_file_gets_one_warning_line(
 ) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        cli.app, ["scan", str(mixed), "--out", str(out), "--text-column", "claim", "--id-column", "ref", "-q"]
+        cli.app, ["scan", str(mixed), "--out", str(out), "--text-column", "claim", "--id-column", "ref"]
     )
     assert result.exit_code == 0, result.output
+    assert "(p. 2)" in result.stdout  # the summary's table gives a PDF claim's page
     warnings = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(warnings) == 3 and all(line.startswith("warning: skipped ") for line in warnings), warnings
     assert any("scanned.pdf: no text layer" in w for w in warnings)
