@@ -240,6 +240,17 @@ def test_main_text_blocks_become_lines_and_inline_markup_stays_in_its_sentence()
     ]
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.text(st.sampled_from("ab \t"), max_size=6), st.booleans()), max_size=10))
+def test_lines_join_into_one_text_whose_heading_starts_point_at_the_headings(lines: list[tuple[str, bool]]) -> None:
+    from detector.documents import _joined
+
+    text, headings = _joined(lines)
+    kept = [(line, heading) for line, heading in lines if line]
+    assert text.split("\n") == ([line for line, _ in kept] if kept else [""])
+    assert [text[start:].split("\n")[0] for start in headings] == [line for line, heading in kept if heading]
+
+
 def test_a_page_without_main_text_is_read_whole() -> None:
     # Too little for trafilatura to call anything the main text: all the visible text is kept.
     assert main_text("<p>Gamma is here.</p>") is None
