@@ -63,9 +63,12 @@ def extract_claims(documents: Sequence[Document], *, max_claim_chars: int = DEFA
         if doc.skipped:
             continue
         lines = _line_starts(doc.text)
-        for start, end, reason, provisional in _classified(doc.text, doc.format, max_claim_chars):
+        for start, end, reason, provisional in _classified(
+            doc.text, doc.format, max_claim_chars, frozenset(doc.headings)
+        ):
+            page = bisect.bisect_right(doc.pages, start) if doc.pages else None
             if reason and not provisional:
-                dropped.append(DroppedSentence(doc.id, doc.text[start:end], start, end, reason))
+                dropped.append(DroppedSentence(doc.id, doc.text[start:end], start, end, reason, page))
                 continue
             line = bisect.bisect_right(lines, start)
             claims.append(
@@ -78,22 +81,33 @@ def extract_claims(documents: Sequence[Document], *, max_claim_chars: int = DEFA
                     line=line,
                     column=start - lines[line - 1] + 1,
                     provisional=reason,
+                    page=page,
                 )
             )
     return ClaimSet(claims, dropped)
 
 
-def classify(text: str, fmt: str, *, max_claim_chars: int = DEFAULT_MAX_CLAIM_CHARS) -> Iterator[tuple[int, int, str]]:
+def classify(
+    text: str,
+    fmt: str,
+    *,
+    max_claim_chars: int = DEFAULT_MAX_CLAIM_CHARS,
+    headings: frozenset[int] = frozenset(),
+) -> Iterator[tuple[int, int, str]]:
     """Yield (start, end, reason) for every sentence of `text`; reason is "" for a claim (a heading or an
-    unpunctuated list item keeps its reason here; `extract_claims` asks the parser about it)."""
-    for start, end, reason, _ in _classified(text, fmt, max_claim_chars):
+    unpunctuated list item keeps its reason here; `extract_claims` asks the parser about it).
+
+    `headings` holds the starts of lines the source marks as headings (see Document.headings)."""
+    for start, end, reason, _ in _classified(text, fmt, max_claim_chars, headings):
         yield start, end, reason
 
 
-def _classified(text: str, fmt: str, max_claim_chars: int) -> Iterator[tuple[int, int, str, bool]]:
+def _classified(
+    text: str, fmt: str, max_claim_chars: int, headings: frozenset[int]
+) -> Iterator[tuple[int, int, str, bool]]:
     # (start, end, reason, provisional): provisional when the reason holds only if the line has no clause.
     section_reason = ""
-    for block in blocks(text, fmt):
+    for block in blocks(text, fmt, headings):
         body = text[block.start : block.end]
         if block.kind == "heading":
             section_reason = next((r for pattern, r in _SECTION_REASONS if pattern.search(body)), "")
@@ -130,14 +144,15 @@ def _reason(sentence: str, block_kind: str, max_claim_chars: int) -> str:
     return ""
 
 
-def blocks(text: str, fmt: str) -> list[Block]:
-    """Blocks of `text` in order, found from Markdown structure or from lines."""
+def blocks(text: str, fmt: str, headings: frozenset[int] = frozenset()) -> list[Block]:
+    """Blocks of `text` in order, found from Markdown structure or from lines (`headings`: lines marked so)."""
     if fmt == "markdown":
         return _markdown_blocks(text)
-    return list(_line_blocks(text))
+    # A spreadsheet cell is a claim as written: a short one without a full stop is no heading.
+    return list(_line_blocks(text, headings, guess_headings=fmt not in ("csv", "tsv")))
 
 
-def _line_blocks(text: str) -> Iterator[Block]:
+def _line_blocks(text: str, headings: frozenset[int] = frozenset(), guess_headings: bool = True) -> Iterator[Block]:
     # Plain text, visible HTML text and JSONL records: one line is one paragraph, heading or list item. A
     # document of one line (a headline, a knowledge-base entry, a JSON Lines record) is its own paragraph.
     if len(text.strip().splitlines()) == 1:
@@ -149,9 +164,11 @@ def _line_blocks(text: str) -> Iterator[Block]:
         if start == end:
             continue
         line = text[start:end]
-        if _BULLET.match(line):
+        if match.start() in headings:
+            kind = "heading"
+        elif _BULLET.match(line):
             kind = "list_item"
-        elif _looks_like_heading(line):
+        elif guess_headings and _looks_like_heading(line):
             kind = "heading"
         else:
             kind = "paragraph"
@@ -266,7 +283,7 @@ def set_aside(claim_set: ClaimSet, reasons: Sequence[str]) -> tuple[ClaimSet, li
     dropped = list(claim_set.dropped)
     for index, (claim, reason) in enumerate(zip(claim_set.claims, reasons, strict=True)):
         if reason:
-            dropped.append(DroppedSentence(claim.doc, claim.text, claim.start, claim.end, reason))
+            dropped.append(DroppedSentence(claim.doc, claim.text, claim.start, claim.end, reason, claim.page))
         else:
             kept.append(replace(claim, id=f"c{len(kept) + 1:04d}"))
             positions.append(index)

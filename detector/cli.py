@@ -25,9 +25,11 @@ from .contradictions import quote
 from .engines import ENGINES, RayOptions
 from .errors import DetectorError, InputError, ModelError
 from .exports import FORMATS, prepare_output, write_outputs
+from .fetch import is_url
 from .pipeline import ScanResult, Settings
 from .pipeline import scan as run_scan
 from .progress import Advance
+from .records import Claim
 from .watch import Watcher, describe
 
 app = typer.Typer(
@@ -119,7 +121,14 @@ def _formats(values: list[str]) -> list[str]:
 
 @app.command()
 def scan(
-    paths: Annotated[list[Path], typer.Argument(help="files or folders of .txt, .md, .html, .jsonl documents")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="files or folders of .txt, .md, .html, .jsonl, .pdf, .docx, .csv, .tsv documents; URLs of web "
+            "pages; .txt files listing URLs, one a line",
+            show_default=False,
+        ),
+    ],
     out_dir: Annotated[
         Path,
         typer.Option(
@@ -170,6 +179,27 @@ def scan(
     max_claims: Annotated[
         int, typer.Option(min=1, help="compare at most this many claims in all (the rest are reported)")
     ] = Settings.max_claims,
+    html_text: Annotated[
+        str,
+        typer.Option(
+            "--html-text", help="web pages: main (title and main text; menus, footers, teasers left out) or all"
+        ),
+    ] = Settings.html_text,
+    max_pdf_pages: Annotated[
+        int, typer.Option(min=1, help="read at most this many pages of a PDF (the rest are reported)")
+    ] = Settings.max_pdf_pages,
+    text_column: Annotated[
+        str | None, typer.Option(help="CSV/TSV: the column holding each row's text [default: text]")
+    ] = None,
+    id_column: Annotated[
+        str | None, typer.Option(help="CSV/TSV: the column holding each row's id [default: the row number]")
+    ] = None,
+    fetch_timeout: Annotated[
+        float, typer.Option(min=0.001, help="URLs: seconds to wait for a page before skipping it")
+    ] = Settings.fetch_timeout,
+    fetch_delay: Annotated[
+        float, typer.Option(min=0.0, help="URLs: least seconds between two requests to the same host")
+    ] = Settings.fetch_delay,
     engine: Annotated[
         str, typer.Option(help="where embedding and judging run: local, or ray (Ray Data jobs; cluster: RAY_ADDRESS)")
     ] = Settings.engine,
@@ -230,6 +260,12 @@ def scan(
             max_file_bytes=round(max_file_mb * 1_000_000),
             max_claims_per_doc=max_claims_per_doc,
             max_claims=max_claims,
+            html_text=html_text,
+            max_pdf_pages=max_pdf_pages,
+            text_column=text_column,
+            id_column=id_column,
+            fetch_timeout=fetch_timeout,
+            fetch_delay=fetch_delay,
             nli_screen=nli_screen,
             nli_only=nli_only,
             engine=_engine(engine),
@@ -252,7 +288,9 @@ def scan(
 
         # A watch keeps the models loaded, and starts before the first scan, so a document changed while that
         # scan runs is scanned after it.
-        watching = Watcher(paths, exclude=[out_dir]) if watch else None
+        if watch and not _local(paths):
+            raise InputError("--watch watches files and folders: name one (web pages are not watched)")
+        watching = Watcher(_local(paths), exclude=[out_dir]) if watch else None
         with models.keep_loaded() if watch else nullcontext(), watching or nullcontext():
             result, written = scan_and_write()
             _warnings(result)
@@ -260,7 +298,12 @@ def scan(
                 _summary(result)
                 out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True, markup=False)
             if watching is not None:
-                _watch(watching, paths, out_dir, scan_and_write, result, quiet)
+                _watch(watching, _local(paths), out_dir, scan_and_write, result, quiet)
+
+
+def _local(paths: list[str]) -> list[Path]:
+    """The files and folders among the scan's arguments (a watch sees those, not web pages)."""
+    return [Path(p) for p in paths if not is_url(p)]
 
 
 def _warnings(result: ScanResult) -> None:
@@ -374,12 +417,16 @@ def _summary(result: ScanResult) -> None:
         table.add_row(
             escape(result.subject(c.subject).label),
             f"{c.score:.3f}",
-            f"[cyan]{escape(a.doc)}[/]:{a.line}\n{escape(quote(a.text, 90))}",
-            f"[cyan]{escape(b.doc)}[/]:{b.line}\n{escape(quote(b.text, 90))}",
+            f"[cyan]{escape(a.doc)}[/]:{a.line}{_page(a)}\n{escape(quote(a.text, 90))}",
+            f"[cyan]{escape(b.doc)}[/]:{b.line}{_page(b)}\n{escape(quote(b.text, 90))}",
         )
     out.print(table)
     if len(result.contradictions) > 10:
         out.print(f"… and {len(result.contradictions) - 10} more in the report")
+
+
+def _page(claim: Claim) -> str:
+    return f" (p. {claim.page})" if claim.page is not None else ""
 
 
 @app.command("bench")

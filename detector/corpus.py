@@ -139,11 +139,11 @@ class PhraseMatcher:
     def holds(self, claim: Mapping[str, Any], phrases: Iterable[str]) -> bool:
         text, doc = normalise(str(claim.get("text", ""))), self._doc(str(claim.get("doc", "")))
         start, end = claim.get("start"), claim.get("end")
+        span = (start, end) if isinstance(start, int) and isinstance(end, int) else None
         for phrase in phrases:
             if normalise(phrase) in text:
                 return True
-            spans = self._spans[phrase] if isinstance(start, int) and isinstance(end, int) else []
-            if any(d == doc and start < e and s < end for d, s, e in spans):
+            if span and any(d == doc and span[0] < e and s < span[1] for d, s, e in self._spans[phrase]):
                 return True
         return False
 

@@ -1,4 +1,7 @@
-"""findings.json (schema detector/findings@1): everything a scan found, machine-readable."""
+"""findings.json (schema detector/findings@1): everything a scan found, machine-readable.
+
+A PDF's documents carry `pages` (how many were read) and its claims and dropped sentences `page` (1 is the file's
+first page); other formats leave both keys out."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ def findings(result: ScanResult) -> dict[str, Any]:
                 "claims": claims_per_doc.get(d.id, 0),
                 "skipped": d.skipped,
             }
+            | ({"pages": len(d.pages)} if d.pages else {})
             for d in result.documents
         ],
         "claims": [
@@ -44,6 +48,7 @@ def findings(result: ScanResult) -> dict[str, Any]:
                 "subject": subject_of.get(c.id),
                 "asserts": asserts(a),
             }
+            | _page(c.page)
             for c, a in zip(result.claims, result.assertions, strict=True)
         ],
         "subjects": [
@@ -59,11 +64,16 @@ def findings(result: ScanResult) -> dict[str, Any]:
         # Flagged by the NLI judge alone, in both directions; not counted as contradictions (see --nli-only).
         "nli_only": [_contradiction(c) for c in result.nli_only],
         "dropped": [
-            {"doc": d.doc, "start": d.start, "end": d.end, "reason": d.reason, "text": d.text} for d in result.dropped
+            {"doc": d.doc, "start": d.start, "end": d.end, "reason": d.reason, "text": d.text} | _page(d.page)
+            for d in result.dropped
         ],
         "warnings": result.warnings,
         "stats": result.stats,
     }
+
+
+def _page(page: int | None) -> dict[str, int]:
+    return {} if page is None else {"page": page}
 
 
 def _contradiction(c: Contradiction) -> dict[str, Any]:

@@ -57,6 +57,8 @@ def build_graph(
             end=claim.end,
             subject=subject_of.get(claim.id, ""),
             contradicted=claim.id in contradicting,
+            # GEXF attributes cannot be empty: only a PDF's claims carry a page.
+            **({"page": claim.page} if claim.page is not None else {}),
         )
         graph.add_edge(f"claim:{claim.id}", f"doc:{claim.doc}", relation="in", weight=1.0)
         if claim.id in subject_of:

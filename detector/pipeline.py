@@ -21,6 +21,7 @@ from . import claims as claims_stage
 from . import contradictions as contradictions_stage
 from . import documents as documents_stage
 from . import embeddings as embeddings_stage
+from . import fetch as fetch_stage
 from . import graph as graph_stage
 from . import screen as screen_stage
 from . import subjects as subjects_stage
@@ -53,6 +54,18 @@ class Settings:
     max_claim_chars: int = claims_stage.DEFAULT_MAX_CLAIM_CHARS
     max_claims_per_doc: int = limits.DEFAULT_MAX_CLAIMS_PER_DOC
     max_claims: int = limits.DEFAULT_MAX_CLAIMS
+    # Web pages: "main" reads a page's title and main text (menus, footers and teasers left out), "all" every
+    # visible line.
+    html_text: str = "main"
+    # A PDF's pages past this are not read, with a warning.
+    max_pdf_pages: int = documents_stage.DEFAULT_MAX_PDF_PAGES
+    # CSV/TSV: the column holding each row's text (None: a column named "text") and its id (None: the row number).
+    text_column: str | None = None
+    id_column: str | None = None
+    # URLs: seconds before a fetch gives up, and between two requests to one host. Pages are capped at
+    # max_file_bytes and kept in the cache folder's pages/ (not with cache=False).
+    fetch_timeout: float = fetch_stage.DEFAULT_TIMEOUT
+    fetch_delay: float = fetch_stage.DEFAULT_HOST_DELAY
     # List apart the judged pairs that the NLI judge alone flags (both directions at its threshold) but the
     # verdict does not report.
     nli_screen: bool = False
@@ -160,8 +173,27 @@ def scan(
         seconds[stage] = round(seconds.get(stage, 0.0) + time.perf_counter() - begin, 3)
 
     with timed("documents"):
-        documents = documents_stage.load_documents(paths, max_file_bytes=settings.max_file_bytes, exclude=exclude)
+        documents = documents_stage.load_documents(
+            paths,
+            max_file_bytes=settings.max_file_bytes,
+            exclude=exclude,
+            options=documents_stage.ReadOptions(
+                html_text=settings.html_text,
+                max_pdf_pages=settings.max_pdf_pages,
+                text_column=settings.text_column,
+                id_column=settings.id_column,
+            ),
+            fetcher=fetch_stage.Fetcher(
+                timeout=settings.fetch_timeout,
+                host_delay=settings.fetch_delay,
+                max_bytes=settings.max_file_bytes,
+                cache_folder=Path(settings.cache_dir or cache_stage.default_folder()) / "pages"
+                if settings.cache
+                else None,
+            ),
+        )
     warnings = [f"skipped {d.id}: {d.skipped}" for d in documents if d.skipped]
+    warnings += [f"{d.id}: {d.cut}" for d in documents if d.cut]
 
     with timed("models"):
         needs_lock = not all(_is_model(m) for m in (embedder, judge, parser))

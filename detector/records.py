@@ -14,6 +14,13 @@ class Document:
     text: str
     format: str
     skipped: str | None = None
+    # Where each page starts in `text` (PDFs; empty for other formats): page n begins at pages[n - 1].
+    pages: tuple[int, ...] = ()
+    # Starts of the lines of `text` the source marks as headings (DOCX heading styles, a web page's title and
+    # headings); other formats find headings from the text itself.
+    headings: tuple[int, ...] = ()
+    # Why only part of the document was read (a PDF past the page limit), reported as a warning.
+    cut: str | None = None
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,8 @@ class Claim:
     # Why this is no claim if the parser finds no clause in it (a subject and its verb): a line that looks like
     # a heading or an unpunctuated list item may be a statement ("Creatine does not cause hair loss").
     provisional: str = ""
+    # The page of a PDF the claim starts on (1 is the file's first page); None for other formats.
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ class DroppedSentence:
     start: int
     end: int
     reason: str
+    page: int | None = None
 
 
 @dataclass(frozen=True)

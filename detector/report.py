@@ -124,10 +124,16 @@ def _plural(count: int, noun: str) -> str:
 
 def _side(claim: Claim) -> str:
     return (
-        f"- **{escape(claim.doc)}** line {claim.line}, column {claim.column} "
+        f"- **{escape(claim.doc)}** {where(claim)}line {claim.line}, column {claim.column} "
         f"(chars {claim.start}–{claim.end}), claim {claim.id}:\n  > {escape(claim.text)}"
     )
 
 
 def _inline(claim: Claim) -> str:
-    return f"“{escape(quote(claim.text, 100))}” ({escape(claim.doc)}:{claim.line})"
+    page = f", p. {claim.page}" if claim.page is not None else ""
+    return f"“{escape(quote(claim.text, 100))}” ({escape(claim.doc)}:{claim.line}{page})"
+
+
+def where(claim: Claim) -> str:
+    """The page of a claim on a PDF ("p. 12, "), or "" for other formats."""
+    return f"p. {claim.page}, " if claim.page is not None else ""

@@ -33,8 +33,20 @@ def write_corpus(root: Path) -> Path:
     )
     gold = {
         "findings": [
-            {"id": "F1", "tier": "core", "a": ["increases blood pressure"], "b": ["decreases blood pressure"], "why": "up vs down"},
-            {"id": "F2", "tier": "stretch", "a": ["clinic’s nurses say it is safe"], "b": ["not safe"], "why": "safe vs not"},
+            {
+                "id": "F1",
+                "tier": "core",
+                "a": ["increases blood pressure"],
+                "b": ["decreases blood pressure"],
+                "why": "up vs down",
+            },
+            {
+                "id": "F2",
+                "tier": "stretch",
+                "a": ["clinic’s nurses say it is safe"],
+                "b": ["not safe"],
+                "why": "safe vs not",
+            },
             {"id": "F3", "tier": "allowed", "a": ["costs ten dollars"], "b": ["twelve dollars"], "why": "price"},
             {"id": "F4", "tier": "core", "a": ["no such phrase"], "b": ["Drug X"], "why": "never found"},
         ]
@@ -110,7 +122,13 @@ def test_stage_measures_which_findings_the_claims_and_the_candidate_pairs_still_
         ({"docs/a.txt": "Some text here."}, "needs gold.json"),
         ({"docs/a.txt": "Some text.", "gold.json": "[1, 2]"}, "expected"),
         ({"docs/a.txt": "Some text.", "gold.json": '{"findings": [{"id": "x", "tier": "core"}]}'}, "needs id, tier"),
-        ({"docs/a.txt": "Some text.", "gold.json": '{"findings": [{"id": "x", "tier": "huge", "a": ["a"], "b": ["b"]}]}'}, "tier"),
+        (
+            {
+                "docs/a.txt": "Some text.",
+                "gold.json": '{"findings": [{"id": "x", "tier": "huge", "a": ["a"], "b": ["b"]}]}',
+            },
+            "tier",
+        ),
     ],
 )
 def test_a_malformed_corpus_is_a_clear_error(tmp_path: Path, layout: dict[str, str], message: str) -> None:

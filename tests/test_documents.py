@@ -25,7 +25,7 @@ def test_folder_is_read_recursively_with_ids_relative_to_the_root(tmp_path: Path
     write(tmp_path / "a.txt", "Alpha is here.")
     write(tmp_path / "sub" / "b.md", "# Title\n\nBeta is here.")
     write(tmp_path / "sub" / "deeper" / "c.html", "<p>Gamma is here.</p>")
-    write(tmp_path / "notes.csv", "ignored,file")
+    write(tmp_path / "notes.xlsx", "ignored,file")
     docs = load_documents([tmp_path])
     assert [d.id for d in docs] == ["a.txt", "sub/b.md", "sub/deeper/c.html"]
     assert [d.format for d in docs] == ["text", "markdown", "html"]
@@ -78,7 +78,7 @@ def test_encodings_utf16_bom_and_latin1_decode() -> None:
     [
         (lambda p: p / "missing", "no such file or folder"),
         (lambda p: p, "no documents found"),
-        (lambda p: write(p / "x.pdf", "%PDF-1.4"), "unsupported file type"),
+        (lambda p: write(p / "x.xlsx", "PK"), "unsupported file type"),
     ],
 )
 def test_bad_input_is_one_clear_error(tmp_path: Path, setup, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -46,7 +46,9 @@ def test_different_quantifiers_are_a_flip_and_the_explanation_names_each_differe
 
 
 def test_overlap_is_the_share_of_the_shorter_claims_content_words() -> None:
-    assert compared("Melatonin shortens sleep onset.", "Melatonin shortens sleep onset in older adults.")["overlap"] == 1.0
+    assert (
+        compared("Melatonin shortens sleep onset.", "Melatonin shortens sleep onset in older adults.")["overlap"] == 1.0
+    )
     assert compared("Zinc helps colds.", "Iron prevents anaemia.")["overlap"] == 0.0
     assert compared("", "Anything at all.")["overlap"] == 0.0
 
