@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import sys
+import tomllib
 import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -14,96 +15,34 @@ from typing import Any
 
 import snowballstemmer
 
-# Direction of an effect, by verb (or nominalised verb) lemma. spaCy's lemmatizer normalises the forms;
-# the hand list says which lemmas raise and which lower their object.
-RAISE = frozenset(
-    "increase raise stimulate promote boost enhance elevate induce upregulate up-regulate augment amplify "
-    "heighten intensify trigger accelerate worsen exacerbate provoke stimulation increment elevation".split()
-)
-LOWER = frozenset(
-    "decrease reduce lower suppress inhibit block diminish attenuate dampen curb downregulate down-regulate "
-    "lessen impair slow alleviate relieve mitigate suppression inhibition reduction decline".split()
-)
-# Words between a verb and the thing it changes ("stimulates the release of prolactin").
-_CARRIERS = frozenset(
-    "release secretion level levels production concentration concentrations activity amount amounts "
-    "synthesis output rate rates expression of the a an its their his her this that these those naturally "
-    "significantly slightly markedly greatly risk risks likelihood incidence odds".split()
-)
-# Words too general to say what is absent ("without significant side effects" is about side effects, not effects;
-# "no evidence of viral polymorphisms" is about polymorphisms).
-_GENERIC = frozenset(
-    "significant same level cause lead know known risk property effect side use issue problem thing way "
-    "reason kind type sort major serious notable evidence sign indication proof data".split()
-)
-# Nouns that introduce a claim rather than act in it ("research suggests", "its ability to").
-_NOT_AGENTS = frozenset(
-    "ability mechanism research study studies evidence aspect role way time times use user users result "
-    "finding findings report reports speciosa".split()
-)
+# The reader's lexicons and patterns are data (detector/data/claim_reader.toml): English words and phrasings.
+LEXICON_FILE = Path(__file__).with_name("data") / "claim_reader.toml"
+_LEXICON = tomllib.loads(LEXICON_FILE.read_text(encoding="utf-8"))
+_WORDS = {name: frozenset(words) for name, words in _LEXICON["words"].items()}
+# Direction of an effect, by verb (or nominalised verb) lemma; spaCy's lemmatizer normalises the forms.
+RAISE = _WORDS["raise"]
+LOWER = _WORDS["lower"]
+_CARRIERS = _WORDS["carriers"]
+_GENERIC = _WORDS["generic"]
+_NOT_AGENTS = _WORDS["not_agents"]
+_POINTING = _WORDS["pointing"]
+_HOLDER_PREPOSITIONS = _WORDS["holder_prepositions"]
+_CAUSING = _WORDS["causing"]
+_TOPIC_PREPOSITIONS = _WORDS["topic_prepositions"]
+_TREATING = _WORDS["treating"]
+_COMPARATIVE = _WORDS["comparative"]
+_NEGATORS = _WORDS["negators"]
+HEDGES: dict[str, str] = dict(_LEXICON["hedges"])
+CONCEPT_GROUPS: tuple[tuple[str, ...], ...] = tuple(tuple(group) for group in _LEXICON["concepts"]["groups"])
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 _AGENT_DEPS = (("nsubj", "nsubjpass"), ("poss", "nmod"))
-# "this herb", "its active compounds": the agent is named in another sentence.
-_POINTING = frozenset({"this", "that", "these", "those", "its", "their", "his", "her"})
-_HOLDER_PREPOSITIONS = frozenset({"in", "from", "among", "within"})
-# "does not cause addiction" denies the addiction; "does not replace hydration" denies nothing that occurs.
-_CAUSING = frozenset("cause lead produce result induce trigger create carry involve have bring pose".split())
-# "a role in addiction", "regarding hair loss", "concerns about side effects": a topic, not an occurrence.
-_TOPIC_PREPOSITIONS = frozenset("in for about regarding on into towards toward concerning of".split())
-# "overcome addiction", "mitigate potential hair loss", "regarding hair loss": treated or discussed, not caused.
-_TREATING = frozenset(
-    "overcome treat manage combat fight alleviate relieve reduce mitigate prevent help address understand "
-    "clarify study investigate research discuss avoid regard concern".split()
-)
-# "without the same level of", "no more than", "no difference in", "no change in": a comparison, not an absence.
-_COMPARATIVE = frozenset("same much as less fewer more difference differences change changes".split())
-_NEGATORS = frozenset({"not", "no", "never", "n't", "without", "neither", "nor", "cannot"})
-_ABSENCE_CUES = ("without", "no", "not", "free of", "none", "non", "lack of", "absence of")
-HEDGES = {
-    "may": "may",
-    "might": "might",
-    "could": "could",
-    "possibly": "possibly",
-    "potentially": "potentially",
-    "suggest": "suggests",
-    "suggests": "suggests",
-    "preliminary": "preliminary",
-    "believed": "is believed",
-    "likely": "likely",
-    "some users report": "some users report",
-    "anecdotal": "anecdotal",
-    "users report": "users report",
-    "limited": "limited evidence",
-}
 _HEDGE_PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, HEDGES), key=len, reverse=True)) + r")\b", re.I)
-# Scope: who or what a finding is about, and under which conditions.
-_SCOPE_PATTERN = re.compile(
-    r"\b(?:in|among|for)\s+((?:healthy\s+|adult\s+|human\s+|older\s+|young\s+)*"
-    r"(?:mice|rats|rodents|animals|humans|human subjects|subjects|patients|volunteers|children|adults|women|men|"
-    r"athletes|users|cells|vitro|vivo))\b"
-    r"|\bat\s+((?:higher|high|low|lower|moderate|low to moderate)\s+doses)\b"
-    r"|\b((?:low|high|moderate|low to moderate)\s+doses)\b",
-    re.I,
-)
-_ADVICE = re.compile(
-    r"^\W*(?:always\s+|please\s+)?(?:consult|talk to|speak with|ask|check with|start with|listen to|pair it|seek)\b"
-    r"|\b(?:consult(?:ing)?|speak(?:ing)? with|talk(?:ing)? to)\s+(?:with\s+)?(?:a |your |the )?"
-    r"(?:healthcare|health care|doctor|physician|medical|professional|dermatologist|pharmacist)",
-    re.I,
-)
-_META = re.compile(
-    r"\b(?:this|the|our)\s+(?:article|guide|post|piece|page|blog)\b(?!-)|\b(?:we(?:'ll| will)?|let's|let us)\s+"
-    r"(?:explore|examine|delve|uncover|guide|discuss|look)|^\W*(?:discover|explore|delve|uncover|learn)\b|"
-    r"\breaders\b|\bin conclusion\b",
-    re.I,
-)
-# Words that bound an amount: advice with one of these is a claim about the amount.
-_LIMIT = re.compile(
-    r"\b(?:more|less|fewer|higher|lower)\s+than\b|\b(?:at\s+(?:most|least)|up\s+to|no\s+more|maximum|minimum|"
-    r"exceed(?:s|ing)?|limit(?:ed)?\s+to|not\s+(?:to\s+)?exceed)\b",
-    re.I,
-)
-_PROMOTIONAL = re.compile(r"\bgame[- ]changer\b|\bunlock\b|\bexperience (?:\w+ ){0,3}relief\b|\bpower of\b", re.I)
+_PATTERNS = {name: re.compile(pattern, re.I) for name, pattern in _LEXICON["patterns"].items()}
+_SCOPE_PATTERN = _PATTERNS["scope"]
+_ADVICE = _PATTERNS["advice"]
+_META = _PATTERNS["meta"]
+_LIMIT = _PATTERNS["limit"]
+_PROMOTIONAL = _PATTERNS["promotional"]
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,10 @@ def model_key(spec: ModelSpec) -> bytes:
     module, libraries = _CODE[spec.role]
     found = importlib.util.find_spec(module)
     source = Path(found.origin).read_bytes() if found is not None and found.origin else b""
+    if spec.role == "parser":  # the claim reader's lexicons and patterns are data beside its code
+        from .assertions import LEXICON_FILE
+
+        source += LEXICON_FILE.read_bytes()
     described = {
         "runtime": spec.runtime,
         "settings": settings,

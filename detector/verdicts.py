@@ -8,20 +8,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .assertions import DOSE_UNITS, Assertion, Quantity, agents_agree, stem
+from .assertions import CONCEPT_GROUPS, DOSE_UNITS, Assertion, Quantity, agents_agree, stem
 from .propositions import Contrast
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
 
-# Concepts that one word stem alone would miss: each group is one concept (stems, see assertions.stem).
-_CONCEPTS = (
-    ("addict", "depend", "dependenc", "habituat"),
-    ("alopecia", "bald", "baldness", "thin", "hairloss"),
-    ("sedat", "drowsi", "sleepi", "sedation"),
-    ("nausea", "nauseous", "vomit"),
-    ("insomnia", "sleeplessness"),
-)
-_CONCEPT_OF = {word: group[0] for group in _CONCEPTS for word in group}
+# Concepts that one word stem alone would miss (claim_reader.toml): each group is one concept.
+_CONCEPT_OF = {word: group[0] for group in CONCEPT_GROUPS for word in group}
 # The verdict's inputs. The judge's two directions (as logits: "nli" the higher, "nli_min" the lower), how near
 # the claims are in meaning, how much of one proposition they share and what is flipped between them
 # (propositions.py), the claim reader's judges, hedges and scope. "flipped_overlap" is the share of content
