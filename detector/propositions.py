@@ -10,6 +10,7 @@ different quantifiers. These are features of the verdict (`verdicts.Calibration`
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -108,7 +109,7 @@ def _amounts(text: str) -> list[Amount]:
     return found
 
 
-FEATURES = ("overlap", "negation_flip", "antonym", "amount_flip", "quantifier_flip")
+FEATURES = ("overlap", "negation_flip", "antonym", "amount_flip", "quantifier_flip", "length_ratio")
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,9 @@ class Contrast:
     """How two propositions relate: the share of content they have in common, and what differs."""
 
     overlap: float
+    # log of how many times more content words the longer text has: 0 for two claims of a size, large for a
+    # claim against a passage (the judge reads those differently).
+    length_ratio: float
     negation_flip: bool
     antonym: tuple[str, str] | None
     amount_flip: tuple[str, str] | None
@@ -128,6 +132,7 @@ class Contrast:
             "antonym": float(self.antonym is not None),
             "amount_flip": float(self.amount_flip is not None),
             "quantifier_flip": float(self.quantifier_flip is not None),
+            "length_ratio": self.length_ratio,
         }
 
     def explanation(self) -> str:
@@ -148,8 +153,10 @@ def contrast(a: Proposition, b: Proposition) -> Contrast:
     """Compare two claims' propositions (symmetric)."""
     shared = len(a.words & b.words)
     overlap = shared / min(len(a.words), len(b.words)) if a.words and b.words else 0.0
+    sizes = sorted((len(a.words), len(b.words)))
     return Contrast(
         overlap=round(overlap, 4),
+        length_ratio=round(math.log(max(sizes[1], 1) / max(sizes[0], 1)), 4),
         negation_flip=a.negated != b.negated,
         antonym=_antonym(
             frozenset(t for t in a.terms if stem(t) not in b.words),

@@ -19,7 +19,8 @@ _CONCEPT_OF = {word: group[0] for group in CONCEPT_GROUPS for word in group}
 # the claims are in meaning, how much of one proposition they share and what is flipped between them
 # (propositions.py), the claim reader's judges, hedges and scope. "flipped_overlap" is the share of content
 # held in common when something is flipped (0 otherwise): a flip between two claims about different things
-# says nothing.
+# says nothing. "length_ratio" tells a claim against a passage from two claims, and "nli_by_length" (the
+# judge's higher score times it) lets the judge count differently for each.
 FEATURES = (
     "nli",
     "nli_min",
@@ -30,6 +31,8 @@ FEATURES = (
     "amount_flip",
     "quantifier_flip",
     "flipped_overlap",
+    "length_ratio",
+    "nli_by_length",
     "direction",
     "negation",
     "quantity",
@@ -223,9 +226,12 @@ def features(
     """The verdict's inputs: the judge's two directions as logits, then `screen_features`. A direction not
     judged counts as the one that was."""
     back = forward if backward is None else backward
-    return {"nli": _logit(max(forward, back)), "nli_min": _logit(min(forward, back))} | screen_features(
-        similarity, contrast, signals, a, b
-    )
+    nli = _logit(max(forward, back))
+    return {
+        "nli": nli,
+        "nli_min": _logit(min(forward, back)),
+        "nli_by_length": nli * contrast.length_ratio,
+    } | screen_features(similarity, contrast, signals, a, b)
 
 
 def compare(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:

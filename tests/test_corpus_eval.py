@@ -153,3 +153,30 @@ def test_evaluate_scans_the_corpus_and_scores_what_it_reports(tmp_path: Path) ->
     )
     assert score.pairs == len(result.contradictions) == 1
     assert score.core_found == 1 and score.false_positives == 0 and score.missed == ["F4", "F2"]
+
+
+@pytest.mark.slow
+def test_eval_corpus_on_the_command_line_prints_the_score(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from detector.cli import app
+
+    root = write_corpus(tmp_path / "corpus")
+    as_json = CliRunner().invoke(app, ["eval", "--corpus", str(root), "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    data = json.loads(as_json.stdout)
+    assert data["core_total"] == 2 and data["stretch_total"] == 1 and "F4" in data["missed"]
+    table = CliRunner().invoke(app, ["eval", "--corpus", str(root), "--out", str(tmp_path / "out")])
+    assert table.exit_code == 0 and "missed core F4: never found" in table.stdout
+    assert (tmp_path / "out" / "findings.json").is_file()
+
+
+def test_eval_needs_a_pairs_file_or_a_corpus() -> None:
+    from typer.testing import CliRunner
+
+    from detector.cli import app
+
+    result = CliRunner().invoke(app, ["eval"])
+    assert result.exit_code == 2 and "give either a pairs file or --corpus DIR" in result.output
+    missing = CliRunner().invoke(app, ["eval", "--corpus", "/nonexistent/corpus"])
+    assert missing.exit_code == 2 and "needs a docs/ folder" in missing.output
