@@ -54,6 +54,7 @@ CHECK = ("covidfact", "anli_dev")
 THRESHOLD_SETS = ("scifact", "sick_trial", "claims")
 CLAIM_SETS = ("sick_trial", "claim_pairs", "same_topic")
 SAME_TOPIC_NEIGHBOURS = 3
+MIN_FIRED = 5
 SAME_TOPIC_MIN_SIMILARITY = 0.4
 
 
@@ -207,6 +208,12 @@ def main(
     ends = {n: offsets[n] + len(data[n][1]) for n in FIT}
     w_fit = balanced([len(data[n][1]) for n in FIT])
     model = fit(x_fit, y_fit, w_fit)
+    # A judge that (almost) never fires on the public pairs has no weight to learn (dose conflicts: none in these
+    # sets); it takes the direction judge's weight, the other signal of two explicit, incompatible statements.
+    # Its weight cannot move the fitted figures below: it is zero on every row.
+    unfitted = [f for f in ("quantity",) if x_fit[:, FEATURES.index(f)].sum() < MIN_FIRED]
+    for name in unfitted:
+        model.coef_[0, FEATURES.index(name)] = model.coef_[0, FEATURES.index("direction")]
 
     def predict(x: np.ndarray) -> np.ndarray:
         return model.predict_proba(x)[:, 1]
@@ -232,6 +239,8 @@ def main(
     y_claims = np.concatenate([data[n][1] for n in CLAIM_SETS])
     w_claims = balanced([len(data[n][1]) for n in CLAIM_SETS])
     screen = fit(x_claims, y_claims, w_claims)
+    for name in unfitted:
+        screen.coef_[0, SCREEN_FEATURES.index(name)] = screen.coef_[0, SCREEN_FEATURES.index("direction")]
     screen_oof = np.zeros(len(y_claims))
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x_claims, y_claims):
         screen_oof[test] = fit(x_claims[train], y_claims[train], w_claims[train]).decision_function(x_claims[test])
@@ -273,6 +282,7 @@ def main(
         "judge": spec.name,
         "features": list(FEATURES),
         "weights": {name: round(float(w), 6) for name, w in zip(FEATURES, model.coef_[0], strict=True)},
+        "weights_not_fitted": unfitted,
         "bias": round(float(model.intercept_[0]), 6),
         "threshold": threshold,
         "screen": {name: round(float(w), 6) for name, w in zip(SCREEN_FEATURES, screen.coef_[0], strict=True)},
