@@ -303,5 +303,7 @@ def test_times_conflict_only_for_the_same_dose(reader) -> None:  # type: ignore[
 
 
 def test_no_study_showing_a_thing_denies_the_thing_not_the_studies(reader) -> None:  # type: ignore[no-untyped-def]
-    found, shown = reader.read(["No study has ever reported any adverse effects in adults.", "A study of adults found it."])
+    found, shown = reader.read(
+        ["No study has ever reported any adverse effects in adults.", "A study of adults found it."]
+    )
     assert "studi" not in found.absences and not compare(found, shown, "A", "B")
