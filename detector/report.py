@@ -32,7 +32,8 @@ def render(result: ScanResult) -> str:
         "",
         f"{stats['documents']} documents, {stats['claims']} claims, {stats['subjects']} subjects: "
         f"**{_plural(stats['contradictions'], 'contradiction')}** with a verdict of at least {result.threshold:g} "
-        f"(NLI judge `{escape(judge)}` combined with the direction, negation and quantity judges).",
+        f"(NLI judge `{escape(judge)}` combined with what is flipped between the claims and the claim reader's "
+        "direction, negation and quantity judges).",
         "",
         "| documents | claims | subjects | all pairs | candidate pairs | scored pairs | contradictions |",
         "|---:|---:|---:|---:|---:|---:|---:|",
@@ -40,12 +41,12 @@ def render(result: ScanResult) -> str:
         f"{stats['candidate_pairs']:,} | {stats['scored_pairs']:,} | {stats['contradictions']} |",
         "",
     ]
-    if not stats["nli_screen"]:
-        unjudged = stats["candidate_pairs"] - stats["scored_pairs"]
+    unjudged = stats["candidate_pairs"] - stats["scored_pairs"]
+    if unjudged:
         lines += [
-            f"The NLI judge scored, both ways, the {stats['scored_pairs']:,} candidate pairs in which the claim "
-            f"reader found a conflict (opposite effects, an absence, amounts); the other {unjudged:,} were not "
-            "judged. `detector scan --nli-screen` judges them too and lists the pairs the NLI judge alone flags.",
+            f"The NLI judge scored, both ways, the {stats['scored_pairs']:,} candidate pairs the screen chose (each "
+            "claim's most promising, and every pair in which the claim reader found a conflict); the other "
+            f"{unjudged:,} were not judged. `detector scan --judge-per-claim 0` judges them all.",
             "",
         ]
     ordered = by_subject(result.contradictions)
