@@ -67,30 +67,11 @@ def _across_neighbours(
     embeddings: np.ndarray, docs: np.ndarray, k: int, exact_limit: int
 ) -> list[tuple[int, int, float]]:
     """(claim, neighbour, similarity) for each claim's `k` nearest claims of other documents."""
-    n = len(embeddings)
-    k = min(k, n - 1)
-    found = []
-    if n <= exact_limit:
-        # Row blocks keep memory at _ROW_BLOCK × n similarities.
-        for first in range(0, n, _ROW_BLOCK):
-            sims = embeddings[first : first + _ROW_BLOCK] @ embeddings.T
-            sims[docs[first : first + len(sims), None] == docs[None, :]] = -np.inf
-            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            values = np.take_along_axis(sims, top, axis=1)
-            found += [
-                (first + r, int(b), float(v))
-                for r in range(len(sims))
-                for b, v in zip(top[r], values[r])
-                if np.isfinite(v)
-            ]
-        return found
-    # The index cannot leave a document out: it is asked for more, and the claim's own document is dropped.
-    nearest, similarity = _approximate_neighbours(embeddings, min(k * _OVERSEARCH, n - 1))
-    for a in range(n):
-        other = docs[np.maximum(nearest[a], 0)] != docs[a]
-        keep = np.flatnonzero(np.isfinite(similarity[a]) & (nearest[a] >= 0) & other)[:k]
-        found += [(a, int(nearest[a][j]), float(similarity[a][j])) for j in keep]
-    return found
+    nearest, similarity = nearest_neighbours(
+        embeddings, min(k, len(embeddings) - 1), exact_limit=exact_limit, documents=docs
+    )
+    rows, columns = np.nonzero(nearest >= 0)
+    return [(int(r), int(nearest[r, c]), float(similarity[r, c])) for r, c in zip(rows, columns)]
 
 
 def _within_neighbours(embeddings: np.ndarray, docs: np.ndarray, k: int) -> list[tuple[int, int, float]]:
@@ -115,18 +96,31 @@ def _within_neighbours(embeddings: np.ndarray, docs: np.ndarray, k: int) -> list
 
 
 def nearest_neighbours(
-    embeddings: np.ndarray, k: int, *, exact_limit: int = EXACT_LIMIT
+    embeddings: np.ndarray, k: int, *, exact_limit: int = EXACT_LIMIT, documents: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each row's `k` nearest other rows by dot product (cosine for unit vectors): (n, k) indices and
     their similarities. Exact up to `exact_limit` rows, an HNSW index above; both give the same answer
-    on every run. Needs 0 < k < n.
+    on every run. Needs 0 < k < n. With `documents` (a document number per row) only rows of other documents
+    count; where a row has fewer than `k` of them, the places left hold index -1 and similarity -inf.
     """
     if len(embeddings) <= exact_limit:
-        return _exact_neighbours(embeddings, k)
-    return _approximate_neighbours(embeddings, k)
+        return _exact_neighbours(embeddings, k, documents)
+    if documents is None:
+        return _approximate_neighbours(embeddings, k)
+    # The index cannot leave a document out: it is asked for more, and each row's own document is dropped.
+    nearest, similarity = _approximate_neighbours(embeddings, min(k * _OVERSEARCH, len(embeddings) - 1))
+    other = (nearest >= 0) & np.isfinite(similarity) & (documents[np.maximum(nearest, 0)] != documents[:, None])
+    order = np.argsort(~other, axis=1, kind="stable")[:, :k]  # the other documents' first, in their order
+    kept = np.take_along_axis(other, order, axis=1)
+    return (
+        np.where(kept, np.take_along_axis(nearest, order, axis=1), -1),
+        np.where(kept, np.take_along_axis(similarity, order, axis=1), -np.inf),
+    )
 
 
-def _exact_neighbours(embeddings: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _exact_neighbours(
+    embeddings: np.ndarray, k: int, documents: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     # Row blocks keep memory at _ROW_BLOCK × n similarities.
     n = len(embeddings)
     nearest = np.empty((n, k), dtype=np.int64)
@@ -135,9 +129,12 @@ def _exact_neighbours(embeddings: np.ndarray, k: int) -> tuple[np.ndarray, np.nd
         sims = embeddings[first : first + _ROW_BLOCK] @ embeddings.T
         rows = np.arange(len(sims))
         sims[rows, first + rows] = -np.inf
+        if documents is not None:
+            sims[documents[first : first + len(sims), None] == documents[None, :]] = -np.inf
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        nearest[first : first + len(sims)] = top
-        similarity[first : first + len(sims)] = np.take_along_axis(sims, top, axis=1)
+        values = np.take_along_axis(sims, top, axis=1)
+        nearest[first : first + len(sims)] = np.where(np.isfinite(values), top, -1)
+        similarity[first : first + len(sims)] = values
     return nearest, similarity
 
 
