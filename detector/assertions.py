@@ -34,6 +34,8 @@ _COMPARATIVE = _WORDS["comparative"]
 _NEGATORS = _WORDS["negators"]
 HEDGES: dict[str, str] = dict(_LEXICON["hedges"])
 CONCEPT_GROUPS: tuple[tuple[str, ...], ...] = tuple(tuple(group) for group in _LEXICON["concepts"]["groups"])
+# Each stem of a concept group → the group's first stem: one concept that one stem alone would miss.
+CONCEPT_OF = {word: group[0] for group in CONCEPT_GROUPS for word in group}
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 _AGENT_DEPS = (("nsubj", "nsubjpass"), ("poss", "nmod"))
 _HEDGE_PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, HEDGES), key=len, reverse=True)) + r")\b", re.I)
@@ -127,6 +129,11 @@ _stemmer = snowballstemmer.stemmer("english")
 def stem(word: str) -> str:
     """A crude common root: "sedating" and "sedation" both give "sedat" (pure Python, so kept per word)."""
     return str(_stemmer.stemWord(word.lower()))
+
+
+def concept(stem_: str) -> str:
+    """A stem as its concept ("depend" and "addict" are one, see CONCEPT_GROUPS); other stems as they are."""
+    return CONCEPT_OF.get(stem_, stem_)
 
 
 def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .assertions import CONCEPT_GROUPS, stem
+from .assertions import concept, stem
 
 DATA = Path(__file__).with_name("data")
 # English function words that carry the flip itself: kept out of the content words, read on their own.
@@ -42,17 +42,6 @@ def stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS) - NEGATORS - QUANTIFIERS
-
-
-@lru_cache(maxsize=1)
-def _concepts() -> dict[str, str]:
-    return {word: group[0] for group in CONCEPT_GROUPS for word in group}
-
-
-def _concept(stem_: str) -> str:
-    """A stem as the claim reader's concept ("depend" and "addict" are one), so two claims that name one
-    concept in other words share it."""
-    return _concepts().get(stem_, stem_)
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +85,7 @@ def read(text: str) -> Proposition:
     negated = any(t in NEGATORS or t.endswith("n't") for t in tokens)
     terms = frozenset(t for t in tokens if t not in stops and t not in NEGATORS and t not in QUANTIFIERS)
     return Proposition(
-        words=frozenset(_concept(stem(t)) for t in terms),
+        words=frozenset(concept(stem(t)) for t in terms),
         terms=terms,
         negated=negated,
         amounts=tuple(_amounts(text)),
@@ -170,8 +159,8 @@ def contrast(a: Proposition, b: Proposition) -> Contrast:
         length_ratio=round(math.log(max(sizes[1], 1) / max(sizes[0], 1)), 4),
         negation_flip=a.negated != b.negated,
         antonym=_antonym(
-            frozenset(t for t in a.terms if _concept(stem(t)) not in b.words),
-            frozenset(t for t in b.terms if _concept(stem(t)) not in a.words),
+            frozenset(t for t in a.terms if concept(stem(t)) not in b.words),
+            frozenset(t for t in b.terms if concept(stem(t)) not in a.words),
         ),
         amount_flip=_amount_flip(a.amounts, b.amounts),
         quantifier_flip=_quantifier_flip(a.quantifiers, b.quantifiers),

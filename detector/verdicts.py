@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .assertions import CONCEPT_GROUPS, DOSE_UNITS, Assertion, Quantity, agents_agree, stem
+from .assertions import CONCEPT_OF, DOSE_UNITS, Assertion, Quantity, agents_agree, concept, stem
 from .propositions import Contrast
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
 
-# Concepts that one word stem alone would miss (claim_reader.toml): each group is one concept.
-_CONCEPT_OF = {word: group[0] for group in CONCEPT_GROUPS for word in group}
 # The verdict's inputs. The judge's two directions (as logits: "nli" the higher, "nli_min" the lower), how near
 # the claims are in meaning, how much of one proposition they share and what is flipped between them
 # (propositions.py), the claim reader's judges, hedges and scope. "flipped_overlap" is the share of content
@@ -49,10 +47,6 @@ class Signal:
 
     kind: str
     explanation: str
-
-
-def concept(stem_: str) -> str:
-    return _CONCEPT_OF.get(stem_, stem_)
 
 
 def direction_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
@@ -122,7 +116,7 @@ def same_holder(absent: str, present: str, occurring_claim: Assertion) -> bool:
 def narrowing(a: Assertion, stem_: str) -> set[str]:
     """The concepts that narrow what a claim says is absent or occurs ("influenza" in "an influenza vaccine");
     none for a word of one of _CONCEPTS, which says itself which thing it is ("hair" in "hair thinning")."""
-    if stem_ in _CONCEPT_OF:
+    if stem_ in CONCEPT_OF:
         return set()
     return {concept(w) for w in a.qualifiers.get(stem_, "").split()}
 
