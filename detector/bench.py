@@ -217,13 +217,14 @@ def run(
         "sentences_per_document": SENTENCES_PER_DOCUMENT,
         "engine": settings.engine,
         "nli_screen": settings.nli_screen or settings.nli_only,
+        "judge_per_claim": settings.judge_per_claim,
         "models": result.models,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "notes": {
             "peak_rss_mb": "most resident memory of the scanning process during the scan, the OS high-water mark "
             "(ray engine: the driver only)",
-            "judge_inputs": "pairs times the directions judged: a pair the claim reader found a conflict in is "
-            "judged both ways; the default scan does not judge the other candidate pairs (see --nli-screen)",
+            "judge_inputs": "pairs times the directions judged (both ways): each claim's judge_per_claim candidate "
+            "pairs the screen ranks highest, and every pair the claim reader found a conflict in (0: every candidate)",
             "judge_inputs_per_s": "judge inputs (one direction of a pair) per second of the judge stage",
             "claims_per_s": "claims per second of the whole scan, model loading included",
         },

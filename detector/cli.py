@@ -49,6 +49,12 @@ ModelsLockOption = Annotated[
     typer.Option("--models-lock", help="models.lock to use [env: DETECTOR_MODELS_LOCK; default: ./models.lock]"),
 ]
 JudgeOption = Annotated[str | None, typer.Option("--judge", help="judge model name from models.lock")]
+JudgePerClaimOption = Annotated[
+    int,
+    typer.Option(
+        min=0, help="judge each claim's N most promising candidate pairs, by the screen (0: judge every candidate)"
+    ),
+]
 ThresholdOption = Annotated[
     float | None,
     typer.Option(
@@ -158,12 +164,7 @@ def scan(
     neighbours_within: Annotated[
         int, typer.Option(min=0, help="each claim's nearest claims in its own document to compare")
     ] = Settings.neighbours_within,
-    judge_per_claim: Annotated[
-        int,
-        typer.Option(
-            min=0, help="judge each claim's N most promising candidate pairs, by the screen (0: judge every candidate)"
-        ),
-    ] = Settings.judge_per_claim,
+    judge_per_claim: JudgePerClaimOption = Settings.judge_per_claim,
     min_similarity: Annotated[
         float, typer.Option(min=-1.0, max=1.0, help="least cosine similarity of a candidate pair")
     ] = Settings.min_similarity,
@@ -445,6 +446,7 @@ def bench_command(
     nli_screen: Annotated[
         bool, typer.Option("--nli-screen", help="scan as `detector scan --nli-screen` does: judge every candidate pair")
     ] = False,
+    judge_per_claim: JudgePerClaimOption = Settings.judge_per_claim,
     judge_speed: Annotated[
         bool,
         typer.Option(help="also time the padded judge against the lock's default judge on the seeds' judge inputs"),
@@ -464,7 +466,7 @@ def bench_command(
         report = bench.run(
             benchmarks,
             chosen,
-            settings=Settings(engine=_engine(engine), nli_screen=nli_screen),
+            settings=Settings(engine=_engine(engine), nli_screen=nli_screen, judge_per_claim=judge_per_claim),
             corpus_dir=corpus,
             scan_options={"models_lock": models_lock},
             progress=BarProgress(enabled=show and err.is_terminal),
@@ -530,9 +532,7 @@ def evaluate(
     nli_only: Annotated[
         bool, typer.Option("--nli-only", help="--corpus: count pairs the NLI judge alone flags, as scan --nli-only")
     ] = False,
-    judge_per_claim: Annotated[
-        int, typer.Option(min=0, help="--corpus: as scan --judge-per-claim")
-    ] = Settings.judge_per_claim,
+    judge_per_claim: JudgePerClaimOption = Settings.judge_per_claim,
     neighbours: Annotated[int, typer.Option(min=0, help="--corpus: as scan --neighbours")] = Settings.neighbours,
     show_fp: Annotated[int, typer.Option(min=0, help="--corpus: list this many false positives")] = 10,
     out_dir: Annotated[

@@ -169,6 +169,22 @@ def test_the_bench_command_writes_its_files(benchmarks: Path, tmp_path: Path, mo
     assert (out / "bench.json").is_file() and (out / "bench.png").is_file()
 
 
+def test_the_bench_command_judges_as_many_pairs_per_claim_as_asked(
+    benchmarks: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bench, "scan", fake_scan)
+    scored = {}
+    for per_claim in (1, 0):
+        out = tmp_path / str(per_claim)
+        options = ["--sizes", "3", "--no-judge-speed", "--judge-per-claim", str(per_claim), "--out", str(out)]
+        result = run("bench", "--benchmarks", str(benchmarks), *options)
+        assert result.exit_code == 0, result.output
+        report = json.loads((out / "bench.json").read_text(encoding="utf-8"))
+        assert report["judge_per_claim"] == per_claim
+        scored[per_claim] = report["runs"][0]["scored_pairs"]
+    assert scored[1] < scored[0]
+
+
 def test_the_bench_command_explains_bad_sizes_and_a_missing_folder(tmp_path: Path) -> None:
     result = run("bench", "--benchmarks", str(tmp_path / "none"), "--out", str(tmp_path / "o"))
     assert result.exit_code == 2 and "no such folder" in result.stderr
