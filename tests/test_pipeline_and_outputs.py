@@ -79,9 +79,14 @@ def test_findings_follow_the_schema_and_offsets_index_the_documents(result, corp
 def test_graph_has_kinds_and_edges_for_provenance_subjects_and_contradictions(result) -> None:  # type: ignore[no-untyped-def]
     g = result.graph
     kinds = nx.get_node_attributes(g, "kind")
-    assert set(kinds.values()) == {"document", "subject", "claim"} and len(kinds) == g.number_of_nodes()
+    assert set(kinds.values()) == {"document", "subject", "claim", "disagreement"}
+    assert len(kinds) == g.number_of_nodes()
     relations = [d["relation"] for _, _, d in g.edges(data=True)]
     assert relations.count("in") == 4 and relations.count("about") == 4 and relations.count("contradicts") == 1
+    # The disagreement node is linked to the claim of each side.
+    [d] = result.disagreements
+    sides = {(a, data["side"]) for a, b, data in g.edges(data=True) if b == f"disagreement:{d.id}"}
+    assert sides == {(f"claim:{d.sides[0].claims[0]}", "a"), (f"claim:{d.sides[1].claims[0]}", "b")}
     [(a, b, data)] = [(a, b, d) for a, b, d in g.edges(data=True) if d["relation"] == "contradicts"]
     assert data["weight"] == result.contradictions[0].score
 
