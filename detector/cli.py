@@ -411,8 +411,9 @@ def _summary(result: ScanResult) -> None:
     out.print(
         f"[bold]{s['documents']}[/] documents · [bold]{s['claims']}[/] claims · [bold]{s['subjects']}[/] subjects · "
         f"{s['candidate_pairs']:,} candidate pairs of {s['all_pairs']:,} · "
-        f"[bold red]{s['contradictions']}[/] contradictions in [bold red]{s['disagreements']}[/] "
-        f"disagreement{'s' * (s['disagreements'] != 1)} · {result.seconds['total']:.1f}s"
+        f"[bold red]{s['contradictions']}[/] contradiction{'s' * (s['contradictions'] != 1)} in "
+        f"[bold red]{s['disagreements']}[/] disagreement{'s' * (s['disagreements'] != 1)} · "
+        f"{result.seconds['total']:.1f}s"
     )
     if result.cache and result.cache["scans"]["hits"]:
         out.print("cache: nothing changed since an earlier scan of these documents; its results were reused")
