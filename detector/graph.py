@@ -82,7 +82,7 @@ def build_graph(
         graph.add_node(
             node,
             kind="disagreement",
-            label=f"D{number} {subject_labels.get(d.subject, d.subject)} ({len(d.pairs)} pairs)",
+            label=f"D{number} {subject_labels.get(d.subject, d.subject)} ({len(d.pairs)} pair{'s' * (len(d.pairs) != 1)})",
             disagreement=d.id,
             subject=d.subject,
             pairs=len(d.pairs),
