@@ -79,10 +79,11 @@ def build_graph(
         )
     for number, d in enumerate(disagreements, start=1):
         node = f"disagreement:{d.id}"
+        pairs = f"{len(d.pairs)} pair{'s' * (len(d.pairs) != 1)}"
         graph.add_node(
             node,
             kind="disagreement",
-            label=f"D{number} {subject_labels.get(d.subject, d.subject)} ({len(d.pairs)} pair{'s' * (len(d.pairs) != 1)})",
+            label=f"D{number} {subject_labels.get(d.subject, d.subject)} ({pairs})",
             disagreement=d.id,
             subject=d.subject,
             pairs=len(d.pairs),
