@@ -653,6 +653,15 @@ def _evaluate_corpus(
         f"{score.precision:.3f}",
     )
     out.print(table)
+    grouped = score.disagreements
+    if grouped is not None:
+        out.print(
+            f"disagreements: {grouped.disagreements} (from {score.pairs} pairs) · core found "
+            f"{grouped.core_found} of {score.core_total} · stretch found {grouped.stretch_found} of "
+            f"{score.stretch_total} · false positives {grouped.false_positives} · precision {grouped.precision:.3f}",
+            markup=False,
+            soft_wrap=True,
+        )
     for finding_id in score.missed:
         out.print(f"missed {why[finding_id].tier} {finding_id}: {why[finding_id].why}", markup=False, soft_wrap=True)
     for value, a, b in score.false_positive_pairs[:show_fp]:
