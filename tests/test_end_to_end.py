@@ -70,8 +70,9 @@ def test_gexf_and_graphml_read_back_with_a_kind_on_every_node(scanned) -> None: 
     assert len(kinds) == graph.number_of_nodes()
     # Laid out already: Gephi opens it with every node in place.
     assert all({"x", "y"} <= set(data["viz"]["position"]) for _, data in graph.nodes(data=True))
-    assert set(kinds.values()) == {"document", "subject", "claim"}
+    assert set(kinds.values()) == {"document", "subject", "claim", "disagreement"}
     assert sum(1 for k in kinds.values() if k == "claim") == len(findings["claims"])
+    assert sum(1 for k in kinds.values() if k == "disagreement") == len(findings["disagreements"])
     contradicts = [d for _, _, d in graph.edges(data=True) if d.get("relation") == "contradicts"]
     assert len(contradicts) == len(findings["contradictions"])
     assert nx.read_graphml(out / "graph.graphml").number_of_nodes() == graph.number_of_nodes()

@@ -99,6 +99,10 @@ def test_outputs_are_written_and_read_back(result, tmp_path: Path) -> None:  # t
     assert all(p.stat().st_mode & 0o777 == 0o666 & ~umask for p in written)
     gexf = nx.read_gexf(tmp_path / "out" / "graph.gexf")
     assert all("kind" in data for _, data in gexf.nodes(data=True))
+    # Gephi can show the disagreements: a node kind of their own, joined to the claims of each side.
+    [(node, data)] = [(n, d) for n, d in gexf.nodes(data=True) if d["kind"] == "disagreement"]
+    assert data["pairs"] == 1 and data["label"].startswith("D1 ") and "viz" in data
+    assert sorted(d["side"] for _, target, d in gexf.edges(data=True) if target == node) == ["a", "b"]
     assert all("viz" in data for _, data in gexf.nodes(data=True))
     # The same bytes whether or not lxml is installed (networkx would otherwise pick its lxml writer).
     plain = tmp_path / "plain.graphml"
