@@ -151,12 +151,14 @@ def test_review_buttons_save_a_reviews_file_the_cli_applies(
     confirm.click()
     confirm.click()
     confirm.click()
-    assert "3 changes" not in page.locator("#save-reviews").inner_text()
+    assert page.locator("#save-reviews").inner_text() == "save reviews (4 changes)"
     save_screenshot(page, artifacts, "fake-report-reviews.png", capsys)
     with page.expect_download() as download:
         page.click("#save-reviews")
     saved = tmp_path / "reviews.json"
     download.value.save_as(saved)
+    assert download.value.suggested_filename == "reviews.json"
+    assert page.locator("#save-reviews").inner_text() == "save reviews (saved)"
     assert seen.errors == [] and seen.dialogs == [] and seen.remote_requests == []
     page.close()
     reviews = review_stage.read(saved)
