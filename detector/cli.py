@@ -369,7 +369,8 @@ def _rescan_on_changes(
             out.print(
                 f"{datetime.now():%H:%M:%S} {escape(describe(batch))}: {s['documents']} documents · "
                 f"{s['claims']} claims · [bold red]{s['contradictions']}[/] contradictions "
-                f"({new} new, {gone} gone) · {time.perf_counter() - began:.1f}s · wrote {escape(str(out_dir))}",
+                f"({new} new, {gone} gone) in {s['disagreements']} disagreements · "
+                f"{time.perf_counter() - began:.1f}s · wrote {escape(str(out_dir))}",
                 soft_wrap=True,
             )
         last = result
