@@ -123,6 +123,20 @@ def test_report_escapes_markup_and_links() -> None:
     assert escape("1. first") == r"1\. first" and escape("- item") == r"\- item"
 
 
+def test_report_md_leads_with_disagreements_and_nests_their_pairs(result) -> None:  # type: ignore[no-untyped-def]
+    report = render(result)
+    [d] = result.disagreements
+    assert "**1 contradiction in 1 disagreement**" in report
+    overview, detail = report.index("## Disagreements"), report.index(f"### D1. adults · alertness ({d.id})")
+    pair, subjects = (
+        report.index(f"#### D1.1. score {d.strongest.score:.3f}"),
+        report.index("## Subjects: who says what"),
+    )
+    assert overview < detail < pair < subjects
+    assert f"| D1 | {d.id} | adults · alertness | 1 | a.txt | b.md |" in report
+    assert f"Why one disagreement: {d.explanation}." in report and result.pair_id(d.strongest) in report
+
+
 def test_report_lists_skipped_files(corpus: Path) -> None:
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 4)
     result = fake_scan([corpus])
