@@ -113,7 +113,7 @@ def test_filters_narrow_the_lists_and_the_graph(browser: Any, fake_report: Path)
     page.fill("#search", "green tea")
     page.locator("article.contradiction.hidden").first.wait_for(state="attached")
     visible = page.locator("article.contradiction:not(.hidden)")
-    assert visible.count() == 1 and "Green tea" in (visible.text_content() or "")
+    assert visible.count() == 1 and "Green tea" in visible.inner_text()  # its disagreement opened
     assert 0 < page.evaluate("window.detectorReport.cy.nodes(':visible').length") < nodes
     assert f"1 of {total} contradictions" in page.locator("#shown").inner_text()
     assert page.locator("details.disagreement:not(.hidden)").count() == 1

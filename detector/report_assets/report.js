@@ -29,6 +29,8 @@
         (!f.q || el.dataset.search.indexOf(f.q) >= 0);
       el.classList.toggle("hidden", !visible);
       if (visible) shownDisagreements++;
+      // A filter is a question about pairs: show them.
+      if (visible && (f.q || f.subject || f.kind)) el.open = true;
     });
     contradictions.forEach(function (el) {
       var visible = (!f.subject || el.dataset.subject === f.subject) && (!f.kind || el.dataset.kind === f.kind) &&
