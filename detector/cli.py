@@ -21,6 +21,7 @@ from rich.table import Table
 
 from . import bench, evaluation, models
 from . import corpus as corpus_stage
+from . import reviews as review_stage
 from .contradictions import quote
 from .engines import ENGINES, RayOptions
 from .errors import DetectorError, InputError, ModelError
@@ -237,6 +238,13 @@ def scan(
             help="folder of the embeddings and scores cache [env: DETECTOR_CACHE_DIR; default: ~/.cache/detector]",
         ),
     ] = None,
+    reviews: Annotated[
+        Path | None,
+        typer.Option(
+            "--reviews",
+            help="reviews file to apply: rejected pairs left out, confirmed ones marked [default: OUT/reviews.json]",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bars or summary")] = False,
     watch: Annotated[
         bool,
@@ -285,6 +293,10 @@ def scan(
                 progress=BarProgress(enabled=not quiet and err.is_terminal),
                 exclude=[out_dir],
             )
+            # Read on every scan of a watch: a review recorded meanwhile applies to the next scan.
+            recorded = review_stage.read(reviews or review_stage.default_path(out_dir))
+            if recorded:
+                result = review_stage.apply(result, recorded)
             return result, write_outputs(result, out_dir, chosen)
 
         # A watch keeps the models loaded, and starts before the first scan, so a document changed while that
@@ -295,6 +307,7 @@ def scan(
         with models.keep_loaded() if watch else nullcontext(), watching or nullcontext():
             result, written = scan_and_write()
             _warnings(result)
+            _stale(result)
             if not quiet:
                 _summary(result)
                 out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True, markup=False)
@@ -350,13 +363,15 @@ def _rescan_on_changes(
             err.print(f"[red]error:[/] {escape(str(problem))} (after: {escape(describe(batch))})", soft_wrap=True)
             continue
         _warnings(result)
+        _stale(result)
         if not quiet:
             new, gone = _difference(last, result)
             s = result.stats
             out.print(
                 f"{datetime.now():%H:%M:%S} {escape(describe(batch))}: {s['documents']} documents · "
                 f"{s['claims']} claims · [bold red]{s['contradictions']}[/] contradictions "
-                f"({new} new, {gone} gone) · {time.perf_counter() - began:.1f}s · wrote {escape(str(out_dir))}",
+                f"({new} new, {gone} gone) in {s['disagreements']} disagreements · "
+                f"{time.perf_counter() - began:.1f}s · wrote {escape(str(out_dir))}",
                 soft_wrap=True,
             )
         last = result
@@ -398,7 +413,9 @@ def _summary(result: ScanResult) -> None:
     out.print(
         f"[bold]{s['documents']}[/] documents · [bold]{s['claims']}[/] claims · [bold]{s['subjects']}[/] subjects · "
         f"{s['candidate_pairs']:,} candidate pairs of {s['all_pairs']:,} · "
-        f"[bold red]{s['contradictions']}[/] contradictions · {result.seconds['total']:.1f}s"
+        f"[bold red]{s['contradictions']}[/] contradiction{'s' * (s['contradictions'] != 1)} in "
+        f"[bold red]{s['disagreements']}[/] disagreement{'s' * (s['disagreements'] != 1)} · "
+        f"{result.seconds['total']:.1f}s"
     )
     if result.cache and result.cache["scans"]["hits"]:
         out.print("cache: nothing changed since an earlier scan of these documents; its results were reused")
@@ -408,22 +425,37 @@ def _summary(result: ScanResult) -> None:
             f"cache: {found['readings']} claim readings, {found['embeddings']} embeddings and "
             f"{found['scores']} judge scores were there already"
         )
-    if not result.contradictions:
+    _review_summary(result)
+    if not result.disagreements:
         return
-    table = Table(title="Strongest contradictions", show_lines=True)
-    for column in ("subject", "score", "claim a", "claim b"):
+    table = Table(title="Disagreements, the most pairs first", show_lines=True)
+    for column in ("disagreement", "side a", "side b"):
         table.add_column(column, overflow="fold")
-    for c in result.contradictions[:10]:
-        a, b = result.claim(c.a), result.claim(c.b)
+    for number, d in enumerate(result.disagreements[:10], start=1):
+        a, b = result.claim(d.strongest.a), result.claim(d.strongest.b)
+        where = " · within one document" if d.within_document else ""
         table.add_row(
-            escape(result.subject(c.subject).label),
-            f"{c.score:.3f}",
-            f"[cyan]{escape(a.doc)}[/]:{a.line}{_page(a)}\n{escape(quote(a.text, 90))}",
-            f"[cyan]{escape(b.doc)}[/]:{b.line}{_page(b)}\n{escape(quote(b.text, 90))}",
+            f"D{number} [bold]{escape(result.subject(d.subject).label)}[/]\n{d.id}\n"
+            f"{len(d.pairs)} pair{'s' * (len(d.pairs) != 1)} · {escape(', '.join(d.kinds[:2]))}{where}",
+            f"{escape(', '.join(d.sides[0].documents))}\n[cyan]{escape(a.doc)}[/]:{a.line}{_page(a)} "
+            f"{escape(quote(a.text, 90))}",
+            f"{escape(', '.join(d.sides[1].documents))}\n[cyan]{escape(b.doc)}[/]:{b.line}{_page(b)} "
+            f"{escape(quote(b.text, 90))}",
         )
     out.print(table)
-    if len(result.contradictions) > 10:
-        out.print(f"… and {len(result.contradictions) - 10} more in the report")
+    if len(result.disagreements) > 10:
+        out.print(f"… and {len(result.disagreements) - 10} more in the report")
+
+
+def _review_summary(result: ScanResult) -> None:
+    if result.reviewed is not None:
+        out.print(f"reviews: {result.reviewed.summary()}", markup=False, soft_wrap=True)
+
+
+def _stale(result: ScanResult) -> None:
+    """One line on stderr per stale review, as warnings are: none is dropped silently."""
+    for stale in result.reviewed.stale if result.reviewed is not None else []:
+        err.print(f"[yellow]stale review:[/] {escape(stale.describe())}", soft_wrap=True)
 
 
 def _page(claim: Claim) -> str:
@@ -622,10 +654,108 @@ def _evaluate_corpus(
         f"{score.precision:.3f}",
     )
     out.print(table)
+    grouped = score.disagreements
+    if grouped is not None:
+        out.print(
+            f"disagreements: {grouped.disagreements} (from {score.pairs} pairs) · core found "
+            f"{grouped.core_found} of {score.core_total} · stretch found {grouped.stretch_found} of "
+            f"{score.stretch_total} · false positives {grouped.false_positives} · precision {grouped.precision:.3f}",
+            markup=False,
+            soft_wrap=True,
+        )
     for finding_id in score.missed:
         out.print(f"missed {why[finding_id].tier} {finding_id}: {why[finding_id].why}", markup=False, soft_wrap=True)
     for value, a, b in score.false_positive_pairs[:show_fp]:
         out.print(f"false positive {value:.3f}: {quote(a)}  <>  {quote(b)}", markup=False, soft_wrap=True)
+
+
+@app.command("review")
+def review(
+    out_dir: Annotated[Path, typer.Argument(help="a scan's output folder (its findings.json names the ids)")],
+    target: Annotated[
+        str | None,
+        typer.Argument(help="a disagreement id (d-…) or a pair id (p-…) from the reports", show_default=False),
+    ] = None,
+    confirm: Annotated[bool, typer.Option("--confirm", help="mark it a real contradiction")] = False,
+    reject: Annotated[
+        bool, typer.Option("--reject", help="mark it no contradiction: later scans leave it out")
+    ] = False,
+    note: Annotated[str, typer.Option("--note", help="why, in a few words")] = "",
+    reviews: Annotated[
+        Path | None, typer.Option("--reviews", help="reviews file [default: OUT_DIR/reviews.json]")
+    ] = None,
+    import_file: Annotated[
+        Path | None,
+        typer.Option("--import", help="add the reviews of this file (one saved from report.html) to the reviews file"),
+    ] = None,
+) -> None:
+    """Confirm or reject a disagreement or a pair; the next scan applies it. Without an id: list them."""
+    with user_errors():
+        path = reviews or review_stage.default_path(out_dir)
+        recorded = review_stage.read(path)
+        if import_file is not None:
+            if target is not None or confirm or reject:
+                raise InputError("--import adds a file's reviews; give no id, --confirm or --reject with it")
+            added = review_stage.read(import_file)
+            if not added and not import_file.is_file():
+                raise InputError(f"{import_file}: no such reviews file")
+            review_stage.write(path, review_stage.record(recorded, *added))
+            out.print(f"imported {len(added)} reviews from {import_file} into {path}", markup=False, soft_wrap=True)
+            return
+        found = _read_findings(out_dir)
+        if target is None:
+            if confirm or reject:
+                raise InputError("name the disagreement or pair to review (`detector review OUT_DIR` lists them)")
+            _list_reviewable(found, recorded, path)
+            return
+        if confirm == reject:
+            raise InputError("say --confirm or --reject")
+        verdict = "confirmed" if confirm else "rejected"
+        made = review_stage.of_findings(found, target, verdict, note)
+        review_stage.write(path, review_stage.record(recorded, made))
+    pairs = f"{len(made.pairs)} pair{'s' * (len(made.pairs) != 1)}"
+    out.print(
+        f"{verdict} {made.target} {made.id} ({made.about + ', ' if made.about else ''}{pairs}) in {path}; "
+        "the next scan applies it",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def _read_findings(out_dir: Path) -> dict[str, Any]:
+    file = out_dir / "findings.json"
+    try:
+        data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{file}: not found; run `detector scan ... --out {out_dir}` first") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as problem:
+        raise InputError(f"{file}: cannot read the findings ({problem})") from None
+    return data
+
+
+def _list_reviewable(found: dict[str, Any], recorded: list[review_stage.Review], path: Path) -> None:
+    """The disagreements (and their pairs' ids) a review can name, and what the reviews file holds."""
+    if "disagreements" not in found:
+        raise InputError(f"these findings are {found.get('schema')}: scan again to write detector/findings@2")
+    table = Table(title=f"Disagreements ({len(found['disagreements'])}); review one, or one of its pairs, by id")
+    for column in ("id", "subject", "pairs", "sides", "review"):
+        table.add_column(column, overflow="fold")
+    for d in found["disagreements"]:
+        review = d["review"]["status"] if d.get("review") else ""
+        sides = " vs ".join(", ".join(side["documents"]) for side in d["sides"])
+        pairs = ", ".join(d["pairs"][:3]) + (f" … ({d['pair_count']})" if d["pair_count"] > 3 else "")
+        table.add_row(d["id"], escape(d["label"]), pairs, escape(sides), review)
+    out.print(table)
+    rejected = found.get("reviews", {}).get("rejected", [])
+    for group in rejected:
+        r = group["review"]
+        out.print(
+            f"rejected {r['target']} {r['id']}: {len(group['pairs'])} pairs left out"
+            f"{' (' + r['note'] + ')' if r['note'] else ''}",
+            markup=False,
+            soft_wrap=True,
+        )
+    out.print(f"{len(recorded)} reviews in {path}", markup=False, soft_wrap=True)
 
 
 @models_app.callback()

@@ -9,6 +9,10 @@ A finding is found when a reported contradiction pairs a claim that contains (or
 phrase with a claim that contains (or overlaps) a `b` phrase, in either order. A reported pair that matches no
 finding of any tier (core, stretch or allowed) is a false positive, so precision is a lower bound: a real conflict
 the gold does not list counts against it. These are the rules of `shared/corpora/score.py`.
+
+Disagreements (findings@2) are scored by the same matching: a finding is found by a disagreement when a claim on
+one of its sides holds an `a` phrase and a claim on the other side a `b` phrase; a disagreement that finds no
+finding of any tier is a false positive.
 """
 
 from __future__ import annotations
@@ -68,6 +72,8 @@ class CorpusScore:
     missed: list[str] = field(default_factory=list)
     # The unmatched pairs as (score, text of a, text of b), strongest first.
     false_positive_pairs: list[tuple[float, str, str]] = field(default_factory=list)
+    # The same at the level of disagreements (None where the findings have none: schema @1).
+    disagreements: DisagreementScore | None = None
 
     def headline(self) -> dict[str, Any]:
         """The figures score.py prints on its last line."""
@@ -76,6 +82,19 @@ class CorpusScore:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class DisagreementScore:
+    """How a scan's disagreements meet a corpus's findings: found when their two sides hold a finding's phrases."""
+
+    disagreements: int
+    core_found: int
+    stretch_found: int
+    false_positives: int
+    precision: float
+    # Finding id → the ids of the disagreements that find it; every core and stretch finding is listed.
+    found: dict[str, list[str]] = field(default_factory=dict)
 
 
 def normalise(text: str) -> str:
@@ -175,6 +194,11 @@ def score_findings(findings_json: Mapping[str, Any], corpus: Corpus) -> CorpusSc
     core = [f.id for f in corpus.findings if f.tier == "core"]
     stretch = [f.id for f in corpus.findings if f.tier == "stretch"]
     n = len(pairs)
+    grouped = (
+        score_disagreements(findings_json["disagreements"], claims, corpus, matcher)
+        if "disagreements" in findings_json
+        else None
+    )
     return CorpusScore(
         corpus=str(corpus.root),
         core_found=sum(1 for f in core if found[f]),
@@ -187,6 +211,40 @@ def score_findings(findings_json: Mapping[str, Any], corpus: Corpus) -> CorpusSc
         found={f: found[f] for f in core + stretch},
         missed=[f for f in core + stretch if not found[f]],
         false_positive_pairs=sorted(false_positives, key=lambda p: -p[0]),
+        disagreements=grouped,
+    )
+
+
+def score_disagreements(
+    disagreements: Sequence[Mapping[str, Any]],
+    claims: Mapping[str, Mapping[str, Any]],
+    corpus: Corpus,
+    matcher: PhraseMatcher,
+) -> DisagreementScore:
+    """Score findings.json's disagreements: one finds a finding when its sides hold the finding's two sides."""
+    found: dict[str, list[str]] = {f.id: [] for f in corpus.findings}
+    false_positives = 0
+    for d in disagreements:
+        side_a, side_b = ([claims[i] for i in side["claims"] if i in claims] for side in d["sides"])
+        hit = False
+        for finding in corpus.findings:
+            holds = [
+                [any(matcher.holds(c, phrases) for c in side) for phrases in (finding.a, finding.b)]
+                for side in (side_a, side_b)
+            ]
+            if (holds[0][0] and holds[1][1]) or (holds[0][1] and holds[1][0]):
+                found[finding.id].append(str(d["id"]))
+                hit = True
+        false_positives += not hit
+    n = len(disagreements)
+    tiers = {f.id: f.tier for f in corpus.findings}
+    return DisagreementScore(
+        disagreements=n,
+        core_found=sum(1 for f, ids in found.items() if ids and tiers[f] == "core"),
+        stretch_found=sum(1 for f, ids in found.items() if ids and tiers[f] == "stretch"),
+        false_positives=false_positives,
+        precision=round((n - false_positives) / n, 3) if n else 0.0,
+        found={f: ids for f, ids in found.items() if tiers[f] in ("core", "stretch")},
     )
 
 

@@ -1,4 +1,5 @@
-"""Stage 8: the claim graph — documents, subjects and claims, joined by provenance and contradictions."""
+"""Stage 8: the claim graph — documents, subjects, claims and disagreements, joined by provenance and
+contradictions."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Sequence
 import networkx as nx
 
 from .contradictions import quote
-from .records import Claim, Contradiction, Document, Subject
+from .records import Claim, Contradiction, Disagreement, Document, Subject
 
 # Node colours by kind, chosen to stay apart for colour-blind readers (Okabe–Ito palette).
 COLOURS = {
@@ -15,6 +16,7 @@ COLOURS = {
     "subject": (230, 159, 0),
     "claim": (153, 153, 153),
     "contradicting claim": (213, 94, 0),
+    "disagreement": (204, 121, 167),
 }
 
 
@@ -23,8 +25,10 @@ def build_graph(
     claims: Sequence[Claim],
     subjects: Sequence[Subject],
     contradictions: Sequence[Contradiction],
+    disagreements: Sequence[Disagreement] = (),
 ) -> nx.DiGraph:
-    """A directed graph: claim→document (`in`), claim→subject (`about`), claim→claim (`contradicts`, weight = score)."""
+    """A directed graph: claim→document (`in`), claim→subject (`about`), claim→claim (`contradicts`, weight = score),
+    claim→disagreement (`side`, with `side` "a" or "b": the side of the disagreement the claim takes)."""
     graph = nx.DiGraph(name="detector claim graph")
     counts = {d.id: 0 for d in documents}
     for claim in claims:
@@ -40,6 +44,7 @@ def build_graph(
             skipped=doc.skipped or "",
         )
     subject_of: dict[str, str] = {}
+    subject_labels = {subject.id: subject.label for subject in subjects}
     for subject in subjects:
         graph.add_node(
             f"subject:{subject.id}", kind="subject", label=subject.label, subject=subject.id, claims=len(subject.claims)
@@ -72,6 +77,25 @@ def build_graph(
             kind=c.kind,
             explanation=c.explanation,
         )
+    for number, d in enumerate(disagreements, start=1):
+        node = f"disagreement:{d.id}"
+        pairs = f"{len(d.pairs)} pair{'s' * (len(d.pairs) != 1)}"
+        graph.add_node(
+            node,
+            kind="disagreement",
+            label=f"D{number} {subject_labels.get(d.subject, d.subject)} ({pairs})",
+            disagreement=d.id,
+            subject=d.subject,
+            pairs=len(d.pairs),
+            claims=sum(len(side.claims) for side in d.sides),
+            kinds=" ".join(d.kinds),
+            within_document=d.within_document,
+            two_sided=d.two_sided,
+            explanation=d.explanation,
+        )
+        for name, side in zip("ab", d.sides, strict=True):
+            for claim_id in side.claims:
+                graph.add_edge(f"claim:{claim_id}", node, relation="side", side=name, weight=1.0)
     return graph
 
 
@@ -84,7 +108,11 @@ def with_visuals(graph: nx.DiGraph, where: dict[str, tuple[float, float]] | None
         if kind == "claim" and data.get("contradicted"):
             kind = "contradicting claim"
         r, g, b = COLOURS[kind]
-        size = {"document": 30.0, "subject": 10.0 + 2.0 * min(data.get("claims", 0), 20)}.get(kind, 6.0)
+        size = {
+            "document": 30.0,
+            "subject": 10.0 + 2.0 * min(data.get("claims", 0), 20),
+            "disagreement": 14.0 + 2.0 * min(data.get("pairs", 0), 10),
+        }.get(kind, 6.0)
         if kind == "contradicting claim":
             size = 12.0
         data["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 1.0}, "size": size}
@@ -94,4 +122,7 @@ def with_visuals(graph: nx.DiGraph, where: dict[str, tuple[float, float]] | None
     for _a, _b, data in styled.edges(data=True):
         if data["relation"] == "contradicts":
             data["viz"] = {"color": {"r": 213, "g": 94, "b": 0, "a": 1.0}, "thickness": 3.0}
+        elif data["relation"] == "side":
+            r, g, b = COLOURS["disagreement"]
+            data["viz"] = {"color": {"r": r, "g": g, "b": b, "a": 0.6}, "thickness": 1.0}
     return styled

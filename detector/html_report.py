@@ -17,11 +17,12 @@ import jinja2
 from markupsafe import Markup
 
 from .claims import blocks
-from .contradictions import by_subject
+from .contradictions import quote
 from .layout import SCALE, positions
 from .pipeline import ScanResult
-from .records import Claim, Contradiction, Subject
+from .records import Claim, Contradiction, Disagreement, Subject
 from .report import stances_of
+from .reviews import as_json
 
 # Characters of the paragraph shown on each side of a claim; longer paragraphs are cut at a word boundary.
 CONTEXT_CHARS = 200
@@ -46,15 +47,23 @@ def render_html(result: ScanResult, where: dict[str, tuple[float, float]] | None
     where = positions(result.graph) if where is None else where
     paragraphs = _Paragraphs(result)
     scripts = [_asset("vendor/cytoscape.min.js"), _asset("report.js")]
+    reviewed = result.reviewed
     context = {
         "stats": result.stats,
         "threshold": result.threshold,
         "models": _models(result.models),
         "kinds": Counter(c.kind for c in result.contradictions).most_common(),
-        # In report.md's order: by subject, the subject with the most first; strongest first within each.
-        "contradictions": [
-            _contradiction(result, c, paragraphs) for _, found in by_subject(result.contradictions) for c in found
+        # In report.md's order: the disagreement with the most pairs first; strongest pair first within each.
+        "disagreements": [
+            _disagreement(result, number, d, paragraphs) for number, d in enumerate(result.disagreements, start=1)
         ],
+        "rejected": [
+            (review, [_contradiction(result, c, paragraphs) for c in pairs])
+            for review, pairs in (reviewed.rejected if reviewed is not None else [])
+        ],
+        "stale": reviewed.stale if reviewed is not None else [],
+        "reviews_read": len(reviewed.reviews) if reviewed is not None else 0,
+        "review_data": Markup(_script_json(_review_data(result))),
         "nli_only": [(c, result.claim(c.a), result.claim(c.b)) for c in result.nli_only],
         "subjects": _subjects(result),
         "warnings": result.warnings,
@@ -149,12 +158,59 @@ def _head(text: str, limit: int) -> tuple[str, bool]:
 
 def _contradiction(result: ScanResult, c: Contradiction, paragraphs: _Paragraphs) -> dict[str, Any]:
     a, b = result.claim(c.a), result.claim(c.b)
+    pair_id = result.pair_id(c)
     return {
         "c": c,
+        "id": pair_id,
         "subject": result.subject(c.subject),
         "within": a.doc == b.doc,
         "sides": [paragraphs.side(a), paragraphs.side(b)],
         "search": " ".join((a.text, b.text, a.doc, b.doc, c.explanation, result.subject(c.subject).label)).lower(),
+        "verdict": result.reviewed.verdict(pair_id) or "" if result.reviewed is not None else "",
+        "note": result.reviewed.note(pair_id) if result.reviewed is not None else "",
+    }
+
+
+def _disagreement(result: ScanResult, number: int, d: Disagreement, paragraphs: _Paragraphs) -> dict[str, Any]:
+    """A disagreement as the page shows it: a one-row summary (its strongest pair's claims side by side), then its
+    sides, why its pairs are one, and the pairs themselves."""
+    pairs = [_contradiction(result, c, paragraphs) for c in d.pairs]
+    status, confirmed = result.reviewed.status([p["id"] for p in pairs]) if result.reviewed is not None else ("", 0)
+    claims = [result.claim(i) for side in d.sides for i in side.claims]
+    label = result.subject(d.subject).label
+    return {
+        "d": d,
+        "number": number,
+        "label": label,
+        "status": status,
+        "confirmed": confirmed,
+        "strongest": [quote(result.claim(i).text, 160) for i in (d.strongest.a, d.strongest.b)],
+        "strongest_docs": [result.claim(i).doc for i in (d.strongest.a, d.strongest.b)],
+        "sides": [[result.claim(i) for i in side.claims] for side in d.sides],
+        "pairs": pairs,
+        "subjects": " ".join(sorted({c.subject for c in d.pairs})),
+        "search": " ".join([label, d.explanation] + [f"{c.doc} {c.text}" for c in claims]).lower(),
+    }
+
+
+def _review_data(result: ScanResult) -> dict[str, Any]:
+    """What the page's review buttons need: the reviews already recorded (a saved file keeps them), and each
+    disagreement's and pair's claims as (path, text), which is how a review names them."""
+    paths = result.paths()
+
+    def key(claim_id: str) -> list[str]:
+        claim = result.claim(claim_id)
+        return [paths[claim.doc], claim.text]
+
+    pairs = list(result.contradictions)
+    if result.reviewed is not None:
+        pairs += [c for _, rejected in result.reviewed.rejected for c in rejected]
+    return as_json(result.reviewed.reviews if result.reviewed is not None else []) | {
+        "pairs": {result.pair_id(c): [key(c.a), key(c.b), result.subject(c.subject).label] for c in pairs},
+        "disagreements": {
+            d.id: {"pairs": [result.pair_id(c) for c in d.pairs], "about": result.subject(d.subject).label}
+            for d in result.disagreements
+        },
     }
 
 
@@ -245,6 +301,8 @@ def _graph_data(result: ScanResult, where: dict[str, tuple[float, float]]) -> di
             item |= {"text": data["text"], "doc": data["doc"], "subject": data["subject"], "hot": data["contradicted"]}
         elif data["kind"] == "subject":
             item |= {"subject": data["subject"], "claims": data["claims"], "lift": -round(ring[data["subject"]], 1)}
+        elif data["kind"] == "disagreement":
+            item |= {"subject": data["subject"], "claims": data["claims"], "pairs": data["pairs"]}
         else:
             item |= {"claims": data["claims"]}
         nodes.append(item)

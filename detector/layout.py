@@ -39,6 +39,7 @@ def positions(graph: nx.DiGraph, *, seed: int = SEED, scale: float = SCALE) -> d
     xy = _apart(xy, np.array([_radius(graph, node, spacing) for node in nodes]), rounds)
     where: dict[str, tuple[float, float]] = {node: (float(x), float(y)) for node, (x, y) in zip(nodes, xy)}
     _place_claims(graph, where, spacing)
+    _place_disagreements(graph, where)
     return where
 
 
@@ -172,3 +173,13 @@ def _place_claims(graph: nx.DiGraph, where: dict[str, tuple[float, float]], spac
         for i, (angle, node) in enumerate(members):
             turn = angle if len(members) == 1 else first + 2 * math.pi * i / len(members)
             where[node] = (cx + radius * math.cos(turn), cy + radius * math.sin(turn))
+
+
+def _place_disagreements(graph: nx.DiGraph, where: dict[str, tuple[float, float]]) -> None:
+    """Put each disagreement at the middle of the claims that take its sides."""
+    for node in sorted(graph.nodes):
+        if graph.nodes[node]["kind"] != "disagreement":
+            continue
+        claims = [where[claim] for claim, _ in graph.in_edges(node) if claim in where]
+        if claims:
+            where[node] = (sum(x for x, _ in claims) / len(claims), sum(y for _, y in claims) / len(claims))

@@ -19,6 +19,7 @@ from . import cache as cache_stage
 from . import candidates, engines, judges, limits
 from . import claims as claims_stage
 from . import contradictions as contradictions_stage
+from . import disagreements as disagreements_stage
 from . import documents as documents_stage
 from . import embeddings as embeddings_stage
 from . import fetch as fetch_stage
@@ -31,7 +32,17 @@ from .errors import InputError
 from .judges import PairScorer
 from .models import ModelSpec, load_parser, read_lock
 from .progress import Progress, Silent
-from .records import Claim, Contradiction, Document, DroppedSentence, Judgement, Pair, Subject
+from .records import (
+    Claim,
+    Contradiction,
+    Disagreement,
+    Document,
+    DroppedSentence,
+    Judgement,
+    Pair,
+    SameQuestion,
+    Subject,
+)
 from .verdicts import Calibration, load_calibration
 
 _NOT_COMPARED = {"advice": "advice", "meta": "meta-text", "promotional": "promotional"}
@@ -101,6 +112,12 @@ class ScanResult:
     threshold: float
     stats: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    # The contradictions grouped by the question they are about (disagreements.group), the most pairs first,
+    # and the claims found to say the same thing, which joined some of them.
+    disagreements: list[Disagreement] = field(default_factory=list)
+    same_question: list[SameQuestion] = field(default_factory=list)
+    # What a reviews file did to this result (reviews.apply); None for a result no review was applied to.
+    reviewed: Any = None
     # Seconds per stage and in total; kept apart from `stats` so findings.json is the same on every run.
     seconds: dict[str, float] = field(default_factory=dict)
     # Cache hits and misses per table (None without a cache); kept apart from `stats` for the same reason.
@@ -121,6 +138,18 @@ class ScanResult:
 
     def document(self, doc_id: str) -> Document:
         return self._documents_by_id[doc_id]
+
+    def paths(self) -> dict[str, str]:
+        """Each document id's path, as findings.json records it."""
+        return {d.id: str(d.path) for d in self.documents}
+
+    def pair_id(self, c: Contradiction) -> str:
+        """The pair's stable id (disagreements.pair_id): the same in any scan that finds these two claims."""
+        a, b = self.claim(c.a), self.claim(c.b)
+        return disagreements_stage.pair_id(
+            disagreements_stage.claim_key(str(self.document(a.doc).path), a.text),
+            disagreements_stage.claim_key(str(self.document(b.doc).path), b.text),
+        )
 
     def __post_init__(self) -> None:
         self._claims_by_id = {c.id: c for c in self.claims}
@@ -364,8 +393,11 @@ def _scan(
         )
         if not (settings.nli_screen or settings.nli_only):
             nli_only = []
+    with timed("disagreements"):
+        same = disagreements_stage.same_question(found, claims, vectors)
+        grouped = disagreements_stage.group(found, claims, {d.id: str(d.path) for d in documents}, same)
     with timed("graph"):
-        graph = graph_stage.build_graph(documents, claims, subjects, found)
+        graph = graph_stage.build_graph(documents, claims, subjects, found, grouped)
 
     stats = {
         "documents": sum(1 for d in documents if not d.skipped),
@@ -380,6 +412,7 @@ def _scan(
         "scored_pairs": len(judgements),
         "judge_inputs": sum(1 + j.both for j in judgements),
         "contradictions": len(found),
+        "disagreements": len(grouped),
         "nli_only_conflicts": len(nli_only),
         "limits": {
             "max_file_bytes": settings.max_file_bytes,
@@ -403,6 +436,8 @@ def _scan(
         threshold=threshold,
         stats=stats,
         warnings=warnings,
+        disagreements=grouped,
+        same_question=same,
     )
 
 

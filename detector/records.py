@@ -104,3 +104,49 @@ class Contradiction:
     directions: tuple[str, ...]
     explanation: str
     signals: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SameQuestion:
+    """Two contradicting pairs, (a, b) and (c, d), that ask one question: their claims match side to side, `a`
+    saying what `c` says and `b` what `d` says (near-duplicates by their embeddings)."""
+
+    a: str
+    b: str
+    c: str
+    d: str
+    # The lower of the two matches' cosine similarities.
+    similarity: float
+
+
+@dataclass(frozen=True)
+class Side:
+    """The claims that take one side of a disagreement, and the documents they come from."""
+
+    claims: tuple[str, ...]
+    documents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Contradicting pairs about one question: its two sides, its pairs (strongest first), why they are one."""
+
+    id: str
+    subject: str
+    sides: tuple[Side, Side]
+    pairs: tuple[Contradiction, ...]
+    kinds: tuple[str, ...]
+    # Every pair is between two claims of one document: the document contradicts itself.
+    within_document: bool
+    # False when the contradictions cannot be split into two sides (an odd cycle of claims).
+    two_sided: bool
+    explanation: str
+
+    @property
+    def strongest(self) -> Contradiction:
+        return self.pairs[0]
+
+    @property
+    def both_sides(self) -> tuple[str, ...]:
+        """Documents with claims on both sides."""
+        return tuple(sorted(set(self.sides[0].documents) & set(self.sides[1].documents)))

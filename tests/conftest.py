@@ -65,6 +65,21 @@ def fake_models() -> tuple[BagOfWordsEmbedder, OppositeVerbJudge]:
     return BagOfWordsEmbedder(), OppositeVerbJudge()
 
 
+@pytest.fixture
+def fake_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's scans run with the small test models and a verdict written for the tests."""
+    from detector import cli
+    from detector.pipeline import scan
+
+    from .test_pipeline_and_outputs import CALIBRATION
+
+    def with_fakes(paths: Any, **options: Any) -> Any:
+        options |= {"embedder": BagOfWordsEmbedder(), "judge": OppositeVerbJudge(), "calibration": CALIBRATION}
+        return scan(paths, **options)
+
+    monkeypatch.setattr(cli, "run_scan", with_fakes)
+
+
 @pytest.fixture(scope="session")
 def reader() -> Any:
     """The claim reader with the real parser (spaCy en_core_web_sm, from its package): about a second to load."""

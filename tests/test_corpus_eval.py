@@ -95,6 +95,27 @@ def test_a_scan_is_scored_by_finding_tier_with_false_positives_listed(tmp_path: 
     ]
 
 
+def test_disagreements_find_a_finding_when_their_two_sides_hold_its_phrases(tmp_path: Path) -> None:
+    def disagreement(did: str, a: list[str], b: list[str]) -> dict[str, Any]:
+        return {"id": did, "sides": [{"claims": a}, {"claims": b}]}
+
+    grouped = FINDINGS | {
+        "disagreements": [
+            disagreement("d1", ["c1", "c2"], ["c4", "c5"]),  # F1 and F2, each side holding one side of them
+            disagreement("d2", ["c6"], ["c3"]),  # F3, sides swapped: allowed, not a false positive
+            disagreement("d3", ["c1", "c4"], ["c6"]),  # F1's two phrases on one side only: finds nothing
+        ]
+    }
+    score = score_findings(grouped, read_corpus(write_corpus(tmp_path / "corpus")))
+    assert score.disagreements is not None
+    assert (score.disagreements.disagreements, score.disagreements.false_positives) == (3, 1)
+    assert score.disagreements.precision == 0.667
+    assert (score.disagreements.core_found, score.disagreements.stretch_found) == (1, 1)
+    assert score.disagreements.found == {"F1": ["d1"], "F4": [], "F2": ["d1"]}
+    assert score.headline()["pairs"] == 4  # the pair figures are score.py's, unchanged
+    assert score_findings(FINDINGS, read_corpus(tmp_path / "corpus")).disagreements is None
+
+
 def test_the_scores_agree_with_shared_score_py(tmp_path: Path) -> None:
     if not SCORE_PY.is_file():
         pytest.skip("../shared/corpora/score.py is not beside the project")
@@ -153,6 +174,8 @@ def test_evaluate_scans_the_corpus_and_scores_what_it_reports(tmp_path: Path) ->
     )
     assert score.pairs == len(result.contradictions) == 1
     assert score.core_found == 1 and score.false_positives == 0 and score.missed == ["F4", "F2"]
+    assert score.disagreements is not None and score.disagreements.disagreements == len(result.disagreements) == 1
+    assert score.disagreements.core_found == 1 and score.disagreements.precision == 1.0
 
 
 @pytest.mark.slow
@@ -166,8 +189,10 @@ def test_eval_corpus_on_the_command_line_prints_the_score(tmp_path: Path) -> Non
     assert as_json.exit_code == 0, as_json.output
     data = json.loads(as_json.stdout)
     assert data["core_total"] == 2 and data["stretch_total"] == 1 and "F4" in data["missed"]
+    assert set(data["disagreements"]) >= {"disagreements", "core_found", "false_positives", "precision"}
     table = CliRunner().invoke(app, ["eval", "--corpus", str(root), "--out", str(tmp_path / "out")])
     assert table.exit_code == 0 and "missed core F4: never found" in table.stdout
+    assert "disagreements: " in table.stdout
     assert (tmp_path / "out" / "findings.json").is_file()
 
 

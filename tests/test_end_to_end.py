@@ -70,8 +70,9 @@ def test_gexf_and_graphml_read_back_with_a_kind_on_every_node(scanned) -> None: 
     assert len(kinds) == graph.number_of_nodes()
     # Laid out already: Gephi opens it with every node in place.
     assert all({"x", "y"} <= set(data["viz"]["position"]) for _, data in graph.nodes(data=True))
-    assert set(kinds.values()) == {"document", "subject", "claim"}
+    assert set(kinds.values()) == {"document", "subject", "claim", "disagreement"}
     assert sum(1 for k in kinds.values() if k == "claim") == len(findings["claims"])
+    assert sum(1 for k in kinds.values() if k == "disagreement") == len(findings["disagreements"])
     contradicts = [d for _, _, d in graph.edges(data=True) if d.get("relation") == "contradicts"]
     assert len(contradicts) == len(findings["contradictions"])
     assert nx.read_graphml(out / "graph.graphml").number_of_nodes() == graph.number_of_nodes()
@@ -153,3 +154,19 @@ def test_eight_in_ten_reported_pairs_are_labelled_contradictions(scanned) -> Non
     real = sum(frozenset({(a["doc"], a["text"]), (b["doc"], b["text"])}) in positives for a, b, _c in pairs)
     # The figure the real-documents issue sets for the seeds: precision >= 0.8 against the hand labels.
     assert pairs and real / len(pairs) >= 0.8, f"{real} of {len(pairs)} reported pairs are labelled contradictions"
+
+
+def test_the_prolactin_conflict_is_one_disagreement_with_its_documents_on_each_side(scanned) -> None:  # type: ignore[no-untyped-def]
+    _, findings = scanned
+    about_prolactin = {p["disagreement"] for p in findings["contradictions"] if "→ prolactin" in p["explanation"]}
+    assert len(about_prolactin) == 1
+    [d] = [d for d in findings["disagreements"] if d["id"] in about_prolactin]
+    assert d == findings["disagreements"][0] and d["two_sided"] and not d["within_document"]
+    claims = {c["id"]: c for c in findings["claims"]}
+    sides = sorted(d["sides"], key=lambda side: not any(_says(claims[i], "stimulat") for i in side["claims"]))
+    stimulates, suppresses = sides
+    assert STIMULATES in stimulates["documents"] and STIMULATES not in suppresses["documents"]
+    assert "003_8da2204a77c1eb90.txt" in suppresses["documents"]
+    assert d["both_sides"] == [SUPPRESSES]  # 004 says both
+    assert not any(_says(claims[i], "suppresses") for i in stimulates["claims"])
+    assert d["pair_count"] == len(d["pairs"]) > len(findings["disagreements"])

@@ -64,7 +64,7 @@ def scan_and_write(folder: Path, out: Path, formats: list[str] = WITHOUT_PICTURE
         assert texts[claim["doc"]][claim["start"] : claim["end"]] == claim["text"]
     (out / "report.md").read_text(encoding="utf-8")
     page = BeautifulSoup((out / "report.html").read_text(encoding="utf-8"), "html.parser")
-    assert len(page.find_all("script")) == 3 and not page.find_all(["img", "iframe", "object"])
+    assert len(page.find_all("script")) == 4 and not page.find_all(["img", "iframe", "object"])
 
 
 def run_or_clear_error(folder: Path, out: Path) -> None:

@@ -109,7 +109,7 @@ def test_a_long_paragraph_is_cut_around_the_claim_at_word_boundaries(tmp_path: P
 def test_claim_text_renders_as_text_never_as_markup(result, page: BeautifulSoup) -> None:  # type: ignore[no-untyped-def]
     scripts = page.find_all("script")
     assert all(s.get("type") == "application/json" or "alert(" not in s.get_text() for s in scripts)
-    assert len(scripts) == 3  # graph data, Cytoscape, the report's own script
+    assert len(scripts) == 4  # graph data, review data, Cytoscape, the report's own script
     assert not page.find_all(["img", "textarea"]) and not page.find_all(attrs={"onerror": True})
     assert not page.find("b", string="increases")
     assert not [a for a in page.find_all("a") if not a["href"].startswith("#")]
@@ -117,8 +117,9 @@ def test_claim_text_renders_as_text_never_as_markup(result, page: BeautifulSoup)
     assert any('<script>alert("x")</script>' in text for text in marks)
     assert any("[click me](javascript:alert(3))" in text for text in marks)
     assert any("Coffee <b>increases</b> alertness in adults </textarea><!" in text for text in marks)
-    data = page.find("script", id="graph-data").get_text()
-    assert "<" not in data and "\\u003cscript\\u003e" in data
+    for name in ("graph-data", "review-data"):
+        data = page.find("script", id=name).get_text()
+        assert "<" not in data and "\\u003cscript\\u003e" in data
 
 
 def test_the_page_loads_nothing_and_runs_only_its_own_scripts(page: BeautifulSoup) -> None:
@@ -208,7 +209,7 @@ def test_pairs_flagged_by_the_nli_judge_alone_are_listed_apart(tmp_path: Path) -
     assert "Coffee increases alertness" in text and "Coffee decreases sleepiness" in text
 
 
-def test_contradictions_are_listed_by_subject_as_in_report_md(result) -> None:  # type: ignore[no-untyped-def]
+def test_pairs_are_listed_by_disagreement_and_subjects_by_contradictions(result) -> None:  # type: ignore[no-untyped-def]
     def found(a: str, score: float, subject: str) -> Contradiction:
         return Contradiction(a, "c9", score, subject, "direction", ("a→b",), "")
 
@@ -219,8 +220,10 @@ def test_contradictions_are_listed_by_subject_as_in_report_md(result) -> None:  
         ("s1", ["c1"]),
         ("s3", ["c4"]),
     ]
-    # The page lists them in that order: the same as report.md's sections.
-    articles = BeautifulSoup(render_html(result), "html.parser").select("article.contradiction")
-    listed = [c for _, group in by_subject(result.contradictions) for c in group]
-    assert [a["data-subject"] for a in articles] == [c.subject for c in listed]
+    # The page lists pairs under their disagreements, as report.md does: the one with the most pairs first.
+    page = BeautifulSoup(render_html(result), "html.parser")
+    articles = page.select("#disagreements article.contradiction")
+    listed = [c for d in result.disagreements for c in d.pairs]
+    assert [a["data-id"] for a in articles] == [result.pair_id(c) for c in listed]
     assert [a.select_one(".why").get_text() for a in articles] == [c.explanation for c in listed]
+    assert [d["id"] for d in page.select("details.disagreement")] == [d.id for d in result.disagreements]

@@ -5,32 +5,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
 from detector import cli
-from detector.pipeline import scan
 
 from . import makers
-from .conftest import BagOfWordsEmbedder, OppositeVerbJudge
-from .test_pipeline_and_outputs import CALIBRATION
 
 UP = "Coffee increases alertness in adults, a large trial of office workers found."
 DOWN = "Coffee decreases alertness in adults, a large trial of office workers found."
-
-
-@pytest.fixture
-def fake_models(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI's scans run with the small test models and a verdict written for the tests."""
-
-    def with_fakes(paths: Any, **options: Any) -> Any:
-        options |= {"embedder": BagOfWordsEmbedder(), "judge": OppositeVerbJudge(), "calibration": CALIBRATION}
-        return scan(paths, **options)
-
-    monkeypatch.setattr(cli, "run_scan", with_fakes)
 
 
 @pytest.fixture
@@ -56,7 +41,7 @@ def mixed(tmp_path: Path) -> Path:
 
 
 def test_a_mixed_folder_is_scanned_and_each_bad_file_gets_one_warning_line(
-    fake_models: None, mixed: Path, tmp_path: Path
+    fake_cli: None, mixed: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(
@@ -101,7 +86,7 @@ def test_a_mixed_folder_is_scanned_and_each_bad_file_gets_one_warning_line(
         assert "page" not in graph.nodes[f"claim:{claims[DOWN]['id']}"]
 
 
-def test_html_text_all_reads_the_menus_too(fake_models: None, mixed: Path, tmp_path: Path) -> None:
+def test_html_text_all_reads_the_menus_too(fake_cli: None, mixed: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["scan", str(mixed / "page.html"), "--out", str(out), "--format", "json", "-q", "--html-text", "all"]
     assert CliRunner().invoke(cli.app, args).exit_code == 0
@@ -110,7 +95,7 @@ def test_html_text_all_reads_the_menus_too(fake_models: None, mixed: Path, tmp_p
     assert "Copyright 2024 Example News." in {c["text"] for c in found["claims"]}  # the footer, as a claim
 
 
-def test_max_pdf_pages_cuts_a_long_pdf_with_one_warning(fake_models: None, tmp_path: Path) -> None:
+def test_max_pdf_pages_cuts_a_long_pdf_with_one_warning(fake_cli: None, tmp_path: Path) -> None:
     (tmp_path / "book.pdf").write_bytes(makers.numbered_pdf(500))
     out = tmp_path / "out"
     result = CliRunner().invoke(
@@ -125,7 +110,7 @@ def test_max_pdf_pages_cuts_a_long_pdf_with_one_warning(fake_models: None, tmp_p
     assert max(c["page"] for c in found["claims"] + found["dropped"]) == 5
 
 
-def test_a_named_url_that_fails_is_a_warning_not_an_error(fake_models: None, tmp_path: Path) -> None:
+def test_a_named_url_that_fails_is_a_warning_not_an_error(fake_cli: None, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(UP + "\n", encoding="utf-8")
     out = tmp_path / "out"
     result = CliRunner().invoke(

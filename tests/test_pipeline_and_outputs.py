@@ -79,9 +79,14 @@ def test_findings_follow_the_schema_and_offsets_index_the_documents(result, corp
 def test_graph_has_kinds_and_edges_for_provenance_subjects_and_contradictions(result) -> None:  # type: ignore[no-untyped-def]
     g = result.graph
     kinds = nx.get_node_attributes(g, "kind")
-    assert set(kinds.values()) == {"document", "subject", "claim"} and len(kinds) == g.number_of_nodes()
+    assert set(kinds.values()) == {"document", "subject", "claim", "disagreement"}
+    assert len(kinds) == g.number_of_nodes()
     relations = [d["relation"] for _, _, d in g.edges(data=True)]
     assert relations.count("in") == 4 and relations.count("about") == 4 and relations.count("contradicts") == 1
+    # The disagreement node is linked to the claim of each side.
+    [d] = result.disagreements
+    sides = {(a, data["side"]) for a, b, data in g.edges(data=True) if b == f"disagreement:{d.id}"}
+    assert sides == {(f"claim:{d.sides[0].claims[0]}", "a"), (f"claim:{d.sides[1].claims[0]}", "b")}
     [(a, b, data)] = [(a, b, d) for a, b, d in g.edges(data=True) if d["relation"] == "contradicts"]
     assert data["weight"] == result.contradictions[0].score
 
@@ -94,6 +99,10 @@ def test_outputs_are_written_and_read_back(result, tmp_path: Path) -> None:  # t
     assert all(p.stat().st_mode & 0o777 == 0o666 & ~umask for p in written)
     gexf = nx.read_gexf(tmp_path / "out" / "graph.gexf")
     assert all("kind" in data for _, data in gexf.nodes(data=True))
+    # Gephi can show the disagreements: a node kind of their own, joined to the claims of each side.
+    [(node, data)] = [(n, d) for n, d in gexf.nodes(data=True) if d["kind"] == "disagreement"]
+    assert data["pairs"] == 1 and data["label"].startswith("D1 ") and "viz" in data
+    assert sorted(d["side"] for _, target, d in gexf.edges(data=True) if target == node) == ["a", "b"]
     assert all("viz" in data for _, data in gexf.nodes(data=True))
     # The same bytes whether or not lxml is installed (networkx would otherwise pick its lxml writer).
     plain = tmp_path / "plain.graphml"
@@ -112,6 +121,20 @@ def test_report_escapes_markup_and_links() -> None:
         r"&lt;script&gt;x&lt;/script&gt; \[a\]\(http://e\) \*b\* \!\[i\]\(x.png\)"
     )
     assert escape("1. first") == r"1\. first" and escape("- item") == r"\- item"
+
+
+def test_report_md_leads_with_disagreements_and_nests_their_pairs(result) -> None:  # type: ignore[no-untyped-def]
+    report = render(result)
+    [d] = result.disagreements
+    assert "**1 contradiction in 1 disagreement**" in report
+    overview, detail = report.index("## Disagreements"), report.index(f"### D1. adults · alertness ({d.id})")
+    pair, subjects = (
+        report.index(f"#### D1.1. score {d.strongest.score:.3f}"),
+        report.index("## Subjects: who says what"),
+    )
+    assert overview < detail < pair < subjects
+    assert f"| D1 | {d.id} | adults · alertness | 1 | a.txt | b.md |" in report
+    assert f"Why one disagreement: {d.explanation}." in report and result.pair_id(d.strongest) in report
 
 
 def test_report_lists_skipped_files(corpus: Path) -> None:

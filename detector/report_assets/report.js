@@ -1,4 +1,5 @@
-/* detector report: filters for the contradiction and subject lists, and the claim graph view (Cytoscape.js).
+/* detector report: filters for the disagreement, contradiction and subject lists; review buttons whose verdicts
+   are saved as a reviews.json download (the CLI reads it); and the claim graph view (Cytoscape.js).
    Text from documents is only ever set with textContent, never parsed as HTML. */
 (function () {
   "use strict";
@@ -10,7 +11,8 @@
   var onlyContested = document.getElementById("only-contested");
   var shown = document.getElementById("shown");
   var info = document.getElementById("graph-info");
-  var contradictions = Array.prototype.slice.call(document.querySelectorAll("article.contradiction"));
+  var disagreements = Array.prototype.slice.call(document.querySelectorAll("details.disagreement"));
+  var contradictions = Array.prototype.slice.call(document.querySelectorAll("#disagreements article.contradiction"));
   var subjects = Array.prototype.slice.call(document.querySelectorAll("details.subject"));
   var subjectLabel = {};
   data.nodes.forEach(function (n) { if (n.kind === "subject") subjectLabel[n.subject] = n.label.toLowerCase(); });
@@ -20,7 +22,16 @@
   }
 
   function filterLists(f) {
-    var shownContradictions = 0, shownSubjects = 0;
+    var shownContradictions = 0, shownSubjects = 0, shownDisagreements = 0;
+    disagreements.forEach(function (el) {
+      var kinds = el.dataset.kinds.split(" "), subjects = el.dataset.subjects.split(" ");
+      var visible = (!f.subject || subjects.indexOf(f.subject) >= 0) && (!f.kind || kinds.indexOf(f.kind) >= 0) &&
+        (!f.q || el.dataset.search.indexOf(f.q) >= 0);
+      el.classList.toggle("hidden", !visible);
+      if (visible) shownDisagreements++;
+      // A filter is a question about pairs: show them.
+      if (visible && (f.q || f.subject || f.kind)) el.open = true;
+    });
     contradictions.forEach(function (el) {
       var visible = (!f.subject || el.dataset.subject === f.subject) && (!f.kind || el.dataset.kind === f.kind) &&
         (!f.q || el.dataset.search.indexOf(f.q) >= 0);
@@ -35,7 +46,8 @@
       if (visible) shownSubjects++;
       if (visible && f.subject) el.open = true;
     });
-    shown.textContent = "showing " + shownContradictions + " of " + contradictions.length + " contradictions, " +
+    shown.textContent = "showing " + shownDisagreements + " of " + disagreements.length + " disagreements, " +
+      shownContradictions + " of " + contradictions.length + " contradictions, " +
       shownSubjects + " of " + subjects.length + " subjects";
   }
 
@@ -54,8 +66,12 @@
       "text-margin-y": "data(lift)",
       "color": "#6b4a00" } },
     { selector: "node[?hot]", style: { "background-color": "#d55e00", "width": 10, "height": 10, "z-index": 25 } },
+    { selector: "node[kind = 'disagreement']", style: { "shape": "diamond", "background-color": "#cc79a7",
+      "width": "mapData(pairs, 1, 10, 14, 30)", "height": "mapData(pairs, 1, 10, 14, 30)", "label": "data(label)",
+      "color": "#7a3060", "z-index": 35 } },
     { selector: "edge", style: { "width": 0.6, "line-color": "#d5dbe0", "curve-style": "haystack", "opacity": 0.7 } },
     { selector: "edge[relation = 'in']", style: { "line-color": "#9cc7e3", "opacity": 0.35 } },
+    { selector: "edge[relation = 'side']", style: { "line-color": "#cc79a7", "line-style": "dashed", "opacity": 0.6 } },
     { selector: "edge[relation = 'contradicts']", style: { "width": 3, "line-color": "#d55e00", "opacity": 1,
       "curve-style": "bezier", "z-index": 40 } },
     { selector: ".match", style: { "border-width": 3, "border-color": "#1d232a", "label": "data(label)", "z-index": 50 } },
@@ -101,8 +117,12 @@
     var text;
     if (el.isEdge() && d.relation === "contradicts") {
       text = "Contradiction (" + d.kind + ", score " + d.score + "): " + d.explanation;
+    } else if (el.isEdge() && d.relation === "side") {
+      text = "claim on side " + d.side + " of a disagreement";
     } else if (el.isEdge()) {
       text = d.relation === "in" ? "claim in document" : "claim about subject";
+    } else if (d.kind === "disagreement") {
+      text = "Disagreement " + d.id.slice(13) + ": " + d.label + " · " + d.claims + " claims";
     } else if (d.kind === "claim") {
       text = d.doc + " · " + d.id.slice(6) + " · " + d.text;
     } else if (d.kind === "subject") {
@@ -150,6 +170,74 @@
     cy.fit(visible.length ? visible : cy.elements(), 24);
   }
 
+  // ---- reviews: kept in the page until saved as reviews.json, in the format the CLI reads ------------------
+  var reviewData = JSON.parse(document.getElementById("review-data").textContent);
+  var reviews = reviewData.reviews.slice();
+  var changed = 0;
+  var saveButton = document.getElementById("save-reviews");
+
+  function claimsOf(target, id) {
+    var ids = target === "pair" ? [id] : reviewData.disagreements[id].pairs;
+    return ids.map(function (p) {
+      var pair = reviewData.pairs[p];
+      return [{ path: pair[0][0], text: pair[0][1] }, { path: pair[1][0], text: pair[1][1] }];
+    });
+  }
+
+  function about(target, id) {
+    return target === "pair" ? reviewData.pairs[id][2] : reviewData.disagreements[id].about;
+  }
+
+  // A new review of a target replaces the earlier one; verdict "" takes it back.
+  function record(target, id, verdict, note) {
+    reviews = reviews.filter(function (r) { return !(r.target === target && r.id === id); });
+    if (verdict) {
+      reviews.push({ target: target, id: id, verdict: verdict, note: note, about: about(target, id),
+        pairs: claimsOf(target, id) });
+    }
+    changed++;
+    saveButton.textContent = "save reviews (" + changed + " change" + (changed === 1 ? "" : "s") + ")";
+  }
+
+  function show(box, verdict) {
+    box.dataset.verdict = verdict;
+    box.querySelector(".confirm").setAttribute("aria-pressed", verdict === "confirmed" ? "true" : "false");
+    box.querySelector(".reject").setAttribute("aria-pressed", verdict === "rejected" ? "true" : "false");
+    box.querySelector(".review-state").textContent = verdict;
+    var item = box.parentElement.closest("article.contradiction, details.disagreement");
+    if (item) {
+      item.classList.toggle("confirmed", verdict === "confirmed");
+      item.classList.toggle("rejected", verdict === "rejected");
+    }
+  }
+
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest ? evt.target.closest(".review button") : null;
+    if (!button) return;
+    var box = button.parentElement;
+    var verdict = button.classList.contains("confirm") ? "confirmed" : "rejected";
+    if (box.dataset.verdict === verdict) verdict = "";
+    record(box.dataset.target, box.dataset.id, verdict, box.querySelector(".note").value.trim());
+    show(box, verdict);
+  });
+  document.addEventListener("change", function (evt) {
+    if (!evt.target.classList || !evt.target.classList.contains("note")) return;
+    var box = evt.target.parentElement;
+    if (box.dataset.verdict) record(box.dataset.target, box.dataset.id, box.dataset.verdict, evt.target.value.trim());
+  });
+  saveButton.addEventListener("click", function () {
+    var text = JSON.stringify({ schema: reviewData.schema, reviews: reviews }, null, 2) + "\n";
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+    link.download = "reviews.json";
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+    changed = 0;
+    saveButton.textContent = "save reviews (saved)";
+  });
+
   // ---- wiring ----------------------------------------------------------------------------------------------
   var pending = null;
   function apply() {
@@ -170,5 +258,5 @@
   filterLists(state());
   initGraph();
   filterGraph(state());
-  window.detectorReport = { cy: cy, apply: apply };
+  window.detectorReport = { cy: cy, apply: apply, reviews: function () { return reviews; } };
 })();
