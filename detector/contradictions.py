@@ -60,7 +60,8 @@ def find_contradictions(
         if directions:
             kinds.append("nli")
         explanation = "; ".join(s.explanation for s in signals) or seen.contrast.explanation()
-        judged = f"NLI judge: contradiction {j.forward:.2f} reading a then b, {j.backward or 0:.2f} reading b then a"
+        back = "b then a not read" if j.backward is None else f"{j.backward:.2f} reading b then a"
+        judged = f"NLI judge: contradiction {j.forward:.2f} reading a then b, {back}"
         explanation = f"{explanation}; {judged}" if explanation else judged
         scope = scope_note(sa, sb)
         hedges = sorted(set(sa.hedges) | set(sb.hedges))
@@ -79,7 +80,7 @@ def find_contradictions(
                 explanation=explanation,
                 signals={
                     "nli_forward": round(j.forward, 4),
-                    "nli_backward": round(j.backward or 0.0, 4),
+                    "nli_backward": None if j.backward is None else round(j.backward, 4),
                 }
                 | {name: round(value, 4) for name, value in inputs.items() if not name.startswith("nli")},
             )

@@ -361,7 +361,8 @@ def _scan(
             evidence = screen_stage.gather(pairs, claims, assertions, calibration)
             chosen = screen_stage.choose(pairs, evidence, settings.judge_per_claim)
         with timed("judge"):
-            # Both directions of each chosen pair: the verdict reads the judge's two scores.
+            # a→b for each chosen pair, and b→a where a→b reaches the calibration's backward_from: below it the
+            # verdict on public pairs never depends on the second direction (scripts/calibrate.py measures this).
             judged = [pairs[i] for i in chosen]
             judgements = judges.judge_in_rounds(
                 judged,
@@ -375,9 +376,9 @@ def _scan(
                     batch_size=settings.judge_batch_size,
                     progress=progress,
                 ),
-                both=[True] * len(judged),
-                screen=False,
-                threshold=nli_threshold,
+                both=[False] * len(judged),
+                screen=True,
+                threshold=min(calibration.backward_from, nli_threshold),
             )
     with timed("contradictions"):
         found, nli_only = contradictions_stage.find_contradictions(

@@ -103,7 +103,7 @@ class Contradiction:
     kind: str
     directions: tuple[str, ...]
     explanation: str
-    signals: dict[str, float] = field(default_factory=dict)
+    signals: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,9 @@ class Calibration:
     bias: float
     threshold: float
     screen: dict[str, float] = field(default_factory=dict)
+    # The judge reads b→a only where a→b reached this (0: always): chosen by scripts/calibrate.py as the highest
+    # value at which no verdict on the public pairs it fits on changes, so a scan judges fewer inputs.
+    backward_from: float = 0.0
 
     def score(self, features: dict[str, float]) -> float:
         z = self.bias + sum(weight * features[name] for name, weight in self.weights.items())
@@ -181,7 +184,11 @@ class Calibration:
 def load_calibration(path: Path = CALIBRATION) -> Calibration:
     data = json.loads(path.read_text(encoding="utf-8"))
     return Calibration(
-        dict(data["weights"]), float(data["bias"]), float(data["threshold"]), dict(data.get("screen", {}))
+        dict(data["weights"]),
+        float(data["bias"]),
+        float(data["threshold"]),
+        dict(data.get("screen", {})),
+        float(data.get("backward_from", 0.0)),
     )
 
 
@@ -217,15 +224,17 @@ def features(
     a: Assertion,
     b: Assertion,
 ) -> dict[str, float]:
-    """The verdict's inputs: the judge's two directions as logits, then `screen_features`. A direction not
-    judged counts as the one that was."""
+    """The verdict's inputs: the judge's two directions as logits (`judge_features`), then `screen_features`."""
+    return judge_features(forward, backward, contrast.length_ratio) | screen_features(
+        similarity, contrast, signals, a, b
+    )
+
+
+def judge_features(forward: float, backward: float | None, length_ratio: float) -> dict[str, float]:
+    """The verdict's inputs that come from the judge. A direction not judged counts as the one that was."""
     back = forward if backward is None else backward
     nli = _logit(max(forward, back))
-    return {
-        "nli": nli,
-        "nli_min": _logit(min(forward, back)),
-        "nli_by_length": nli * contrast.length_ratio,
-    } | screen_features(similarity, contrast, signals, a, b)
+    return {"nli": nli, "nli_min": _logit(min(forward, back)), "nli_by_length": nli * length_ratio}
 
 
 def compare(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:

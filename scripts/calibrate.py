@@ -18,6 +18,8 @@ propositions.read. Figures: in-sample and 5-fold out-of-fold.
 
 The threshold is the one that maximises the mean F1 of scifact, sick_trial and claims (claim_pairs with
 same_topic): two public sets that measure the judge, and one made of claim pairs as a scan meets them.
+The judge's second direction: a scan reads b→a only where a→b reaches `backward_from`, the highest value at which
+no verdict on the fitted sets changes (choose_backward_from; the checked sets show whether that holds out of sample).
 The screen, which ranks each claim's candidate pairs before judging, is a logistic regression over the features
 that need no judge (verdicts.SCREEN_FEATURES), fitted on the claim-vs-claim sets (sick_trial, claim_pairs,
 same_topic), each weighing the same.
@@ -29,6 +31,7 @@ import hashlib
 import json
 import pickle
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +46,7 @@ from detector.cache import model_key
 from detector.evaluation import best_f1_threshold, precision_recall_f1, read_pairs
 from detector.judges import score_all
 from detector.models import load_embedder, load_judge, load_parser, read_lock
-from detector.verdicts import FEATURES, SCREEN_FEATURES, compare, features
+from detector.verdicts import FEATURES, SCREEN_FEATURES, compare, features, judge_features
 
 PAIR_SETS = ("scifact", "sick_trial", "covidfact")
 FIT = ("scifact", "sick_trial", "claim_pairs", "same_topic")
@@ -56,6 +59,8 @@ CLAIM_SETS = ("sick_trial", "claim_pairs", "same_topic")
 SAME_TOPIC_NEIGHBOURS = 3
 MIN_FIRED = 5
 SAME_TOPIC_MIN_SIMILARITY = 0.4
+# Values tried for the a→b score under which b→a is not judged (see choose_backward_from).
+BACKWARD_FROM = (0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
 
 
 @dataclass
@@ -153,6 +158,34 @@ def feature_matrix(pairs: Pairs, scores: np.ndarray, read) -> np.ndarray:  # typ
     return np.array(rows)
 
 
+def one_way_below(x: np.ndarray, scores: np.ndarray, at_least: float) -> np.ndarray:
+    """`x` as a scan reads it when it judges b→a only where a→b reached `at_least`."""
+    x = x.copy()
+    ratio = FEATURES.index("length_ratio")
+    for k in np.flatnonzero(scores[:, 0] < at_least):
+        for name, value in judge_features(float(scores[k, 0]), None, float(x[k, ratio])).items():
+            x[k, FEATURES.index(name)] = value
+    return x
+
+
+def choose_backward_from(
+    sets: dict[str, tuple[np.ndarray, np.ndarray]], decide: Callable[[np.ndarray], np.ndarray], most: float
+) -> tuple[float, dict]:
+    """The highest a→b score under which the judge need not read b→a: the largest of BACKWARD_FROM (at most
+    `most`, the judge's own threshold, so the judge-alone flags stay exact) at which no verdict on the fitted
+    sets changes. Also how many verdicts change at each value and the share of pairs read both ways, per set
+    (the checked sets are held out)."""
+    changed: dict[str, dict[str, int]] = {}
+    for value in BACKWARD_FROM:
+        changed[str(value)] = {
+            name: int((decide(x) != decide(one_way_below(x, scores, value))).sum()) for name, (x, scores) in sets.items()
+        }
+    safe = [v for v in BACKWARD_FROM if v <= most and not any(changed[str(v)][n] for n in FIT if n in sets)]
+    chosen = max(safe, default=0.0)
+    judged = {name: round(float((scores[:, 0] >= chosen).mean()), 4) for name, (_, scores) in sets.items()}
+    return chosen, {"value": chosen, "verdicts_changed": changed, "read_both_ways": judged}
+
+
 def fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> LogisticRegression:
     return LogisticRegression(C=1.0, max_iter=5000).fit(x, y, sample_weight=weights)
 
@@ -189,10 +222,12 @@ def main(
     if check:
         sets |= {name: pair_file(benchmarks, name) for name in CHECK if name not in sets}
     data = {}
+    directions: dict[str, np.ndarray] = {}
     for name, pairs in sets.items():
         scores = nli_scores(name, pairs, spec, cache)
         x = feature_matrix(pairs, scores, readings(name, pairs, lock, reader, embedder, cache))
         data[name] = (x, pairs.labels, scores.max(axis=1))
+        directions[name] = scores
         fired = {
             f: int(x[:, FEATURES.index(f)].astype(bool).sum())
             for f in FEATURES
@@ -228,6 +263,10 @@ def main(
     grid = np.unique(np.round(predict(x_fit), 4))
     mean_f1 = [np.mean([precision_recall_f1(*threshold_set(n), t)[2] for n in THRESHOLD_SETS]) for t in grid]
     threshold = float(grid[int(np.argmax(mean_f1))])
+
+    backward_from, backward = choose_backward_from(
+        {n: (data[n][0], directions[n]) for n in data}, lambda x: predict(x) >= threshold, nli_threshold
+    )
 
     held_out = np.zeros(len(y_fit))
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x_fit, y_fit):
@@ -272,6 +311,7 @@ def main(
             if oof is not None:
                 row["verdict_out_of_fold"] = {"flagged": float((oof >= threshold).mean())}
         measured[name] = {k: (rounded(v) if k != "pairs" else v) for k, v in row.items()}
+    measured["backward_from"] = backward
     measured["screen"] = {"roc_auc_out_of_fold": round(float(roc_auc_score(y_claims, screen_oof)), 4)}
 
     result = {
@@ -285,6 +325,7 @@ def main(
         "weights_not_fitted": unfitted,
         "bias": round(float(model.intercept_[0]), 6),
         "threshold": threshold,
+        "backward_from": backward_from,
         "screen": {name: round(float(w), 6) for name, w in zip(SCREEN_FEATURES, screen.coef_[0], strict=True)},
         "measured": measured,
     }

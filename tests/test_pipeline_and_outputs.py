@@ -50,6 +50,19 @@ def result(corpus: Path):  # type: ignore[no-untyped-def]
     return fake_scan([corpus], settings=Settings(threshold=0.9))
 
 
+def test_b_to_a_is_read_only_where_a_to_b_reaches_the_calibrations_backward_from(corpus: Path) -> None:
+    (corpus / "c.txt").write_text("Coffee sharpens alertness in adults, a trial found.\n", encoding="utf-8")
+    one_way = Calibration(CALIBRATION.weights, CALIBRATION.bias, CALIBRATION.threshold, backward_from=0.5)
+    judge = OppositeVerbJudge()
+    result = scan([corpus], embedder=BagOfWordsEmbedder(), judge=judge, calibration=one_way)
+    [c] = result.contradictions
+    assert c.signals["nli_backward"] == 0.99 and "0.99 reading b then a" in c.explanation
+    unread = [j for j in result.judgements if j.forward < 0.5]
+    assert unread and all(j.backward is None for j in unread)
+    assert all(j.backward is not None for j in result.judgements if j.forward >= 0.5)
+    assert result.stats["judge_inputs"] == len(judge.calls) == result.stats["scored_pairs"] + 1
+
+
 def test_scan_finds_the_cross_document_contradiction(result) -> None:  # type: ignore[no-untyped-def]
     [c] = result.contradictions
     a, b = result.claim(c.a), result.claim(c.b)
