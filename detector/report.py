@@ -49,8 +49,9 @@ def render(result: ScanResult) -> str:
     unjudged = stats["candidate_pairs"] - stats["scored_pairs"]
     if unjudged:
         lines += [
-            f"The NLI judge scored, both ways, the {stats['scored_pairs']:,} candidate pairs the screen chose (each "
-            "claim's most promising, and every pair in which the claim reader found a conflict); the other "
+            f"The NLI judge scored the {stats['scored_pairs']:,} candidate pairs the screen chose (each "
+            "claim's most promising, and every pair in which the claim reader found a conflict), "
+            f"{stats['judge_inputs']:,} directions in all (b then a only where a then b scored high); the other "
             f"{unjudged:,} were not judged. `detector scan --judge-per-claim 0` judges them all.",
             "",
         ]

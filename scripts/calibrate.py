@@ -178,7 +178,8 @@ def choose_backward_from(
     changed: dict[str, dict[str, int]] = {}
     for value in BACKWARD_FROM:
         changed[str(value)] = {
-            name: int((decide(x) != decide(one_way_below(x, scores, value))).sum()) for name, (x, scores) in sets.items()
+            name: int((decide(x) != decide(one_way_below(x, scores, value))).sum())
+            for name, (x, scores) in sets.items()
         }
     safe = [v for v in BACKWARD_FROM if v <= most and not any(changed[str(v)][n] for n in FIT if n in sets)]
     chosen = max(safe, default=0.0)
