@@ -143,10 +143,10 @@ def judge_in_rounds(
 ) -> list[Judgement]:
     """Score only the directions that can change what a scan reports, in two rounds of `run`.
 
-    A pair with `both` set (the claim reader found a conflict in it) is scored both ways. With `screen`, every
-    other pair is scored a→b, and b→a only where a→b reaches `threshold`: without a conflict signal, a pair is
-    reported (apart, as NLI-only) only when both directions reach it. Without `screen` those pairs are not
-    scored and get no judgement. Judgements come in the order of `pairs`.
+    A pair with `both` set is scored both ways. With `screen`, every other pair is scored a→b, and b→a only
+    where a→b reaches `threshold` (a scan passes the calibration's backward_from: below it no verdict on the
+    public pairs depends on b→a). Without `screen` those pairs are not scored and get no judgement.
+    Judgements come in the order of `pairs`.
     """
     chosen = [i for i in range(len(pairs)) if both[i] or screen]
     first = [(i, False) for i in chosen] + [(i, True) for i in chosen if both[i]]

@@ -75,8 +75,8 @@ class Pair:
 class Judgement:
     """Contradiction scores of a pair in both directions (premise a → hypothesis b, and back).
 
-    `backward` is None where the scan did not need it: a pair the claim reader found no conflict in, screened
-    by the NLI judge, whose first direction already fell short (see judges.judge_in_rounds).
+    `backward` is None where the scan did not need it: a→b fell short of the calibration's backward_from (see
+    judges.judge_in_rounds).
     """
 
     pair: Pair
