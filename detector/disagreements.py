@@ -126,10 +126,11 @@ def group(
     graph = nx.Graph()
     for c in contradictions:
         graph.add_edge(merged[c.a], merged[c.b])
-    found = []
-    for component in sorted(nx.connected_components(graph), key=min):
-        pairs = [c for c in contradictions if merged[c.a] in component]
-        found.append(_disagreement(pairs, merged, used, by_id, paths))
+    component_of = {node: n for n, nodes in enumerate(nx.connected_components(graph)) for node in nodes}
+    pairs_of: dict[int, list[Contradiction]] = defaultdict(list)
+    for c in contradictions:
+        pairs_of[component_of[merged[c.a]]].append(c)
+    found = [_disagreement(pairs, merged, used, by_id, paths) for pairs in pairs_of.values()]
     return sorted(found, key=lambda d: (-len(d.pairs), -d.strongest.score, d.id))
 
 
