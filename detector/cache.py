@@ -31,9 +31,9 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 
 from . import embeddings, judges
-from .assertions import Assertion
 from .models import ModelSpec
 from .progress import Advance, Progress, Silent
+from .reader.assertions import Assertion
 
 CACHE_ENV = "DETECTOR_CACHE_DIR"
 FILE_NAME = "cache.sqlite3"
@@ -43,7 +43,7 @@ SCHEMA_VERSION = 2
 _CODE = {
     "embedder": ("detector.embeddings", ("sentence-transformers", "transformers", "torch")),
     "judge": ("detector.judges", ("onnxruntime", "transformers", "tokenizers", "torch")),
-    "parser": ("detector.assertions", ("spacy", "quantulum3", "pint", "snowballstemmer")),
+    "parser": ("detector.reader.assertions", ("spacy", "quantulum3", "pint", "snowballstemmer")),
 }
 # Settings that do not change what a model outputs for a text.
 _DESCRIPTIVE = frozenset({"threshold", "licence", "upstream"})
@@ -103,7 +103,7 @@ def model_key(spec: ModelSpec) -> bytes:
     found = importlib.util.find_spec(module)
     source = Path(found.origin).read_bytes() if found is not None and found.origin else b""
     if spec.role == "parser":  # the claim reader's lexicons and patterns are data beside its code
-        from .assertions import LEXICON_FILE
+        from .reader.assertions import LEXICON_FILE
 
         source += LEXICON_FILE.read_bytes()
     described = {

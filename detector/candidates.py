@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .assertions import DOSE_UNITS, Assertion, concept
+from .reader.assertions import DOSE_UNITS, Assertion, concept
 from .records import Pair
 from .verdicts import about_concepts, holder_words, narrowing
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from .assertions import Assertion
+from .reader.assertions import Assertion
 from .records import Claim, Contradiction, Judgement
 from .screen import Evidence
 from .verdicts import Calibration, features, scope_note

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .assertions import Assertion
 from .pipeline import ScanResult
+from .reader.assertions import Assertion
 from .records import Contradiction, Disagreement
 from .reviews import Review, Reviewed
 

@@ -412,7 +412,7 @@ def load_parser(spec: ModelSpec) -> Any:
 def _load_parser(spec: ModelSpec) -> Any:
     folder = verify(spec)
     if spec.runtime == "spacy":
-        from .assertions import AssertionReader
+        from .reader.assertions import AssertionReader
 
         return AssertionReader(folder)
     raise ModelError(f"model {spec.name!r}: unknown parser runtime {spec.runtime!r}")

@@ -26,12 +26,12 @@ from . import fetch as fetch_stage
 from . import graph as graph_stage
 from . import screen as screen_stage
 from . import subjects as subjects_stage
-from .assertions import Assertion
 from .embeddings import Embedder
 from .errors import InputError
 from .judges import PairScorer
 from .models import ModelSpec, load_parser, read_lock
 from .progress import Progress, Silent
+from .reader.assertions import Assertion
 from .records import (
     Claim,
     Contradiction,

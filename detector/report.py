@@ -6,9 +6,9 @@ import html
 import re
 from collections import defaultdict
 
-from .assertions import Assertion
 from .contradictions import by_subject, quote
 from .pipeline import ScanResult
+from .reader.assertions import Assertion
 from .records import Claim, Contradiction, Disagreement
 from .reviews import Reviewed
 

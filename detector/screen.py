@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import propositions
-from .assertions import Assertion
-from .propositions import Contrast, Proposition
+from .reader import propositions
+from .reader.assertions import Assertion
+from .reader.propositions import Contrast, Proposition
 from .records import Claim, Pair
 from .verdicts import Calibration, Signal, compare, screen_features
 

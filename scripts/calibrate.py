@@ -41,11 +41,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from detector import judges, propositions
+from detector import judges
 from detector.cache import model_key
 from detector.evaluation import best_f1_threshold, precision_recall_f1, read_pairs
 from detector.judges import score_all
 from detector.models import load_embedder, load_judge, load_parser, read_lock
+from detector.reader import propositions
 from detector.verdicts import FEATURES, SCREEN_FEATURES, compare, features, judge_features
 
 PAIR_SETS = ("scifact", "sick_trial", "covidfact")

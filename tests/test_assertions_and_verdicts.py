@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from detector.assertions import AssertionReader, quantities
+from detector.reader.assertions import AssertionReader, quantities
 from detector.verdicts import compare, scope_note
 
 

@@ -15,10 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from detector import Settings, cache, cli, exports, scan
-from detector.assertions import Assertion
 from detector.cache import FILE_NAME, Cache, model_key, object_key, text_key
 from detector.exports import FORMATS, write_outputs
 from detector.models import load_parser, read_lock
+from detector.reader.assertions import Assertion
 from detector.verdicts import FEATURES, Calibration
 
 from .conftest import ROOT, BagOfWordsEmbedder, OppositeVerbJudge

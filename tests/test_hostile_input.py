@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from detector import InputError, scan
-from detector.assertions import Assertion
 from detector.exports import FORMATS, write_outputs
+from detector.reader.assertions import Assertion
 from detector.verdicts import FEATURES, Calibration
 
 from .conftest import BagOfWordsEmbedder, OppositeVerbJudge

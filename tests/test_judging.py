@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detector.assertions import Assertion, Effect
 from detector.contradictions import find_contradictions, quote
 from detector.judges import contradiction_label_index, judge, judge_in_rounds, score_all
+from detector.reader.assertions import Assertion, Effect
 from detector.records import Claim, Contradiction, Judgement, Pair
 from detector.screen import gather
 from detector.verdicts import FEATURES, Calibration

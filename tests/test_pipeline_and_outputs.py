@@ -10,10 +10,10 @@ import networkx as nx
 import pytest
 
 from detector import Settings, scan
-from detector.assertions import Assertion
 from detector.exports import FORMATS, atomic_write, write_outputs, xml_safe
 from detector.findings import SCHEMA, findings
 from detector.pipeline import with_document_topics
+from detector.reader.assertions import Assertion
 from detector.report import escape, render
 from detector.verdicts import FEATURES, Calibration
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from detector.propositions import antonyms, contrast, read
+from detector.reader.propositions import antonyms, contrast, read
 
 
 def compared(first: str, second: str) -> dict[str, float]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from detector.assertions import Assertion, Effect
+from detector.reader.assertions import Assertion, Effect
 from detector.records import Claim, Pair
 from detector.screen import choose, gather, short_name
 from detector.verdicts import FEATURES, SCREEN_FEATURES, Calibration

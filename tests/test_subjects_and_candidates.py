@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.assertions import Assertion, Effect, Quantity
 from detector.candidates import all_pairs, assertion_pairs, candidate_pairs, merge_pairs, nearest_neighbours
+from detector.reader.assertions import Assertion, Effect, Quantity
 from detector.records import Claim, Pair
 from detector.subjects import cluster, cosine_distances, label_subjects
 
