@@ -9,7 +9,7 @@ import numpy as np
 
 from .reader.assertions import DOSE_UNITS, Assertion, concept
 from .records import Pair
-from .verdicts import about_concepts, holder_words, narrowing
+from .verdict.signals import about_concepts, holder_words, narrowing
 
 # Each claim's nearest claims in other documents, and in its own: real conflicts state nearly the same
 # proposition, so they sit among the nearest claims of another document whatever the subject clustering made

@@ -16,7 +16,7 @@ from .reader import propositions
 from .reader.assertions import Assertion
 from .reader.propositions import Contrast, Proposition
 from .records import Claim, Pair
-from .verdicts import Calibration, Signal, compare, screen_features
+from .verdict.signals import Calibration, Signal, compare, screen_features
 
 DEFAULT_PER_CLAIM = 4
 

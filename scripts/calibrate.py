@@ -1,6 +1,6 @@
 """Fit the verdict (logistic weights over verdicts.FEATURES and its threshold) and the screen, on public pairs.
 
-    python scripts/calibrate.py ../shared/benchmarks [--out detector/calibration.json]
+    python scripts/calibrate.py ../shared/benchmarks [--out detector/verdict/calibration.json]
 
 Public labelled data only, read in place from ../shared/benchmarks (never the corpora of ../shared/corpora, which
 measure the result, nor the seeds). Fitted on:
@@ -47,7 +47,7 @@ from detector.evaluation import best_f1_threshold, precision_recall_f1, read_pai
 from detector.judges import score_all
 from detector.models import load_embedder, load_judge, load_parser, read_lock
 from detector.reader import propositions
-from detector.verdicts import FEATURES, SCREEN_FEATURES, compare, features, judge_features
+from detector.verdict.signals import FEATURES, SCREEN_FEATURES, compare, features, judge_features
 
 PAIR_SETS = ("scifact", "sick_trial", "covidfact")
 FIT = ("scifact", "sick_trial", "claim_pairs", "same_topic")
@@ -208,7 +208,7 @@ def prf(y: np.ndarray, p: np.ndarray, t: float) -> dict[str, float]:
 
 def main(
     benchmarks: Path,
-    out: Path = typer.Option(Path("detector/calibration.json")),
+    out: Path = typer.Option(Path("detector/verdict/calibration.json")),
     models_lock: str = typer.Option(None),
     cache: Path = typer.Option(Path(".cache/calibration")),
     check: bool = typer.Option(True, help="also measure on ANLI dev (6,400 more directions to score)"),

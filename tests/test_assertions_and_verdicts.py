@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from detector.reader.assertions import AssertionReader, quantities
-from detector.verdicts import compare, scope_note
+from detector.verdict.signals import compare, scope_note
 
 
 def signals(reader: AssertionReader, first: str, second: str) -> list[tuple[str, str]]:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .reader.assertions import CONCEPT_OF, DOSE_UNITS, Assertion, Quantity, agents_agree, concept, stem
-from .reader.propositions import Contrast
+from ..reader.assertions import CONCEPT_OF, DOSE_UNITS, Assertion, Quantity, agents_agree, concept, stem
+from ..reader.propositions import Contrast
 
 CALIBRATION = Path(__file__).with_name("calibration.json")
 
