@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from .reader.assertions import Assertion
 from .records import Claim, Contradiction, Judgement
 from .screen import Evidence
-from .verdict.signals import Calibration, features, scope_note
+from .verdict.calibration import Calibration, features
+from .verdict.signals import scope_note
 
 QUOTE_CHARS = 80
 # How a flip between two propositions is named in a contradiction's kind.

@@ -43,7 +43,7 @@ from .records import (
     SameQuestion,
     Subject,
 )
-from .verdict.signals import Calibration, load_calibration
+from .verdict.calibration import Calibration, load_calibration
 
 _NOT_COMPARED = {"advice": "advice", "meta": "meta-text", "promotional": "promotional"}
 

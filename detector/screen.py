@@ -16,7 +16,8 @@ from .reader import propositions
 from .reader.assertions import Assertion
 from .reader.propositions import Contrast, Proposition
 from .records import Claim, Pair
-from .verdict.signals import Calibration, Signal, compare, screen_features
+from .verdict.calibration import Calibration, screen_features
+from .verdict.signals import Signal, compare
 
 DEFAULT_PER_CLAIM = 4
 

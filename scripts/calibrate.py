@@ -47,7 +47,8 @@ from detector.evaluation import best_f1_threshold, precision_recall_f1, read_pai
 from detector.judges import score_all
 from detector.models import load_embedder, load_judge, load_parser, read_lock
 from detector.reader import propositions
-from detector.verdict.signals import FEATURES, SCREEN_FEATURES, compare, features, judge_features
+from detector.verdict.calibration import FEATURES, SCREEN_FEATURES, features, judge_features
+from detector.verdict.signals import compare
 
 PAIR_SETS = ("scifact", "sick_trial", "covidfact")
 FIT = ("scifact", "sick_trial", "claim_pairs", "same_topic")

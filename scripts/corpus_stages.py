@@ -30,7 +30,7 @@ from detector.judges import score_all
 from detector.models import load_embedder, load_judge, read_lock
 from detector.pipeline import Settings, scan
 from detector.records import Pair
-from detector.verdict.signals import features, load_calibration
+from detector.verdict.calibration import features, load_calibration
 
 CURVE = ((5, 1), (10, 2), (15, 3), (20, 3), (30, 3), (50, 5))
 PER_CLAIM = (1, 2, 3, 4, 6, 8, 0)

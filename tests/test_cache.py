@@ -19,7 +19,7 @@ from detector.cache import FILE_NAME, Cache, model_key, object_key, text_key
 from detector.exports import FORMATS, write_outputs
 from detector.models import load_parser, read_lock
 from detector.reader.assertions import Assertion
-from detector.verdict.signals import FEATURES, Calibration
+from detector.verdict.calibration import FEATURES, Calibration
 
 from .conftest import ROOT, BagOfWordsEmbedder, OppositeVerbJudge
 

@@ -12,7 +12,7 @@ import pytest
 
 from detector.corpus import evaluate, pair_recall, phrases_in_claims, read_corpus, score_findings
 from detector.errors import InputError
-from detector.verdict.signals import FEATURES, Calibration
+from detector.verdict.calibration import FEATURES, Calibration
 
 from .conftest import SHARED, BagOfWordsEmbedder, OppositeVerbJudge
 from .test_cache import PlainReader

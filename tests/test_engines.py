@@ -15,7 +15,7 @@ from detector import DetectorError, InputError, ModelError, Settings, scan
 from detector.engines import ModelSource, RayOptions, start
 from detector.exports import FORMATS, write_outputs
 from detector.progress import Silent
-from detector.verdict.signals import FEATURES, Calibration
+from detector.verdict.calibration import FEATURES, Calibration
 
 from .conftest import ROOT, SEEDS, BagOfWordsEmbedder, OppositeVerbJudge
 

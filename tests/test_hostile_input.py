@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from detector import InputError, scan
 from detector.exports import FORMATS, write_outputs
 from detector.reader.assertions import Assertion
-from detector.verdict.signals import FEATURES, Calibration
+from detector.verdict.calibration import FEATURES, Calibration
 
 from .conftest import BagOfWordsEmbedder, OppositeVerbJudge
 

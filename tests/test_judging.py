@@ -10,7 +10,7 @@ from detector.judges import contradiction_label_index, judge, judge_in_rounds, s
 from detector.reader.assertions import Assertion, Effect
 from detector.records import Claim, Contradiction, Judgement, Pair
 from detector.screen import gather
-from detector.verdict.signals import FEATURES, Calibration
+from detector.verdict.calibration import FEATURES, Calibration
 
 from .conftest import OppositeVerbJudge
 

@@ -15,7 +15,7 @@ from detector.findings import SCHEMA, findings
 from detector.pipeline import with_document_topics
 from detector.reader.assertions import Assertion
 from detector.report import escape, render
-from detector.verdict.signals import FEATURES, Calibration
+from detector.verdict.calibration import FEATURES, Calibration
 
 from .conftest import BagOfWordsEmbedder, OppositeVerbJudge
 

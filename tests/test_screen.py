@@ -5,7 +5,7 @@ from __future__ import annotations
 from detector.reader.assertions import Assertion, Effect
 from detector.records import Claim, Pair
 from detector.screen import choose, gather, short_name
-from detector.verdict.signals import FEATURES, SCREEN_FEATURES, Calibration
+from detector.verdict.calibration import FEATURES, SCREEN_FEATURES, Calibration
 
 
 def claims_of(texts: list[str]) -> list[Claim]:

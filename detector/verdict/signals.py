@@ -1,44 +1,11 @@
-"""Stage 7a: compare what two claims assert, and combine those signals with the NLI score into one verdict."""
+"""What two claims' readings say to each other: the claim reader's signals that they conflict, with lines a person
+can check; evidence for the verdict (calibration.py), never its gate."""
 
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass
 
 from ..reader.assertions import CONCEPT_OF, DOSE_UNITS, Assertion, Quantity, agents_agree, concept, stem
-from ..reader.propositions import Contrast
-
-CALIBRATION = Path(__file__).with_name("calibration.json")
-
-# The verdict's inputs. The judge's two directions (as logits: "nli" the higher, "nli_min" the lower), how near
-# the claims are in meaning, how much of one proposition they share and what is flipped between them
-# (propositions.py), the claim reader's judges, hedges and scope. "flipped_overlap" is the share of content
-# held in common when something is flipped (0 otherwise): a flip between two claims about different things
-# says nothing. "length_ratio" tells a claim against a passage from two claims, and "nli_by_length" (the
-# judge's higher score times it) lets the judge count differently for each.
-FEATURES = (
-    "nli",
-    "nli_min",
-    "similarity",
-    "overlap",
-    "negation_flip",
-    "antonym",
-    "amount_flip",
-    "quantifier_flip",
-    "flipped_overlap",
-    "length_ratio",
-    "nli_by_length",
-    "direction",
-    "negation",
-    "quantity",
-    "hedged",
-    "scope",
-)
-# What the screen, which chooses the pairs worth judging, may use: everything but the judge.
-SCREEN_FEATURES = tuple(f for f in FEATURES if not f.startswith("nli"))
 
 
 @dataclass(frozen=True)
@@ -156,85 +123,6 @@ def scope_note(a: Assertion, b: Assertion) -> str:
     if bool(a.scope) != bool(b.scope):
         return f"scope stated on one side only: {', '.join(a.scope or b.scope)}"
     return ""
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Logistic weights over FEATURES and the decision threshold, fitted by scripts/calibrate.py; and the
-    screen's weights (over SCREEN_FEATURES), which rank a claim's candidate pairs before any is judged."""
-
-    weights: dict[str, float]
-    bias: float
-    threshold: float
-    screen: dict[str, float] = field(default_factory=dict)
-    # The judge reads b→a only where a→b reached this (0: always): chosen by scripts/calibrate.py as the highest
-    # value at which no verdict on the public pairs it fits on changes, so a scan judges fewer inputs.
-    backward_from: float = 0.0
-
-    def score(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(weight * features[name] for name, weight in self.weights.items())
-        return 1.0 / (1.0 + math.exp(-z))
-
-    def screen_score(self, features: dict[str, float]) -> float:
-        """How worth judging a pair is, from what can be read without the judge (a logit; higher first)."""
-        return sum(weight * features[name] for name, weight in self.screen.items())
-
-
-@lru_cache(maxsize=4)
-def load_calibration(path: Path = CALIBRATION) -> Calibration:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return Calibration(
-        dict(data["weights"]),
-        float(data["bias"]),
-        float(data["threshold"]),
-        dict(data.get("screen", {})),
-        float(data.get("backward_from", 0.0)),
-    )
-
-
-def _logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
-
-
-def screen_features(
-    similarity: float, contrast: Contrast, signals: list[Signal], a: Assertion, b: Assertion
-) -> dict[str, float]:
-    """The verdict's inputs that need no judge."""
-    kinds = {s.kind for s in signals}
-    values = contrast.features()
-    flipped = max(values["negation_flip"], values["antonym"], values["amount_flip"], values["quantifier_flip"])
-    return values | {
-        "similarity": similarity,
-        "flipped_overlap": contrast.overlap * flipped,
-        "direction": float("direction" in kinds),
-        "negation": float("negation" in kinds),
-        "quantity": float("quantity" in kinds),
-        "hedged": float(bool(a.hedges)) + float(bool(b.hedges)),
-        "scope": float(bool(scope_note(a, b))),
-    }
-
-
-def features(
-    forward: float,
-    backward: float | None,
-    similarity: float,
-    contrast: Contrast,
-    signals: list[Signal],
-    a: Assertion,
-    b: Assertion,
-) -> dict[str, float]:
-    """The verdict's inputs: the judge's two directions as logits (`judge_features`), then `screen_features`."""
-    return judge_features(forward, backward, contrast.length_ratio) | screen_features(
-        similarity, contrast, signals, a, b
-    )
-
-
-def judge_features(forward: float, backward: float | None, length_ratio: float) -> dict[str, float]:
-    """The verdict's inputs that come from the judge. A direction not judged counts as the one that was."""
-    back = forward if backward is None else backward
-    nli = _logit(max(forward, back))
-    return {"nli": nli, "nli_min": _logit(min(forward, back)), "nli_by_length": nli * length_ratio}
 
 
 def compare(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
