@@ -28,7 +28,7 @@ from . import judges
 from .errors import DetectorError, InputError
 from .exports import atomic_write
 from .judges import PairScorer
-from .models import load_judge, read_lock
+from .models.lock import load_judge, read_lock
 from .pipeline import ScanResult, Settings, scan
 from .progress import Progress
 

@@ -31,7 +31,7 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 
 from . import embeddings, judges
-from .models import ModelSpec
+from .models.lock import ModelSpec
 from .progress import Advance, Progress, Silent
 from .reader.assertions import Assertion
 

@@ -1,4 +1,4 @@
-"""The `detector` command: a thin layer over `detector.scan`, `detector.evaluation` and `detector.models`."""
+"""The `detector` command: a thin layer over `detector.scan`, `detector.evaluation` and `detector.models.lock`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from . import bench, evaluation, models
+from . import bench, evaluation
 from . import corpus as corpus_stage
 from . import reviews as review_stage
 from .contradictions import quote
@@ -27,6 +27,7 @@ from .engines import ENGINES, RayOptions
 from .errors import DetectorError, InputError, ModelError
 from .exports import FORMATS, prepare_output, write_outputs
 from .fetch import is_url
+from .models import lock as models
 from .pipeline import ScanResult, Settings
 from .pipeline import scan as run_scan
 from .progress import Advance

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import embeddings, judges
 from .errors import DetectorError, InputError
-from .models import ModelSpec, load_embedder, load_judge, ready
+from .models.lock import ModelSpec, load_embedder, load_judge, ready
 from .progress import Progress, Silent
 
 ENGINES = ("local", "ray")

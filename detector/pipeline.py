@@ -29,7 +29,7 @@ from . import subjects as subjects_stage
 from .embeddings import Embedder
 from .errors import InputError
 from .judges import PairScorer
-from .models import ModelSpec, load_parser, read_lock
+from .models.lock import ModelSpec, load_parser, read_lock
 from .progress import Progress, Silent
 from .reader.assertions import Assertion
 from .records import (

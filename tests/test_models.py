@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from detector.cli import app
 from detector.errors import ModelError
-from detector.models import find_lock, is_built, locate, read_lock, sha256_file, status, verify
+from detector.models.lock import find_lock, is_built, locate, read_lock, sha256_file, status, verify
 
 from .conftest import ROOT
 

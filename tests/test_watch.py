@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from detector import models
 from detector.documents import load_documents
 from detector.errors import InputError
-from detector.models import read_lock
+from detector.models import lock as models
+from detector.models.lock import read_lock
 from detector.watch import Change, Watcher, describe
 
 from .conftest import ROOT

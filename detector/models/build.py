@@ -29,7 +29,7 @@ from onnx import numpy_helper
 from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
 from transformers.models.deberta_v2.modeling_deberta_v2 import DisentangledSelfAttention, scaled_size_sqrt
 
-from .errors import ModelError
+from ..errors import ModelError
 
 
 def dequantize(values: dict[str, np.ndarray], quantized: str) -> np.ndarray:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelError
-from .progress import Progress, Silent
+from ..errors import ModelError
+from ..progress import Progress, Silent
 
 LOCK_ENV = "DETECTOR_MODELS_LOCK"
 MODELS_DIR_ENV = "DETECTOR_MODELS_DIR"
@@ -80,7 +80,7 @@ def find_lock(explicit: str | os.PathLike[str] | None = None) -> Path:
         return Path(explicit)
     if os.environ.get(LOCK_ENV):
         return Path(os.environ[LOCK_ENV])
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the detector package; the lock sits in it (wheel) or beside it
     for candidate in (Path.cwd() / LOCK_NAME, here / LOCK_NAME, here.parent / LOCK_NAME):
         if candidate.is_file():
             return candidate
@@ -159,7 +159,7 @@ def build(spec: ModelSpec) -> Path:
     base_folder = verify(spec.base)
     pinned = dict(spec.settings.get("built_with", {}))
     installed = {name: _installed_version(name) for name in pinned}
-    from .judge_build import build as build_judge
+    from .build import build as build_judge
 
     try:
         build_judge(
@@ -357,7 +357,7 @@ def load_embedder(spec: ModelSpec, *, device: str | None = None) -> Any:
 def _load_embedder(spec: ModelSpec, device: str | None) -> Any:
     folder = verify(spec)
     if spec.runtime == "sentence-transformers":
-        from .embeddings import SentenceTransformerEmbedder
+        from ..embeddings import SentenceTransformerEmbedder
 
         return SentenceTransformerEmbedder(folder, device=device)
     raise ModelError(f"model {spec.name!r}: unknown embedder runtime {spec.runtime!r}")
@@ -383,7 +383,7 @@ def load_judge(spec: ModelSpec, progress: Progress | None = None, *, device: str
 def _load_judge(spec: ModelSpec, progress: Progress | None, device: str | None) -> Any:
     folder = ready(spec, progress)
     if spec.runtime == "onnx-nli":
-        from .judges import OnnxNliScorer
+        from ..judges import OnnxNliScorer
 
         s = spec.settings
         return OnnxNliScorer(
@@ -395,7 +395,7 @@ def _load_judge(spec: ModelSpec, progress: Progress | None, device: str | None) 
             device=device,
         )
     if spec.runtime == "transformers-nli":
-        from .judges import TransformersNliScorer
+        from ..judges import TransformersNliScorer
 
         try:
             return TransformersNliScorer(folder, max_length=int(spec.settings.get("max_length", 512)), device=device)
@@ -412,7 +412,7 @@ def load_parser(spec: ModelSpec) -> Any:
 def _load_parser(spec: ModelSpec) -> Any:
     folder = verify(spec)
     if spec.runtime == "spacy":
-        from .reader.assertions import AssertionReader
+        from ..reader.assertions import AssertionReader
 
         return AssertionReader(folder)
     raise ModelError(f"model {spec.name!r}: unknown parser runtime {spec.runtime!r}")
