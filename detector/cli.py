@@ -23,7 +23,6 @@ from . import bench, evaluation
 from . import corpus as corpus_stage
 from . import reviews as review_stage
 from .contradictions import quote
-from .engines import ENGINES, RayOptions
 from .errors import DetectorError, InputError, ModelError
 from .exports import FORMATS, prepare_output, write_outputs
 from .fetch import is_url
@@ -32,7 +31,8 @@ from .pipeline import ScanResult, Settings
 from .pipeline import scan as run_scan
 from .progress import Advance
 from .records import Claim
-from .watch import Watcher, describe
+from .runtime.engines import ENGINES, RayOptions
+from .runtime.watch import Watcher, describe
 
 app = typer.Typer(
     help="Find where documents contradict each other (or themselves).",

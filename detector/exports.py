@@ -12,7 +12,6 @@ from pathlib import Path
 
 import networkx as nx
 
-from .cache import Cache
 from .errors import OutputError
 from .findings import findings
 from .graph import with_visuals
@@ -21,6 +20,7 @@ from .layout import positions
 from .picture import draw
 from .pipeline import ScanResult
 from .report import render
+from .runtime.cache import Cache
 
 FORMATS = {
     "md": "report.md",

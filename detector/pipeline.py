@@ -15,8 +15,7 @@ from typing import Any
 
 import networkx as nx
 
-from . import cache as cache_stage
-from . import candidates, engines, judges, limits
+from . import candidates, judges, limits
 from . import claims as claims_stage
 from . import contradictions as contradictions_stage
 from . import disagreements as disagreements_stage
@@ -43,6 +42,8 @@ from .records import (
     SameQuestion,
     Subject,
 )
+from .runtime import cache as cache_stage
+from .runtime import engines
 from .verdict.calibration import Calibration, load_calibration
 
 _NOT_COMPARED = {"advice": "advice", "meta": "meta-text", "promotional": "promotional"}

@@ -23,8 +23,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from detector import Settings, cache, candidates, scan
+from detector import Settings, candidates, scan
 from detector.bench import DEFAULT_BENCHMARKS, build_corpus
+from detector.runtime import cache
 
 UNBOUNDED = 10**9
 

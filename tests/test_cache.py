@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from detector import Settings, cache, cli, exports, scan
-from detector.cache import FILE_NAME, Cache, model_key, object_key, text_key
+from detector import Settings, cli, exports, scan
 from detector.exports import FORMATS, write_outputs
 from detector.models.lock import load_parser, read_lock
 from detector.reader.assertions import Assertion
+from detector.runtime import cache
+from detector.runtime.cache import FILE_NAME, Cache, model_key, object_key, text_key
 from detector.verdict.calibration import FEATURES, Calibration
 
 from .conftest import ROOT, BagOfWordsEmbedder, OppositeVerbJudge

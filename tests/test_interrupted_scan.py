@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from detector.cache import FILE_NAME, Cache
 from detector.exports import FORMATS
+from detector.runtime.cache import FILE_NAME, Cache
 
 from .conftest import ROOT, SEEDS
 

@@ -18,7 +18,7 @@ from detector.documents import load_documents
 from detector.errors import InputError
 from detector.models import lock as models
 from detector.models.lock import read_lock
-from detector.watch import Change, Watcher, describe
+from detector.runtime.watch import Change, Watcher, describe
 
 from .conftest import ROOT
 

@@ -16,10 +16,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from . import embeddings, judges
-from .errors import DetectorError, InputError
-from .models.lock import ModelSpec, load_embedder, load_judge, ready
-from .progress import Progress, Silent
+from .. import embeddings, judges
+from ..errors import DetectorError, InputError
+from ..models.lock import ModelSpec, load_embedder, load_judge, ready
+from ..progress import Progress, Silent
 
 ENGINES = ("local", "ray")
 RAY_INSTALL = 'pip install -e ".[ray]"'

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .documents import is_document_name
-from .errors import InputError
+from ..documents import is_document_name
+from ..errors import InputError
 
 # Wait this long after the last change of a burst before yielding it (watchfiles' `step`), and at most this
 # long in all (its `debounce`), in milliseconds.

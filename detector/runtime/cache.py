@@ -30,10 +30,10 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from . import embeddings, judges
-from .models.lock import ModelSpec
-from .progress import Advance, Progress, Silent
-from .reader.assertions import Assertion
+from .. import embeddings, judges
+from ..models.lock import ModelSpec
+from ..progress import Advance, Progress, Silent
+from ..reader.assertions import Assertion
 
 CACHE_ENV = "DETECTOR_CACHE_DIR"
 FILE_NAME = "cache.sqlite3"
@@ -103,7 +103,7 @@ def model_key(spec: ModelSpec) -> bytes:
     found = importlib.util.find_spec(module)
     source = Path(found.origin).read_bytes() if found is not None and found.origin else b""
     if spec.role == "parser":  # the claim reader's lexicons and patterns are data beside its code
-        from .reader.assertions import LEXICON_FILE
+        from ..reader.assertions import LEXICON_FILE
 
         source += LEXICON_FILE.read_bytes()
     described = {
@@ -146,7 +146,7 @@ def scan_key(inputs: dict[str, Any]) -> bytes:
 
 def _package_digest() -> str:
     """sha256 over every file of the detector package (code, calibration, report templates)."""
-    package = Path(__file__).parent
+    package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
