@@ -26,9 +26,9 @@ import numpy as np
 
 from . import judges
 from .errors import DetectorError, InputError
-from .exports import atomic_write
 from .judges import PairScorer
 from .models.lock import load_judge, read_lock
+from .outputs.exports import atomic_write
 from .pipeline import ScanResult, Settings, scan
 from .progress import Progress
 

@@ -24,9 +24,9 @@ from . import corpus as corpus_stage
 from . import reviews as review_stage
 from .contradictions import quote
 from .errors import DetectorError, InputError, ModelError
-from .exports import FORMATS, prepare_output, write_outputs
 from .fetch import is_url
 from .models import lock as models
+from .outputs.exports import FORMATS, prepare_output, write_outputs
 from .pipeline import ScanResult, Settings
 from .pipeline import scan as run_scan
 from .progress import Advance

@@ -291,7 +291,7 @@ def evaluate(root: str | os.PathLike[str], **scan_options: Any) -> tuple[CorpusS
 
     Returns the score and the scan (a `ScanResult`), so a caller can also write the scan's outputs.
     """
-    from .findings import findings
+    from .outputs.findings import findings
     from .pipeline import scan
 
     corpus = read_corpus(root)

@@ -170,7 +170,7 @@ def as_json(reviews: Iterable[Review]) -> dict[str, Any]:
 
 def write(path: str | os.PathLike[str], reviews: Iterable[Review]) -> Path:
     """Write the reviews file whole (through a temporary file), creating its folder."""
-    from .exports import atomic_write  # exports reads this module (through findings): imported when used
+    from .outputs.exports import atomic_write  # exports reads this module (through findings): imported when used
 
     file = Path(path)
     file.parent.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from detector import scan  # noqa: E402
-from detector.exports import write_outputs  # noqa: E402
+from detector.outputs.exports import write_outputs  # noqa: E402
 from tests.browser import find_chromium, launch, visit, why_no_browser  # noqa: E402
 from tests.conftest import BagOfWordsEmbedder, OppositeVerbJudge  # noqa: E402
 

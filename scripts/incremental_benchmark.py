@@ -73,7 +73,7 @@ def as_sentence(text: str) -> str:
 _RUNNER = """
 import json, sys
 from detector import Settings, scan
-from detector.exports import write_outputs
+from detector.outputs.exports import write_outputs
 corpus, out, cache = sys.argv[1:]
 result = scan([corpus], settings=Settings(cache_dir=cache))
 write_outputs(result, out)

@@ -4,7 +4,7 @@
 
 Builds claim graphs directly from records (no models): one document per 50 claims, one subject per 4 claims on
 average (sizes drawn at random, as clustering leaves many small subjects and a few large ones), one
-contradiction per 20 claims; then times `detector.layout.positions` on each.
+contradiction per 20 claims; then times `detector.outputs.layout.positions` on each.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from detector.graph import build_graph  # noqa: E402
-from detector.layout import positions  # noqa: E402
+from detector.outputs.layout import positions  # noqa: E402
 from detector.records import Claim, Contradiction, Document, Subject  # noqa: E402
 
 

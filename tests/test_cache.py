@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from detector import Settings, cli, exports, scan
-from detector.exports import FORMATS, write_outputs
+from detector import Settings, cli, scan
 from detector.models.lock import load_parser, read_lock
+from detector.outputs import exports
+from detector.outputs.exports import FORMATS, write_outputs
 from detector.reader.assertions import Assertion
 from detector.runtime import cache
 from detector.runtime.cache import FILE_NAME, Cache, model_key, object_key, text_key

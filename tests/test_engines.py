@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from detector import DetectorError, InputError, ModelError, Settings, scan
-from detector.exports import FORMATS, write_outputs
+from detector.outputs.exports import FORMATS, write_outputs
 from detector.progress import Silent
 from detector.runtime.engines import ModelSource, RayOptions, start
 from detector.verdict.calibration import FEATURES, Calibration

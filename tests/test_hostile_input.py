@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from detector import InputError, scan
-from detector.exports import FORMATS, write_outputs
+from detector.outputs.exports import FORMATS, write_outputs
 from detector.reader.assertions import Assertion
 from detector.verdict.calibration import FEATURES, Calibration
 

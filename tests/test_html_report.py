@@ -15,9 +15,9 @@ from bs4 import BeautifulSoup
 
 from detector import Settings
 from detector.contradictions import by_subject
-from detector.exports import write_outputs
-from detector.html_report import CONTEXT_CHARS, render_html
-from detector.layout import SCALE, positions
+from detector.outputs.exports import write_outputs
+from detector.outputs.html_report import CONTEXT_CHARS, render_html
+from detector.outputs.layout import SCALE, positions
 from detector.records import Contradiction
 
 from .test_pipeline_and_outputs import fake_scan

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from detector.exports import FORMATS
+from detector.outputs.exports import FORMATS
 from detector.runtime.cache import FILE_NAME, Cache
 
 from .conftest import ROOT, SEEDS

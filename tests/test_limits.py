@@ -10,8 +10,8 @@ import pytest
 from detector import InputError, Settings
 from detector.claims import extract_claims
 from detector.documents import load_documents
-from detector.exports import write_outputs
 from detector.limits import PER_DOC_REASON, TOTAL_REASON, cap_claims
+from detector.outputs.exports import write_outputs
 
 from .test_cli import run
 from .test_pipeline_and_outputs import fake_scan

@@ -10,11 +10,11 @@ import networkx as nx
 import pytest
 
 from detector import Settings, scan
-from detector.exports import FORMATS, atomic_write, write_outputs, xml_safe
-from detector.findings import SCHEMA, findings
+from detector.outputs.exports import FORMATS, atomic_write, write_outputs, xml_safe
+from detector.outputs.findings import SCHEMA, findings
+from detector.outputs.report import escape, render
 from detector.pipeline import with_document_topics
 from detector.reader.assertions import Assertion
-from detector.report import escape, render
 from detector.verdict.calibration import FEATURES, Calibration
 
 from .conftest import BagOfWordsEmbedder, OppositeVerbJudge

@@ -15,7 +15,7 @@ import pytest
 
 from detector import Settings
 from detector import reviews as review_stage
-from detector.exports import write_outputs
+from detector.outputs.exports import write_outputs
 
 from .browser import launch, visit, why_no_browser
 from .test_html_report import HOSTILE

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .pipeline import ScanResult
-from .reader.assertions import Assertion
-from .records import Contradiction, Disagreement
-from .reviews import Review, Reviewed
+from ..pipeline import ScanResult
+from ..reader.assertions import Assertion
+from ..records import Contradiction, Disagreement
+from ..reviews import Review, Reviewed
 
 SCHEMA = "detector/findings@2"
 

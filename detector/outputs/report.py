@@ -6,11 +6,11 @@ import html
 import re
 from collections import defaultdict
 
-from .contradictions import by_subject, quote
-from .pipeline import ScanResult
-from .reader.assertions import Assertion
-from .records import Claim, Contradiction, Disagreement
-from .reviews import Reviewed
+from ..contradictions import by_subject, quote
+from ..pipeline import ScanResult
+from ..reader.assertions import Assertion
+from ..records import Claim, Contradiction, Disagreement
+from ..reviews import Reviewed
 
 NLI_ONLY_LISTED = 20
 _MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()#!|~])")

@@ -16,17 +16,17 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .claims import blocks
-from .contradictions import quote
+from ..claims import blocks
+from ..contradictions import quote
+from ..pipeline import ScanResult
+from ..records import Claim, Contradiction, Disagreement, Subject
+from ..reviews import as_json
 from .layout import SCALE, positions
-from .pipeline import ScanResult
-from .records import Claim, Contradiction, Disagreement, Subject
 from .report import stances_of
-from .reviews import as_json
 
 # Characters of the paragraph shown on each side of a claim; longer paragraphs are cut at a word boundary.
 CONTEXT_CHARS = 200
-ASSETS = "report_assets"
+ASSETS = "assets"
 VIEW_SPACING = 110.0
 
 
@@ -79,7 +79,7 @@ def render_html(result: ScanResult, where: dict[str, tuple[float, float]] | None
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("detector", ASSETS),
+        loader=jinja2.PackageLoader("detector.outputs", ASSETS),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -89,7 +89,7 @@ def _environment() -> jinja2.Environment:
 
 @cache
 def _asset(name: str) -> str:
-    return resources.files("detector").joinpath(ASSETS, name).read_text(encoding="utf-8")
+    return resources.files("detector.outputs").joinpath(ASSETS, name).read_text(encoding="utf-8")
 
 
 def _csp_hash(script: str) -> str:

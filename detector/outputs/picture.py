@@ -8,7 +8,7 @@ from typing import Any
 
 import networkx as nx
 
-from .graph import COLOURS
+from ..graph import COLOURS
 
 MAX_SUBJECT_LABELS = 14
 

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import networkx as nx
 
-from .errors import OutputError
+from ..errors import OutputError
+from ..graph import with_visuals
+from ..pipeline import ScanResult
+from ..runtime.cache import Cache
 from .findings import findings
-from .graph import with_visuals
 from .html_report import render_html
 from .layout import positions
 from .picture import draw
-from .pipeline import ScanResult
 from .report import render
-from .runtime.cache import Cache
 
 FORMATS = {
     "md": "report.md",
