@@ -42,8 +42,8 @@ from .records import (
     SameQuestion,
     Subject,
 )
-from .runtime import cache as cache_stage
 from .runtime import engines
+from .runtime import store as cache_stage
 from .verdict.calibration import Calibration, load_calibration
 
 _NOT_COMPARED = {"advice": "advice", "meta": "meta-text", "promotional": "promotional"}

@@ -25,7 +25,7 @@ from typing import Any
 
 from detector import Settings, candidates, scan
 from detector.bench import DEFAULT_BENCHMARKS, build_corpus
-from detector.runtime import cache
+from detector.runtime import store as cache
 
 UNBOUNDED = 10**9
 

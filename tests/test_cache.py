@@ -19,8 +19,8 @@ from detector.models.lock import load_parser, read_lock
 from detector.outputs import exports
 from detector.outputs.exports import FORMATS, write_outputs
 from detector.reader.assertions import Assertion
-from detector.runtime import cache
-from detector.runtime.cache import FILE_NAME, Cache, model_key, object_key, text_key
+from detector.runtime import store as cache
+from detector.runtime.store import FILE_NAME, Cache, model_key, object_key, text_key
 from detector.verdict.calibration import FEATURES, Calibration
 
 from .conftest import ROOT, BagOfWordsEmbedder, OppositeVerbJudge

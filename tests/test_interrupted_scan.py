@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from detector.outputs.exports import FORMATS
-from detector.runtime.cache import FILE_NAME, Cache
+from detector.runtime.store import FILE_NAME, Cache
 
 from .conftest import ROOT, SEEDS
 

@@ -15,7 +15,7 @@ import networkx as nx
 from ..errors import OutputError
 from ..graph import with_visuals
 from ..pipeline import ScanResult
-from ..runtime.cache import Cache
+from ..runtime.store import Cache
 from .findings import findings
 from .html_report import render_html
 from .layout import positions
