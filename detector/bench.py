@@ -27,7 +27,8 @@ import numpy as np
 from . import judges
 from .errors import DetectorError, InputError
 from .judges import PairScorer
-from .models.lock import load_judge, read_lock
+from .models.load import load_judge
+from .models.lock import read_lock
 from .outputs.exports import atomic_write
 from .pipeline import ScanResult, Settings, scan
 from .progress import Progress
@@ -247,16 +248,16 @@ def figures(documents: int, result: ScanResult, peak_bytes: int) -> dict[str, An
     s, seconds = result.stats, result.seconds
     return {
         "documents": documents,
-        "claims": s["claims"],
-        "candidate_pairs": s["candidate_pairs"],
-        "signalled_pairs": s["signalled_pairs"],
-        "scored_pairs": s["scored_pairs"],
-        "judge_inputs": s["judge_inputs"],
-        "contradictions": s["contradictions"],
+        "claims": s.claims,
+        "candidate_pairs": s.candidate_pairs,
+        "signalled_pairs": s.signalled_pairs,
+        "scored_pairs": s.scored_pairs,
+        "judge_inputs": s.judge_inputs,
+        "contradictions": s.contradictions,
         "seconds": seconds,
         "peak_rss_mb": round(peak_bytes / 1e6, 1),
-        "judge_inputs_per_s": _rate(s["judge_inputs"], seconds.get("judge", 0.0)),
-        "claims_per_s": _rate(s["claims"], seconds["total"]),
+        "judge_inputs_per_s": _rate(s.judge_inputs, seconds.get("judge", 0.0)),
+        "claims_per_s": _rate(s.claims, seconds["total"]),
     }
 
 

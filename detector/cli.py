@@ -26,6 +26,7 @@ from .contradictions import quote
 from .errors import DetectorError, InputError, ModelError
 from .fetch import is_url
 from .models import lock as models
+from .models.load import keep_loaded, load_judge
 from .outputs.exports import FORMATS, prepare_output, write_outputs
 from .pipeline import ScanResult, Settings
 from .pipeline import scan as run_scan
@@ -305,7 +306,7 @@ def scan(
         if watch and not _local(paths):
             raise InputError("--watch watches files and folders: name one (web pages are not watched)")
         watching = Watcher(_local(paths), exclude=[out_dir]) if watch else None
-        with models.keep_loaded() if watch else nullcontext(), watching or nullcontext():
+        with keep_loaded() if watch else nullcontext(), watching or nullcontext():
             result, written = scan_and_write()
             _warnings(result)
             _stale(result)
@@ -369,9 +370,9 @@ def _rescan_on_changes(
             new, gone = _difference(last, result)
             s = result.stats
             out.print(
-                f"{datetime.now():%H:%M:%S} {escape(describe(batch))}: {s['documents']} documents · "
-                f"{s['claims']} claims · [bold red]{s['contradictions']}[/] contradictions "
-                f"({new} new, {gone} gone) in {s['disagreements']} disagreements · "
+                f"{datetime.now():%H:%M:%S} {escape(describe(batch))}: {s.documents} documents · "
+                f"{s.claims} claims · [bold red]{s.contradictions}[/] contradictions "
+                f"({new} new, {gone} gone) in {s.disagreements} disagreements · "
                 f"{time.perf_counter() - began:.1f}s · wrote {escape(str(out_dir))}",
                 soft_wrap=True,
             )
@@ -412,10 +413,10 @@ def _difference(before: ScanResult, after: ScanResult) -> tuple[int, int]:
 def _summary(result: ScanResult) -> None:
     s = result.stats
     out.print(
-        f"[bold]{s['documents']}[/] documents · [bold]{s['claims']}[/] claims · [bold]{s['subjects']}[/] subjects · "
-        f"{s['candidate_pairs']:,} candidate pairs of {s['all_pairs']:,} · "
-        f"[bold red]{s['contradictions']}[/] contradiction{'s' * (s['contradictions'] != 1)} in "
-        f"[bold red]{s['disagreements']}[/] disagreement{'s' * (s['disagreements'] != 1)} · "
+        f"[bold]{s.documents}[/] documents · [bold]{s.claims}[/] claims · [bold]{s.subjects}[/] subjects · "
+        f"{s.candidate_pairs:,} candidate pairs of {s.all_pairs:,} · "
+        f"[bold red]{s.contradictions}[/] contradiction{'s' * (s.contradictions != 1)} in "
+        f"[bold red]{s.disagreements}[/] disagreement{'s' * (s.disagreements != 1)} · "
         f"{result.seconds['total']:.1f}s"
     )
     if result.cache and result.cache["scans"]["hits"]:
@@ -589,7 +590,7 @@ def evaluate(
         pairs = evaluation.read_pairs(pairs_file, limit=limit)
         spec = models.read_lock(models_lock).spec("judge", judge)
         bars = BarProgress(enabled=not as_json and err.is_terminal)
-        scorer = models.load_judge(spec, progress=bars)
+        scorer = load_judge(spec, progress=bars)
         chosen = threshold if threshold is not None else (spec.threshold if spec.threshold is not None else 0.5)
         started = time.perf_counter()
         scores = evaluation.pair_scores(pairs, scorer, progress=bars)

@@ -8,8 +8,9 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,8 @@ from . import subjects as subjects_stage
 from .embeddings import Embedder
 from .errors import InputError
 from .judges import PairScorer
-from .models.lock import ModelSpec, load_parser, read_lock
 from .progress import Progress, Silent
+from .reader import ClaimReader
 from .reader.assertions import Assertion
 from .records import (
     Claim,
@@ -43,7 +44,9 @@ from .records import (
     Subject,
 )
 from .runtime import engines
-from .runtime import store as cache_stage
+from .runtime.engines import Engine
+from .runtime.keys import default_folder
+from .runtime.session import open_session
 from .verdict.calibration import Calibration, load_calibration
 
 _NOT_COMPARED = {"advice": "advice", "meta": "meta-text", "promotional": "promotional"}
@@ -85,7 +88,7 @@ class Settings:
     nli_only: bool = False
     embed_batch_size: int = embeddings_stage.DEFAULT_BATCH_SIZE
     judge_batch_size: int = judges.DEFAULT_BATCH_SIZE
-    # Where embedding and judging run: "local" (this process) or "ray" (Ray Data jobs; see engines.py).
+    # Where embedding and judging run: "local" (this process) or "ray" (Ray Data jobs; see runtime/engines.py).
     engine: str = "local"
     ray: engines.RayOptions = field(default_factory=engines.RayOptions)
     # Keep embeddings, readings and judge scores in a SQLite cache, so a re-scan only runs the models on what
@@ -94,7 +97,41 @@ class Settings:
     cache_dir: str | os.PathLike[str] | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
+class ScanStats:
+    """What a scan counted, in the order findings.json lists it."""
+
+    documents: int
+    skipped_documents: int
+    claims: int
+    # Sentences that are no claims, by reason.
+    dropped: dict[str, int]
+    subjects: int
+    all_pairs: int
+    candidate_pairs: int
+    # Candidate pairs in which the claim reader found a conflict (direction, negation, quantity).
+    signalled_pairs: int
+    nli_screen: bool
+    scored_pairs: int
+    # Directions the judge read: a→b for every scored pair, b→a for some.
+    judge_inputs: int
+    contradictions: int
+    disagreements: int
+    nli_only_conflicts: int
+    # The size limits in force, and what they cut.
+    limits: dict[str, Any]
+    # What a reviews file did (reviews.apply): read, confirmed_pairs, rejected_pairs, stale; None without one.
+    reviews: dict[str, int] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """As findings.json records it: `reviews` only where a reviews file was applied."""
+        fields = dataclasses.asdict(self)
+        if self.reviews is None:
+            del fields["reviews"]
+        return fields
+
+
+@dataclass(frozen=True)
 class ScanResult:
     """Everything a scan found, stage by stage."""
 
@@ -111,7 +148,7 @@ class ScanResult:
     graph: nx.DiGraph
     models: dict[str, Any]
     threshold: float
-    stats: dict[str, Any]
+    stats: ScanStats
     warnings: list[str] = field(default_factory=list)
     # The contradictions grouped by the question they are about (disagreements.group), the most pairs first,
     # and the claims found to say the same thing, which joined some of them.
@@ -123,7 +160,7 @@ class ScanResult:
     seconds: dict[str, float] = field(default_factory=dict)
     # Cache hits and misses per table (None without a cache); kept apart from `stats` for the same reason.
     cache: dict[str, dict[str, int]] | None = None
-    # The scan's `cache.scan_key` and the cache folder it is kept in, where it was cached: the outputs written
+    # The scan's `runtime.keys.scan_key` and the cache folder it is kept in, where it was cached: the outputs written
     # from it are kept there too (see exports.write_outputs), so the next identical scan only copies them.
     key: bytes | None = None
     cache_folder: Path | None = None
@@ -152,11 +189,21 @@ class ScanResult:
             disagreements_stage.claim_key(str(self.document(b.doc).path), b.text),
         )
 
-    def __post_init__(self) -> None:
-        self._claims_by_id = {c.id: c for c in self.claims}
-        self._claim_index = {c.id: i for i, c in enumerate(self.claims)}
-        self._subjects_by_id = {s.id: s for s in self.subjects}
-        self._documents_by_id = {d.id: d for d in self.documents}
+    @cached_property
+    def _claims_by_id(self) -> dict[str, Claim]:
+        return {c.id: c for c in self.claims}
+
+    @cached_property
+    def _claim_index(self) -> dict[str, int]:
+        return {c.id: i for i, c in enumerate(self.claims)}
+
+    @cached_property
+    def _subjects_by_id(self) -> dict[str, Subject]:
+        return {s.id: s for s in self.subjects}
+
+    @cached_property
+    def _documents_by_id(self) -> dict[str, Document]:
+        return {d.id: d for d in self.documents}
 
 
 def with_document_topics(assertions: Sequence[Assertion], docs: Sequence[str]) -> list[Assertion]:
@@ -181,7 +228,7 @@ def scan(
     models_lock: str | os.PathLike[str] | None = None,
     embedder: str | Embedder | None = None,
     judge: str | PairScorer | None = None,
-    parser: str | Any | None = None,
+    parser: str | ClaimReader | None = None,
     calibration: Calibration | None = None,
     progress: Progress | None = None,
     exclude: Sequence[str | os.PathLike[str]] = (),
@@ -193,16 +240,9 @@ def scan(
     """
     settings = settings or Settings()
     progress = progress or Silent()
-    seconds: dict[str, float] = {}
-    started = time.perf_counter()
-
-    @contextmanager
-    def timed(stage: str) -> Iterator[None]:
-        begin = time.perf_counter()
-        yield
-        seconds[stage] = round(seconds.get(stage, 0.0) + time.perf_counter() - begin, 3)
-
-    with timed("documents"):
+    clock = Clock()
+    folder = Path(settings.cache_dir or default_folder()) if settings.cache else None
+    with clock("documents"):
         documents = documents_stage.load_documents(
             paths,
             max_file_bytes=settings.max_file_bytes,
@@ -217,111 +257,94 @@ def scan(
                 timeout=settings.fetch_timeout,
                 host_delay=settings.fetch_delay,
                 max_bytes=settings.max_file_bytes,
-                cache_folder=Path(settings.cache_dir or cache_stage.default_folder()) / "pages"
-                if settings.cache
-                else None,
+                cache_folder=folder / "pages" if folder is not None else None,
             ),
         )
     warnings = [f"skipped {d.id}: {d.skipped}" for d in documents if d.skipped]
     warnings += [f"{d.id}: {d.cut}" for d in documents if d.cut]
 
-    with timed("models"):
-        needs_lock = not all(_is_model(m) for m in (embedder, judge, parser))
-        lock = read_lock(models_lock) if needs_lock else None
-        embedder_source, embedder_info, embedder_key = _source(embedder, "embedder", lock)
-        judge_source, judge_info, judge_key = _source(judge, "judge", lock)
-        cacheable = any(key is not None for key in (embedder_key, judge_key)) or not _is_model(parser)
-        store = (
-            cache_stage.Cache(settings.cache_dir or cache_stage.default_folder())
-            if settings.cache and cacheable
-            else None
+    with clock("models"):
+        session = open_session(
+            settings.engine, settings.ray, folder, lock=models_lock, models=(embedder, judge, parser), progress=progress
         )
-        # With a cache, the parser loads only if a claim has not been read before.
-        defer = store is not None and store.enabled
-        parser_model, parser_info, parser_key = _resolve(parser, "parser", lock, load_parser, defer)
-    calibration = calibration or load_calibration()
-    threshold = settings.threshold if settings.threshold is not None else calibration.threshold
-    if not 0.0 <= threshold <= 1.0:
-        raise InputError(f"--threshold must be between 0 and 1, got {threshold}")
-    nli_threshold = float(judge_info.get("threshold", 0.5))
-    models = {"embedder": embedder_info, "judge": judge_info, "parser": parser_info}
-
-    with closing(store) if store is not None else nullcontext():
-        # A scan of exactly what an earlier scan read — documents, settings, models, code — is that scan again.
-        key = None
-        if store is not None and store.enabled and None not in (embedder_key, judge_key, parser_key):
-            with timed("stored scan"):
-                key = cache_stage.scan_key(
-                    {
-                        "documents": documents,
-                        "settings": dataclasses.asdict(settings) | {"cache": None, "cache_dir": None},
-                        "models": models,
-                        "model_keys": [embedder_key, judge_key, parser_key],
-                        "calibration": calibration,
-                        "threshold": threshold,
-                    }
-                )
-                stored = store.scan(key)
-            if isinstance(stored, ScanResult):
-                seconds["total"] = round(time.perf_counter() - started, 3)
-                return dataclasses.replace(
-                    stored,
-                    warnings=stored.warnings + store.warnings,
-                    seconds=seconds,
-                    cache=store.stats(),
-                    key=key,
-                    cache_folder=store.path.parent,
-                )
-        result = _scan(
-            documents,
-            warnings,
-            settings,
-            store,
-            (embedder_source, judge_source, parser_model),
-            (embedder_key, judge_key, parser_key),
-            calibration,
-            threshold,
-            nli_threshold,
-            progress,
-            timed,
+    with session:
+        calibration = calibration or load_calibration()
+        threshold = settings.threshold if settings.threshold is not None else calibration.threshold
+        if not 0.0 <= threshold <= 1.0:
+            raise InputError(f"--threshold must be between 0 and 1, got {threshold}")
+        result = session.run(
+            # A scan of exactly what an earlier scan read — documents, settings, models, code — is that scan again.
+            {
+                "documents": documents,
+                "settings": dataclasses.asdict(settings) | {"cache": None, "cache_dir": None},
+                "calibration": calibration,
+                "threshold": threshold,
+            },
+            lambda: find(
+                documents,
+                session.reader,
+                session.engine,
+                Run(settings, calibration, threshold, session.nli_threshold, session.models, warnings),
+                progress=progress,
+                clock=clock,
+            ),
+            ScanResult,
+            clock,
         )
-        result.models = models
-        seconds["total"] = round(time.perf_counter() - started, 3)
-        if key is not None and store is not None:
-            store.put_scan(key, result)
-            result.key, result.cache_folder = key, store.path.parent
-        if store is not None:
-            result.warnings += store.warnings
-            result.cache = store.stats()
-        result.seconds = seconds
-        return result
+    return dataclasses.replace(result, seconds=clock.total())
 
 
-def _scan(
+@dataclass(frozen=True)
+class Run:
+    """What the stages read besides the documents and the models: the settings and the verdict's calibration."""
+
+    settings: Settings
+    calibration: Calibration
+    threshold: float
+    # The judge's own threshold (models.lock), for pairs the judge alone flags.
+    nli_threshold: float
+    # What findings.json says of the models.
+    models: dict[str, dict[str, Any]]
+    # Warnings from before the stages (skipped and cut documents).
+    warnings: list[str]
+
+
+class Clock:
+    """Seconds per stage, and in all since it was made; `with clock("claims"): ...` times a stage."""
+
+    def __init__(self) -> None:
+        self._started = time.perf_counter()
+        self._seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        begin = time.perf_counter()
+        yield
+        self._seconds[stage] = round(self._seconds.get(stage, 0.0) + time.perf_counter() - begin, 3)
+
+    def total(self) -> dict[str, float]:
+        return self._seconds | {"total": round(time.perf_counter() - self._started, 3)}
+
+
+def find(
     documents: list[Document],
-    warnings: list[str],
-    settings: Settings,
-    store: cache_stage.Cache | None,
-    models: tuple[engines.ModelSource, engines.ModelSource, Any],
-    keys: tuple[bytes | None, bytes | None, bytes | None],
-    calibration: Calibration,
-    threshold: float,
-    nli_threshold: float,
+    reader: ClaimReader,
+    engine: Engine,
+    run: Run,
+    *,
     progress: Progress,
-    timed: Any,
+    clock: Clock,
 ) -> ScanResult:
-    """The scan's stages from claims to the graph; its result without the run's own figures (seconds, cache)."""
-    embedder_source, judge_source, parser_model = models
-    embedder_key, judge_key, parser_key = keys
-    with timed("claims"):
+    """The stages from claims to the graph; the result without the run's own figures (seconds, cache)."""
+    settings, calibration = run.settings, run.calibration
+    with clock("claims"):
         sentences = claims_stage.extract_claims(documents, max_claim_chars=settings.max_claim_chars)
         sentences, cut, cut_warnings = limits.cap_claims(
             sentences, per_doc=settings.max_claims_per_doc, total=settings.max_claims
         )
-    warnings = warnings + cut_warnings
 
-    with timed("assertions"):
-        read = cache_stage.read([c.text for c in sentences.claims], parser_model, store, parser_key)
+    with clock("assertions"):
+        read = reader.read([c.text for c in sentences.claims])
         # Advice, meta-text and promotional filler assert nothing to contradict: they are not compared.
         # So are headings and unpunctuated list items in which the parser found no clause.
         claim_set, kept = claims_stage.settle(
@@ -331,57 +354,46 @@ def _scan(
     claims = claim_set.claims
 
     texts = [c.text for c in claims]
-    # The engine (and the models it loads) starts only when something is not cached.
-    engine = engines.Lazy(lambda: engines.start(settings.engine, embedder_source, judge_source, settings.ray, progress))
-    with closing(engine):
-        with timed("embeddings"):
-            vectors = cache_stage.embed(
-                texts, engine.embed, store, embedder_key, batch_size=settings.embed_batch_size, progress=progress
-            )
-        with timed("subjects"):
-            clusters = subjects_stage.cluster(vectors, similarity=settings.subject_similarity)
-            subjects = subjects_stage.label_subjects(claims, clusters)
-        subject_of = [subjects[int(n)].id for n in clusters]
-        with timed("candidates"):
-            pairs = (
-                candidates.merge_pairs(
-                    candidates.candidate_pairs(
-                        vectors,
-                        [c.doc for c in claims],
-                        texts,
-                        neighbours=settings.neighbours,
-                        within=settings.neighbours_within,
-                        min_similarity=settings.min_similarity,
-                    ),
-                    candidates.assertion_pairs(assertions, vectors),
-                )
-                if len(claims) > 1
-                else []
-            )
-        with timed("screen"):
-            evidence = screen_stage.gather(pairs, claims, assertions, calibration)
-            chosen = screen_stage.choose(pairs, evidence, settings.judge_per_claim)
-        with timed("judge"):
-            # a→b for each chosen pair, and b→a where a→b reaches the calibration's backward_from: below it the
-            # verdict on public pairs never depends on the second direction (scripts/calibrate.py measures this).
-            judged = [pairs[i] for i in chosen]
-            judgements = judges.judge_in_rounds(
-                judged,
-                texts,
-                lambda premises, hypotheses: cache_stage.score(
-                    premises,
-                    hypotheses,
-                    engine.score,
-                    store,
-                    judge_key,
-                    batch_size=settings.judge_batch_size,
-                    progress=progress,
+    with clock("embeddings"):
+        vectors = engine.embed(texts, batch_size=settings.embed_batch_size, progress=progress)
+    with clock("subjects"):
+        clusters = subjects_stage.cluster(vectors, similarity=settings.subject_similarity)
+        subjects = subjects_stage.label_subjects(claims, clusters)
+    subject_of = [subjects[int(n)].id for n in clusters]
+    with clock("candidates"):
+        pairs = (
+            candidates.merge_pairs(
+                candidates.candidate_pairs(
+                    vectors,
+                    [c.doc for c in claims],
+                    texts,
+                    neighbours=settings.neighbours,
+                    within=settings.neighbours_within,
+                    min_similarity=settings.min_similarity,
                 ),
-                both=[False] * len(judged),
-                screen=True,
-                threshold=min(calibration.backward_from, nli_threshold),
+                candidates.assertion_pairs(assertions, vectors),
             )
-    with timed("contradictions"):
+            if len(claims) > 1
+            else []
+        )
+    with clock("screen"):
+        evidence = screen_stage.gather(pairs, claims, assertions, calibration)
+        chosen = screen_stage.choose(pairs, evidence, settings.judge_per_claim)
+    with clock("judge"):
+        # a→b for each chosen pair, and b→a where a→b reaches the calibration's backward_from: below it the
+        # verdict on public pairs never depends on the second direction (scripts/calibrate.py measures this).
+        judged = [pairs[i] for i in chosen]
+        judgements = judges.judge_in_rounds(
+            judged,
+            texts,
+            lambda premises, hypotheses: engine.score(
+                premises, hypotheses, batch_size=settings.judge_batch_size, progress=progress
+            ),
+            both=[False] * len(judged),
+            screen=True,
+            threshold=min(calibration.backward_from, run.nli_threshold),
+        )
+    with clock("contradictions"):
         found, nli_only = contradictions_stage.find_contradictions(
             judgements,
             claims,
@@ -389,40 +401,40 @@ def _scan(
             subject_of,
             {(p.a, p.b): e for p, e in zip(pairs, evidence, strict=True)},
             calibration=calibration,
-            threshold=threshold,
-            nli_threshold=nli_threshold,
+            threshold=run.threshold,
+            nli_threshold=run.nli_threshold,
             nli_only=settings.nli_only,
         )
         if not (settings.nli_screen or settings.nli_only):
             nli_only = []
-    with timed("disagreements"):
+    with clock("disagreements"):
         same = disagreements_stage.same_question(found, claims, vectors)
         grouped = disagreements_stage.group(found, claims, {d.id: str(d.path) for d in documents}, same)
-    with timed("graph"):
+    with clock("graph"):
         graph = graph_stage.build_graph(documents, claims, subjects, found, grouped)
 
-    stats = {
-        "documents": sum(1 for d in documents if not d.skipped),
-        "skipped_documents": sum(1 for d in documents if d.skipped),
-        "claims": len(claims),
-        "dropped": claim_set.dropped_counts(),
-        "subjects": len(subjects),
-        "all_pairs": candidates.all_pairs(len(claims)),
-        "candidate_pairs": len(pairs),
-        "signalled_pairs": sum(bool(e.signals) for e in evidence),
-        "nli_screen": settings.nli_screen or settings.nli_only,
-        "scored_pairs": len(judgements),
-        "judge_inputs": sum(1 + j.both for j in judgements),
-        "contradictions": len(found),
-        "disagreements": len(grouped),
-        "nli_only_conflicts": len(nli_only),
-        "limits": {
+    stats = ScanStats(
+        documents=sum(1 for d in documents if not d.skipped),
+        skipped_documents=sum(1 for d in documents if d.skipped),
+        claims=len(claims),
+        dropped=claim_set.dropped_counts(),
+        subjects=len(subjects),
+        all_pairs=candidates.all_pairs(len(claims)),
+        candidate_pairs=len(pairs),
+        signalled_pairs=sum(bool(e.signals) for e in evidence),
+        nli_screen=settings.nli_screen or settings.nli_only,
+        scored_pairs=len(judgements),
+        judge_inputs=sum(1 + j.both for j in judgements),
+        contradictions=len(found),
+        disagreements=len(grouped),
+        nli_only_conflicts=len(nli_only),
+        limits={
             "max_file_bytes": settings.max_file_bytes,
             "max_claims_per_doc": settings.max_claims_per_doc,
             "max_claims": settings.max_claims,
             "cut": {"files": limits.cut_files(documents)} | cut,
         },
-    }
+    )
     return ScanResult(
         documents=documents,
         claims=claims,
@@ -434,35 +446,10 @@ def _scan(
         contradictions=found,
         nli_only=nli_only,
         graph=graph,
-        models={},
-        threshold=threshold,
+        models=run.models,
+        threshold=run.threshold,
         stats=stats,
-        warnings=warnings,
+        warnings=run.warnings + cut_warnings,
         disagreements=grouped,
         same_question=same,
     )
-
-
-def _is_model(value: object) -> bool:
-    return value is not None and not isinstance(value, str)
-
-
-def _resolve(value: Any, role: str, lock: Any, loader: Any, defer: bool) -> tuple[Any, dict[str, Any], bytes | None]:
-    """The model (loaded on first use if `defer`), what findings.json says about it, and its cache key."""
-    if _is_model(value):
-        return value, _given(value), cache_stage.object_key(value)
-    spec: ModelSpec = lock.spec(role, value)
-    model = cache_stage.Deferred(lambda: loader(spec)) if defer else loader(spec)
-    return model, spec.describe(), cache_stage.model_key(spec)
-
-
-def _source(value: Any, role: str, lock: Any) -> tuple[engines.ModelSource, dict[str, Any], bytes | None]:
-    """Where the engine gets a model (it loads it, once per process or actor), and the model's cache key."""
-    if _is_model(value):
-        return engines.ModelSource(role, given=value), _given(value), cache_stage.object_key(value)
-    spec: ModelSpec = lock.spec(role, value)
-    return engines.ModelSource(role, spec=spec), spec.describe(), cache_stage.model_key(spec)
-
-
-def _given(value: Any) -> dict[str, Any]:
-    return {"name": type(value).__name__, "runtime": "python object", "source": "api"}

@@ -239,17 +239,17 @@ def apply(result: ScanResult, reviews: Sequence[Review]) -> ScanResult:
         contradictions=kept,
         disagreements=grouped,
         graph=graph_stage.build_graph(result.documents, result.claims, result.subjects, kept, grouped),
-        stats=result.stats
-        | {
-            "contradictions": len(kept),
-            "disagreements": len(grouped),
-            "reviews": {
+        stats=dataclasses.replace(
+            result.stats,
+            contradictions=len(kept),
+            disagreements=len(grouped),
+            reviews={
                 "read": len(reviews),
                 "confirmed_pairs": reviewed.confirmed_pairs,
                 "rejected_pairs": len(result.contradictions) - len(kept),
                 "stale": len(stale),
             },
-        },
+        ),
         reviewed=reviewed,
         # The outputs kept with the stored scan were written without these reviews.
         key=None,

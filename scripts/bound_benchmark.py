@@ -25,7 +25,7 @@ from typing import Any
 
 from detector import Settings, candidates, scan
 from detector.bench import DEFAULT_BENCHMARKS, build_corpus
-from detector.runtime import store as cache
+from detector.runtime import keys as cache
 
 UNBOUNDED = 10**9
 
@@ -42,7 +42,7 @@ def scan_with_bound(folder: Path, cache_dir: Path, bound: int) -> tuple[set[tupl
     finally:
         candidates.assertion_pairs, cache.scan_key = pairs, key
     found = {(c.a, c.b) for c in result.contradictions}
-    return found, {"judged": result.stats["scored_pairs"], "contradictions": len(found), "seconds": seconds}
+    return found, {"judged": result.stats.scored_pairs, "contradictions": len(found), "seconds": seconds}
 
 
 def main() -> None:

@@ -44,9 +44,10 @@ from sklearn.model_selection import StratifiedKFold
 from detector import judges
 from detector.evaluation import best_f1_threshold, precision_recall_f1, read_pairs
 from detector.judges import score_all
-from detector.models.lock import load_embedder, load_judge, load_parser, read_lock
+from detector.models.load import load_embedder, load_judge, load_parser
+from detector.models.lock import read_lock
 from detector.reader import propositions
-from detector.runtime.store import model_key
+from detector.runtime.keys import model_key
 from detector.verdict.calibration import FEATURES, SCREEN_FEATURES, features, judge_features
 from detector.verdict.signals import compare
 

@@ -28,7 +28,8 @@ import numpy as np
 from incremental_benchmark import PAIRS, ROOT, as_sentence, sentences, write_corpus
 
 from detector import candidates, claims, documents, embeddings, subjects
-from detector.models.lock import load_embedder, read_lock
+from detector.models.load import load_embedder
+from detector.models.lock import read_lock
 
 
 def main() -> None:

@@ -13,7 +13,8 @@ import time
 import typer
 
 from detector.evaluation import metrics, pair_scores, read_pairs
-from detector.models.lock import load_judge, read_lock
+from detector.models.load import load_judge
+from detector.models.lock import read_lock
 
 
 def main(

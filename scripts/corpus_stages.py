@@ -27,7 +27,8 @@ import typer
 from detector import candidates, screen
 from detector.corpus import Corpus, PhraseMatcher, pair_recall, phrases_in_claims, read_corpus
 from detector.judges import score_all
-from detector.models.lock import load_embedder, load_judge, read_lock
+from detector.models.load import load_embedder, load_judge
+from detector.models.lock import read_lock
 from detector.pipeline import Settings, scan
 from detector.records import Pair
 from detector.verdict.calibration import features, load_calibration

@@ -37,7 +37,7 @@ def compare(documents: int, benchmarks: Path) -> dict[str, Any]:
         started = time.perf_counter()
         default = scan(paths, settings=Settings(cache=False))
         default_seconds = time.perf_counter() - started
-        claims = default.stats["claims"]
+        claims = default.stats.claims
         everything = Settings(
             cache=False,
             neighbours=max(claims - 1, 1),
@@ -52,20 +52,20 @@ def compare(documents: int, benchmarks: Path) -> dict[str, Any]:
     return {
         "documents": documents,
         "claims": claims,
-        "all_pairs": default.stats["all_pairs"],
+        "all_pairs": default.stats.all_pairs,
         "default": {
-            "candidate_pairs": default.stats["candidate_pairs"],
-            "judged_pairs": default.stats["scored_pairs"],
+            "candidate_pairs": default.stats.candidate_pairs,
+            "judged_pairs": default.stats.scored_pairs,
             "contradictions": len(kept),
             "seconds": round(default_seconds, 1),
         },
         "exhaustive": {
-            "candidate_pairs": exhaustive.stats["candidate_pairs"],
-            "judged_pairs": exhaustive.stats["scored_pairs"],
+            "candidate_pairs": exhaustive.stats.candidate_pairs,
+            "judged_pairs": exhaustive.stats.scored_pairs,
             "contradictions": len(full),
             "seconds": round(exhaustive_seconds, 1),
         },
-        "candidate_share_of_all_pairs": round(default.stats["candidate_pairs"] / default.stats["all_pairs"], 4),
+        "candidate_share_of_all_pairs": round(default.stats.candidate_pairs / default.stats.all_pairs, 4),
         "exhaustive_contradictions_found": len(kept & full),
         "recall_of_exhaustive": round(len(kept & full) / len(full), 4) if full else None,
         "found_only_by_default": len(kept - full),

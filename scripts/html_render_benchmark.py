@@ -112,7 +112,7 @@ def build(claims: int, folder: Path, out: Path) -> dict[str, Any]:
         seconds[fmt] = round(time.perf_counter() - started, 2)
     stats = result.stats
     return {
-        **{key: stats[key] for key in ("documents", "claims", "subjects", "contradictions")},
+        **{key: getattr(stats, key) for key in ("documents", "claims", "subjects", "contradictions")},
         "graph_nodes": result.graph.number_of_nodes(),
         "graph_edges": result.graph.number_of_edges(),
         "write_seconds_with_layout": seconds,

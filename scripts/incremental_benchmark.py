@@ -70,14 +70,14 @@ def as_sentence(text: str) -> str:
 
 
 # What `detector scan CORPUS --out OUT --cache-dir CACHE` does, plus the figures it keeps out of findings.json.
-_RUNNER = """
+_RUNNER = r"""
 import json, sys
 from detector import Settings, scan
 from detector.outputs.exports import write_outputs
 corpus, out, cache = sys.argv[1:]
 result = scan([corpus], settings=Settings(cache_dir=cache))
 write_outputs(result, out)
-print(json.dumps({"claims": result.stats["claims"], "candidate_pairs": result.stats["candidate_pairs"],
+print(json.dumps({"claims": result.stats.claims, "candidate_pairs": result.stats.candidate_pairs,
                   "cache": result.cache, "seconds": result.seconds}))
 """
 

@@ -15,12 +15,17 @@ import pytest
 from typer.testing import CliRunner
 
 from detector import Settings, cli, scan
-from detector.models.lock import load_parser, read_lock
+from detector.models.load import load_parser
+from detector.models.lock import read_lock
 from detector.outputs import exports
 from detector.outputs.exports import FORMATS, write_outputs
 from detector.reader.assertions import Assertion
+from detector.runtime import keys
 from detector.runtime import store as cache
-from detector.runtime.store import FILE_NAME, Cache, model_key, object_key, text_key
+from detector.runtime.cached import CachedReader
+from detector.runtime.keys import model_key, object_key, text_key
+from detector.runtime.lazy import Lazy
+from detector.runtime.store import FILE_NAME, Cache
 from detector.verdict.calibration import FEATURES, Calibration
 
 from .conftest import ROOT, BagOfWordsEmbedder, OppositeVerbJudge
@@ -109,7 +114,7 @@ def test_a_rescan_of_unchanged_documents_runs_nothing_and_finds_exactly_the_same
     assert embedder.seen == [] and judge.calls == [] and reader.seen == []
     assert outcome(warm) == outcome(cold) and cold.contradictions
     assert warm.stats == cold.stats and warm.models == cold.models
-    pairs, claims = 2 * cold.stats["scored_pairs"], cold.stats["claims"]
+    pairs, claims = 2 * cold.stats.scored_pairs, cold.stats.claims
     assert cold.cache == {
         "scans": {"hits": 0, "misses": 1},
         "readings": {"hits": 0, "misses": claims},
@@ -132,10 +137,10 @@ def test_a_rescan_with_another_setting_runs_no_model_and_finds_the_same_as_witho
     embedder, judge, reader = CountingEmbedder(), NamedJudge(), PlainReader()
     changed = cached_scan(docs, cache_dir, embedder, judge, reader, threshold=0.95)
     assert embedder.seen == [] and judge.calls == [] and reader.seen == []
-    claims = changed.stats["claims"]
+    claims = changed.stats.claims
     assert changed.cache is not None and changed.cache["scans"] == {"hits": 0, "misses": 1}
     assert changed.cache["embeddings"] == changed.cache["readings"] == {"hits": claims, "misses": 0}
-    assert changed.cache["scores"] == {"hits": 2 * changed.stats["scored_pairs"], "misses": 0}
+    assert changed.cache["scores"] == {"hits": 2 * changed.stats.scored_pairs, "misses": 0}
     assert outcome(changed) == outcome(cached_scan(docs, None, threshold=0.95))
 
 
@@ -147,7 +152,7 @@ def test_a_stored_scan_that_no_longer_loads_is_run_again(tmp_path: Path) -> None
     db.close()
     again = cached_scan(docs, cache_dir)
     assert again.cache is not None and again.cache["scans"] == {"hits": 0, "misses": 1}
-    assert again.cache["embeddings"]["hits"] == cold.stats["claims"] and outcome(again) == outcome(cold)
+    assert again.cache["embeddings"]["hits"] == cold.stats.claims and outcome(again) == outcome(cold)
     assert cached_scan(docs, cache_dir).cache["scans"]["hits"] == 1  # stored anew
 
 
@@ -215,10 +220,10 @@ def test_the_model_key_follows_files_settings_and_code_but_not_the_threshold(mon
     assert model_key(replace(spec, settings=spec.settings | {"max_length": 512})) != key
     assert model_key(replace(spec, files=spec.files | {"policy_nli_int8.onnx": "0" * 64})) != key
     # Another version of the code that runs the model, or of a library it uses, is another model.
-    monkeypatch.setitem(cache._CODE, "judge", ("detector.judges", ("onnxruntime",)))
+    monkeypatch.setitem(keys._CODE, "judge", ("detector.judges", ("onnxruntime",)))
     assert model_key(spec) != key
     monkeypatch.setitem(
-        cache._CODE, "judge", ("detector.embeddings", ("onnxruntime", "transformers", "tokenizers", "torch"))
+        keys._CODE, "judge", ("detector.embeddings", ("onnxruntime", "transformers", "tokenizers", "torch"))
     )
     assert model_key(spec) != key
     assert object_key(OppositeVerbJudge()) is None
@@ -248,9 +253,9 @@ def test_real_claim_readings_come_back_from_the_cache_unchanged(tmp_path: Path) 
     ]
     key = b"spacy reader"
     with Cache(tmp_path) as store:
-        fresh = cache.read(texts, reader, store, key)
+        fresh = CachedReader(Lazy(lambda: reader), store, key).read(texts)
     with Cache(tmp_path) as store:
-        assert cache.read(texts, PlainReader(), store, key) == fresh  # PlainReader would read them otherwise
+        assert CachedReader(Lazy(PlainReader), store, key).read(texts) == fresh  # PlainReader would read them otherwise
         assert store.hits["readings"] == len(texts)
     assert any(a.effects for a in fresh) and any(a.quantities for a in fresh)
 
@@ -268,7 +273,7 @@ def test_no_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
         parser=PlainReader(),
         calibration=CALIBRATION,
     )
-    assert len(embedder.seen) == result.stats["claims"] and len(judge.calls) == 2 * result.stats["scored_pairs"]
+    assert len(embedder.seen) == result.stats.claims and len(judge.calls) == 2 * result.stats.scored_pairs
     assert result.cache is None and (cache_dir / FILE_NAME).stat().st_mtime_ns == stamp
 
 

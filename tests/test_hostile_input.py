@@ -123,7 +123,7 @@ def test_five_thousand_empty_files_and_a_twenty_megabyte_file(tmp_path: Path) ->
         (folder / f"empty{i:04d}.txt").write_bytes(b"")
     (folder / "big.txt").write_bytes(b"Coffee increases alertness in adults. " * 550_000)
     result = fake_scan(folder)
-    assert result.stats["documents"] == 5000
+    assert result.stats.documents == 5000
     assert any("big.txt" in w and "limit" in w for w in result.warnings)
 
 

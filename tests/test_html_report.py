@@ -61,9 +61,9 @@ def test_summary_names_counts_kinds_and_models(result, page: BeautifulSoup) -> N
     counts = page.select_one("header.top .counts").get_text(" ", strip=True)
     stats = result.stats
     for figure, noun in [
-        (stats["documents"], "documents"),
-        (stats["claims"], "claims"),
-        (stats["subjects"], "subjects"),
+        (stats.documents, "documents"),
+        (stats.claims, "claims"),
+        (stats.subjects, "subjects"),
     ]:
         assert f"{figure} {noun}" in counts
     assert f"{len(result.contradictions)} contradictions" in counts
@@ -198,7 +198,7 @@ def test_pairs_flagged_by_the_nli_judge_alone_are_listed_apart(tmp_path: Path) -
     (tmp_path / "a.txt").write_text("Coffee increases alertness in adults, a trial found.\n", encoding="utf-8")
     (tmp_path / "b.txt").write_text("Coffee decreases sleepiness in adults, a trial found.\n", encoding="utf-8")
     unscreened = fake_scan([tmp_path], settings=Settings(threshold=0.9, cache=False))
-    assert len(unscreened.judgements) == 1 and unscreened.stats["candidate_pairs"] == 1
+    assert len(unscreened.judgements) == 1 and unscreened.stats.candidate_pairs == 1
     assert unscreened.contradictions == [] and unscreened.nli_only == []
     assert BeautifulSoup(render_html(unscreened), "html.parser").select("#nli-only li") == []
     result = fake_scan([tmp_path], settings=Settings(threshold=0.9, nli_screen=True))

@@ -36,8 +36,8 @@ def test_claims_past_the_per_document_cap_are_cut_and_reported(corpus: Path, tmp
     assert [c.doc for c in result.claims].count("a.txt") == 4 and len(result.claims) == 10
     # The first claims of the document are kept, in order.
     assert [c.text for c in result.claims if c.doc == "a.txt"][-1].startswith("The alpha sample number 3 ")
-    assert result.stats["dropped"][PER_DOC_REASON] == 2
-    assert result.stats["limits"]["cut"]["claims_per_doc"] == {"a.txt": 2}
+    assert result.stats.dropped[PER_DOC_REASON] == 2
+    assert result.stats.limits["cut"]["claims_per_doc"] == {"a.txt": 2}
     assert any("a.txt: only its first 4 claims" in w and "--max-claims-per-doc" in w for w in result.warnings)
     write_outputs(result, tmp_path / "out")
     assert "--max-claims-per-doc" in (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
@@ -48,8 +48,8 @@ def test_claims_past_the_per_document_cap_are_cut_and_reported(corpus: Path, tmp
 def test_claims_past_the_total_cap_are_cut_in_document_order(corpus: Path) -> None:
     result = fake_scan([corpus], settings=Settings(max_claims=8))
     assert [c.doc for c in result.claims] == ["a.txt"] * 6 + ["b.txt"] * 2
-    assert result.stats["limits"]["cut"]["claims"] == {"b.txt": 1, "c.txt": 3}
-    assert result.stats["dropped"][TOTAL_REASON] == 4
+    assert result.stats.limits["cut"]["claims"] == {"b.txt": 1, "c.txt": 3}
+    assert result.stats.dropped[TOTAL_REASON] == 4
     assert sum("--max-claims)" in w for w in result.warnings) == 2
     # Claim ids stay dense and in order after the cut.
     assert [c.id for c in result.claims] == [f"c{i:04d}" for i in range(1, 9)]
@@ -75,8 +75,8 @@ def test_a_cap_below_one_is_refused(corpus: Path) -> None:
 
 def test_a_file_over_the_size_cap_is_skipped_and_reported(corpus: Path) -> None:
     result = fake_scan([corpus], settings=Settings(max_file_bytes=200))
-    assert result.stats["limits"]["cut"]["files"] == ["a.txt"]
-    assert result.stats["skipped_documents"] == 1
+    assert result.stats.limits["cut"]["files"] == ["a.txt"]
+    assert result.stats.skipped_documents == 1
     assert any(
         w.startswith("skipped a.txt: larger than the 200-byte limit") and "--max-file-mb" in w for w in result.warnings
     )

@@ -60,11 +60,11 @@ def test_b_to_a_is_read_only_where_a_to_b_reaches_the_calibrations_backward_from
     unread = [j for j in result.judgements if j.forward < 0.5]
     assert unread and all(j.backward is None for j in unread)
     assert all(j.backward is not None for j in result.judgements if j.forward >= 0.5)
-    assert result.stats["judge_inputs"] == len(judge.calls) == result.stats["scored_pairs"] + 1
+    assert result.stats.judge_inputs == len(judge.calls) == result.stats.scored_pairs + 1
     options = {"embedder": BagOfWordsEmbedder(), "judge": judge, "calibration": one_way}
     fewer = scan([corpus], settings=Settings(judge_per_claim=1), **options)
-    assert fewer.stats["scored_pairs"] < fewer.stats["candidate_pairs"]
-    said = f"{fewer.stats['judge_inputs']:,} directions in all (b then a only where a then b scored high)"
+    assert fewer.stats.scored_pairs < fewer.stats.candidate_pairs
+    said = f"{fewer.stats.judge_inputs:,} directions in all (b then a only where a then b scored high)"
     assert said in render(fewer)
 
 
@@ -75,9 +75,9 @@ def test_scan_finds_the_cross_document_contradiction(result) -> None:  # type: i
     assert "increases" in a.text and "decreases" in b.text
     assert c.subject == next(s.id for s in result.subjects if a.id in s.claims)
     stats = result.stats
-    assert stats["claims"] == 4 and stats["all_pairs"] == 6
-    assert 0 < stats["candidate_pairs"] <= stats["all_pairs"] and stats["scored_pairs"] == stats["signalled_pairs"] == 1
-    assert stats["dropped"] == {"heading": 1}
+    assert stats.claims == 4 and stats.all_pairs == 6
+    assert 0 < stats.candidate_pairs <= stats.all_pairs and stats.scored_pairs == stats.signalled_pairs == 1
+    assert stats.dropped == {"heading": 1}
     assert set(result.seconds) >= {"documents", "claims", "embeddings", "judge", "total"}
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from detector.documents import load_documents
 from detector.errors import InputError
-from detector.models import lock as models
+from detector.models import load as models
 from detector.models.lock import read_lock
 from detector.runtime.watch import Change, Watcher, describe
 

@@ -93,7 +93,7 @@ def _write_outputs(result: ScanResult, folder: Path, formats: Iterable[str], sto
 def _title(result: ScanResult) -> str:
     s = result.stats
     counts = ("documents", "subjects", "claims", "contradictions")
-    return " · ".join(f"{s[name]} {name if s[name] != 1 else name[:-1]}" for name in counts)
+    return " · ".join(f"{getattr(s, name)} {name if getattr(s, name) != 1 else name[:-1]}" for name in counts)
 
 
 def write_gexf(graph: nx.DiGraph, path: Path) -> None:

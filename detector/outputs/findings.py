@@ -76,7 +76,7 @@ def findings(result: ScanResult) -> dict[str, Any]:
             for d in result.dropped
         ],
         "warnings": result.warnings,
-        "stats": result.stats,
+        "stats": result.stats.as_dict(),
     }
 
 

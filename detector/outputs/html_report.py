@@ -67,7 +67,7 @@ def render_html(result: ScanResult, where: dict[str, tuple[float, float]] | None
         "nli_only": [(c, result.claim(c.a), result.claim(c.b)) for c in result.nli_only],
         "subjects": _subjects(result),
         "warnings": result.warnings,
-        "dropped": result.stats.get("dropped", {}),
+        "dropped": result.stats.dropped,
         "graph_data": Markup(_script_json(_graph_data(result, where))),
         "style": Markup(_asset("report.css")),
         "scripts": [Markup(s) for s in scripts],

@@ -31,8 +31,8 @@ def render(result: ScanResult) -> str:
     lines = [
         "# Contradiction report",
         "",
-        f"{stats['documents']} documents, {stats['claims']} claims, {stats['subjects']} subjects: "
-        f"**{_plural(stats['contradictions'], 'contradiction')} in {_plural(len(result.disagreements), 'disagreement')}"
+        f"{stats.documents} documents, {stats.claims} claims, {stats.subjects} subjects: "
+        f"**{_plural(stats.contradictions, 'contradiction')} in {_plural(len(result.disagreements), 'disagreement')}"
         f"** with a verdict of at least {result.threshold:g} "
         f"(NLI judge `{escape(judge)}` combined with what is flipped between the claims and the claim reader's "
         "direction, negation and quantity judges). A disagreement is the pairs about one question: pairs that "
@@ -41,17 +41,17 @@ def render(result: ScanResult) -> str:
         "| documents | claims | subjects | all pairs | candidate pairs | scored pairs | contradictions "
         "| disagreements |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
-        f"| {stats['documents']} | {stats['claims']} | {stats['subjects']} | {stats['all_pairs']:,} | "
-        f"{stats['candidate_pairs']:,} | {stats['scored_pairs']:,} | {stats['contradictions']} | "
+        f"| {stats.documents} | {stats.claims} | {stats.subjects} | {stats.all_pairs:,} | "
+        f"{stats.candidate_pairs:,} | {stats.scored_pairs:,} | {stats.contradictions} | "
         f"{len(result.disagreements)} |",
         "",
     ]
-    unjudged = stats["candidate_pairs"] - stats["scored_pairs"]
+    unjudged = stats.candidate_pairs - stats.scored_pairs
     if unjudged:
         lines += [
-            f"The NLI judge scored the {stats['scored_pairs']:,} candidate pairs the screen chose (each "
+            f"The NLI judge scored the {stats.scored_pairs:,} candidate pairs the screen chose (each "
             "claim's most promising, and every pair in which the claim reader found a conflict), "
-            f"{stats['judge_inputs']:,} directions in all (b then a only where a then b scored high); the other "
+            f"{stats.judge_inputs:,} directions in all (b then a only where a then b scored high); the other "
             f"{unjudged:,} were not judged. `detector scan --judge-per-claim 0` judges them all.",
             "",
         ]
@@ -93,9 +93,9 @@ def render(result: ScanResult) -> str:
         lines.append("")
     if result.warnings:
         lines += ["## Warnings", ""] + [f"- {escape(w)}" for w in result.warnings] + [""]
-    if stats["dropped"]:
+    if stats.dropped:
         lines += ["## Sentences not treated as claims", "", "| reason | sentences |", "|---|---:|"]
-        lines += [f"| {escape(reason)} | {count} |" for reason, count in stats["dropped"].items()]
+        lines += [f"| {escape(reason)} | {count} |" for reason, count in stats.dropped.items()]
         lines.append("")
     return "\n".join(lines)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,8 +18,10 @@ import numpy as np
 
 from .. import embeddings, judges
 from ..errors import DetectorError, InputError
-from ..models.lock import ModelSpec, load_embedder, load_judge, ready
+from ..models.load import load_embedder, load_judge
+from ..models.lock import ModelSpec, ready
 from ..progress import Progress, Silent
+from .lazy import Lazy
 
 ENGINES = ("local", "ray")
 RAY_INSTALL = 'pip install -e ".[ray]"'
@@ -81,51 +83,20 @@ def start(
     raise InputError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
 
 
-class Lazy:
-    """An engine started on first use: a scan that finds everything in the cache starts none (and loads no model)."""
-
-    def __init__(self, start: Callable[[], Engine]) -> None:
-        self._start = start
-        self._engine: Engine | None = None
-
-    def _started(self) -> Engine:
-        if self._engine is None:
-            self._engine = self._start()
-        return self._engine
-
-    def embed(self, texts: Sequence[str], *, batch_size: int, progress: Progress) -> np.ndarray:
-        return self._started().embed(texts, batch_size=batch_size, progress=progress)
-
-    def score(
-        self, premises: Sequence[str], hypotheses: Sequence[str], *, batch_size: int, progress: Progress
-    ) -> np.ndarray:
-        return self._started().score(premises, hypotheses, batch_size=batch_size, progress=progress)
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-
-
 class LocalEngine:
     """Both stages in this process, each model loaded once, when first needed."""
 
     def __init__(self, embedder: ModelSource, judge: ModelSource, progress: Progress | None = None) -> None:
-        self._sources = (embedder, judge)
-        self._progress = progress
-        self._embedder: Any = None
-        self._judge: Any = None
+        self._embedder: Lazy[Any] = Lazy(embedder.load)
+        self._judge: Lazy[Any] = Lazy(lambda: judge.load(progress=progress))
 
     def embed(self, texts: Sequence[str], *, batch_size: int, progress: Progress) -> np.ndarray:
-        if self._embedder is None:
-            self._embedder = self._sources[0].load()
-        return embeddings.embed(texts, self._embedder, batch_size=batch_size, progress=progress)
+        return embeddings.embed(texts, self._embedder.get(), batch_size=batch_size, progress=progress)
 
     def score(
         self, premises: Sequence[str], hypotheses: Sequence[str], *, batch_size: int, progress: Progress
     ) -> np.ndarray:
-        if self._judge is None:
-            self._judge = self._sources[1].load(progress=self._progress)
-        return judges.score_all(premises, hypotheses, self._judge, batch_size=batch_size, progress=progress)
+        return judges.score_all(premises, hypotheses, self._judge.get(), batch_size=batch_size, progress=progress)
 
     def close(self) -> None:
         pass

@@ -3,8 +3,8 @@ re-scan only runs the models on what is new; and of whole scans and their output
 that did not change at all runs nothing.
 
 One SQLite file per cache folder. Entries are keyed by the model (a digest of its pinned files, settings and
-the code that runs it, see `model_key`) and the sha256 of the text, so a changed claim, model, setting or
-detector version never reads a stale entry. Whole scans are keyed by everything a scan reads (`scan_key`).
+the code that runs it, see `keys.model_key`) and the sha256 of the text, so a changed claim, model, setting or
+detector version never reads a stale entry. Whole scans are keyed by everything a scan reads (`keys.scan_key`).
 A file that is not a readable cache of this version is moved aside and a new one started, with a warning;
 errors while the scan runs turn the cache off for the rest of the scan, with a warning, never a crash.
 """
@@ -12,41 +12,19 @@ errors while the scan runs turn the cache off for the rest of the scan, with a w
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import hashlib
-import importlib.metadata
-import importlib.util
-import json
 import os
 import pickle
 import sqlite3
 import time
-import typing
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
-from .. import embeddings, judges
-from ..models.lock import ModelSpec
-from ..progress import Advance, Progress, Silent
-from ..reader.assertions import Assertion
-
-CACHE_ENV = "DETECTOR_CACHE_DIR"
 FILE_NAME = "cache.sqlite3"
 SCHEMA_VERSION = 2
-# The code and libraries that turn a model's files into outputs, by role: a change to any of them (a new
-# detector or library version) gives the model a new key.
-_CODE = {
-    "embedder": ("detector.embeddings", ("sentence-transformers", "transformers", "torch")),
-    "judge": ("detector.judges", ("onnxruntime", "transformers", "tokenizers", "torch")),
-    "parser": ("detector.reader.assertions", ("spacy", "quantulum3", "pint", "snowballstemmer")),
-}
-# Settings that do not change what a model outputs for a text.
-_DESCRIPTIVE = frozenset({"threshold", "licence", "upstream"})
 # Wait this long for another scan's write to finish before giving up on the cache.
 BUSY_SECONDS = 60.0
 # SQLite's word for a file that is damaged or not a database at all; other errors (busy, locked, read-only,
@@ -84,109 +62,6 @@ _TABLES = _TABLES_1 | {"scans", "outputs"}
 # corpus of a thousand documents, so only the last few scans are worth keeping.
 KEPT_SCANS = 8
 T = TypeVar("T")
-
-
-def default_folder() -> Path:
-    """$DETECTOR_CACHE_DIR, else the user's cache folder (~/.cache/detector on Linux)."""
-    if os.environ.get(CACHE_ENV):
-        return Path(os.environ[CACHE_ENV]).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("detector"))
-
-
-def model_key(spec: ModelSpec) -> bytes:
-    """A digest of everything that decides a model's outputs: its runtime, settings and file hashes from
-    models.lock, the source of the detector module that runs it and the versions of the libraries it uses."""
-    settings = {k: v for k, v in spec.settings.items() if k not in _DESCRIPTIVE}
-    module, libraries = _CODE[spec.role]
-    found = importlib.util.find_spec(module)
-    source = Path(found.origin).read_bytes() if found is not None and found.origin else b""
-    if spec.role == "parser":  # the claim reader's lexicons and patterns are data beside its code
-        from ..reader.assertions import LEXICON_FILE
-
-        source += LEXICON_FILE.read_bytes()
-    described = {
-        "runtime": spec.runtime,
-        "settings": settings,
-        "files": spec.files,
-        "code": hashlib.sha256(source).hexdigest(),
-        "libraries": {name: _version(name) for name in libraries},
-    }
-    return hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode("utf-8")).digest()
-
-
-# Libraries that shape a scan's results or outputs beyond the models' own (which `model_key` covers).
-_SCAN_LIBRARIES = (
-    "beautifulsoup4",
-    "charset-normalizer",
-    "markdown-it-py",
-    "pysbd",
-    "numpy",
-    "scikit-learn",
-    "scipy",
-    "usearch",
-    "networkx",
-    "jinja2",
-    "matplotlib",
-)
-
-
-def scan_key(inputs: dict[str, Any]) -> bytes:
-    """A digest of everything a scan reads — `inputs` (documents, settings, model keys, calibration), all of
-    detector's own files and the versions of the libraries it uses — so a stored scan is reused only when
-    running it again could not give anything else."""
-    described = {
-        "inputs": inputs,
-        "code": _package_digest(),
-        "libraries": {name: _version(name) for name in _SCAN_LIBRARIES},
-    }
-    return hashlib.sha256(json.dumps(described, sort_keys=True, default=_plain).encode("utf-8")).digest()
-
-
-def _package_digest() -> str:
-    """sha256 over every file of the detector package (code, calibration, report templates)."""
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def _plain(value: Any) -> Any:
-    """JSON for the values `json` does not know: dataclasses, bytes and paths."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    raise TypeError(f"{type(value).__name__} is not part of a scan key")
-
-
-def _version(package: str) -> str:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return ""
-
-
-def object_key(model: object) -> bytes | None:
-    """The key of a model passed as a Python object: its `cache_key` string, if it has one.
-
-    An object has no pinned files to prove what it computes, so it is cached only when it names itself, and
-    promises that one name always gives the same outputs.
-    """
-    name = getattr(model, "cache_key", None)
-    if not isinstance(name, str) or not name:
-        return None
-    return hashlib.sha256(f"object:{type(model).__qualname__}:{name}".encode()).digest()
-
-
-def text_key(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 def _write_ahead(db: sqlite3.Connection, busy_seconds: float) -> None:
@@ -484,156 +359,3 @@ def _write(db: sqlite3.Connection, statement: str, rows: list[tuple[Any, ...]]) 
 def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-class Deferred:
-    """A model loaded on first use: a scan that finds everything in the cache never loads (or verifies) it."""
-
-    def __init__(self, load: Callable[[], Any]) -> None:
-        self._load = load
-        self._model: Any = None
-
-    def __getattr__(self, name: str) -> Any:
-        if self._model is None:
-            self._model = self._load()
-        return getattr(self._model, name)
-
-
-# The reader's spaCy pipeline batches 64 texts; chunks of whole batches read the same as one call.
-_READ_CHUNK = 512
-
-
-def read(texts: Sequence[str], parser: Any, cache: Cache | None, key: bytes | None) -> list[Assertion]:
-    """`parser.read`, but only texts the cache lacks go to the claim reader (and are then stored)."""
-    if cache is None or key is None or not cache.enabled:
-        return list(parser.read(texts))
-    keys = [text_key(t) for t in texts]
-    known = cache.readings(key, keys)
-    missing = [i for i, k in enumerate(keys) if k not in known]
-    cache.hits["readings"] += len(texts) - len(missing)
-    cache.misses["readings"] += len(missing)
-    fresh: dict[int, Assertion] = {}
-    for chunk in _chunks(missing, _READ_CHUNK):
-        readings = parser.read([texts[i] for i in chunk])
-        fresh.update(zip(chunk, readings))
-        cache.put_readings(key, [keys[i] for i in chunk], [json.dumps(dataclasses.asdict(r)) for r in readings])
-    return [fresh[i] if i in fresh else _decode(Assertion, json.loads(known[k])) for i, k in enumerate(keys)]
-
-
-def _decode(cls: type[T], data: dict[str, Any]) -> T:
-    """A dataclass from `dataclasses.asdict` output, nested dataclasses and tuples included."""
-    hints = typing.get_type_hints(cls)
-    return cls(**{f.name: _decode_value(hints[f.name], data[f.name]) for f in dataclasses.fields(cls)})  # type: ignore[arg-type]
-
-
-def _decode_value(hint: Any, value: Any) -> Any:
-    if typing.get_origin(hint) is tuple:
-        item = typing.get_args(hint)[0]
-        return tuple(_decode_value(item, v) for v in value)
-    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
-        return _decode(hint, value)
-    return value
-
-
-class EmbedRun(Protocol):
-    def __call__(self, texts: Sequence[str], *, batch_size: int, progress: Progress) -> np.ndarray: ...
-
-
-class ScoreRun(Protocol):
-    def __call__(
-        self, premises: Sequence[str], hypotheses: Sequence[str], *, batch_size: int, progress: Progress
-    ) -> np.ndarray: ...
-
-
-def embed(
-    texts: Sequence[str],
-    run: EmbedRun,
-    cache: Cache | None,
-    key: bytes | None,
-    *,
-    batch_size: int = embeddings.DEFAULT_BATCH_SIZE,
-    progress: Progress | None = None,
-) -> np.ndarray:
-    """`run(texts)` (an engine's embed), but only texts the cache lacks are run, and then stored."""
-    progress = progress or Silent()
-    if cache is None or key is None or not cache.enabled:
-        return run(texts, batch_size=batch_size, progress=progress)
-    keys = [text_key(t) for t in texts]
-    known = cache.vectors(key, keys)
-    missing = [i for i, k in enumerate(keys) if k not in known]
-    cache.hits["embeddings"] += len(texts) - len(missing)
-    cache.misses["embeddings"] += len(missing)
-    if not missing:
-        return np.vstack([known[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
-    # Shortest first, as the embedder batches them, so each chunk pads as little as one long run would.
-    missing.sort(key=lambda i: (len(texts[i]), texts[i]))
-    fresh = _in_chunks(
-        missing,
-        lambda chunk: run([texts[i] for i in chunk], batch_size=batch_size, progress=Silent()),
-        lambda chunk, values: cache.put_vectors(key, [keys[i] for i in chunk], values),
-        progress.task("Embedding claims", len(missing)),
-        batch_size * _RUN_BATCHES,
-    )
-    vectors = np.empty((len(texts), fresh.shape[1]), dtype=np.float32)
-    vectors[missing] = fresh
-    for i, k in enumerate(keys):
-        if k in known:
-            vectors[i] = known[k]
-    return vectors
-
-
-def score(
-    premises: Sequence[str],
-    hypotheses: Sequence[str],
-    run: ScoreRun,
-    cache: Cache | None,
-    key: bytes | None,
-    *,
-    batch_size: int = judges.DEFAULT_BATCH_SIZE,
-    progress: Progress | None = None,
-) -> np.ndarray:
-    """`run(premises, hypotheses)` (an engine's score), but only directions the cache lacks are run, then stored.
-
-    Exact because the default judge scores each pair independently of its batch-mates.
-    """
-    progress = progress or Silent()
-    if cache is None or key is None or not cache.enabled:
-        return run(premises, hypotheses, batch_size=batch_size, progress=progress)
-    pairs = [(text_key(p), text_key(h)) for p, h in zip(premises, hypotheses, strict=True)]
-    known = cache.scores(key, pairs)
-    todo = [i for i, value in enumerate(known) if value is None]
-    cache.hits["scores"] += len(pairs) - len(todo)
-    cache.misses["scores"] += len(todo)
-    scores = np.array([0.0 if v is None else v for v in known], dtype=np.float64)
-    if todo:
-        # Shortest first, as the judge batches them, so each chunk stays as cheap to pad as one long run.
-        todo.sort(key=lambda i: (len(premises[i]) + len(hypotheses[i]), premises[i], hypotheses[i]))
-        fresh = _in_chunks(
-            todo,
-            lambda chunk: run(
-                [premises[i] for i in chunk], [hypotheses[i] for i in chunk], batch_size=batch_size, progress=Silent()
-            ),
-            lambda chunk, values: cache.put_scores(key, [pairs[i] for i in chunk], map(float, values)),
-            progress.task("Judging pairs", len(todo)),
-            batch_size * _RUN_BATCHES,
-        )
-        scores[todo] = fresh
-    return scores
-
-
-def _in_chunks(
-    items: list[int],
-    run: Callable[[list[int]], np.ndarray],
-    store: Callable[[list[int], np.ndarray], None],
-    task: AbstractContextManager[Advance],
-    size: int,
-) -> np.ndarray:
-    """Run `items` a chunk at a time, storing each chunk's results as they come, so an interrupted scan keeps them."""
-    parts = []
-    with task as advance:
-        for chunk in _chunks(items, size):
-            values = run(chunk)
-            store(chunk, values)
-            parts.append(values)
-            advance(len(chunk))
-    return np.concatenate(parts)

@@ -18,7 +18,7 @@ CALIBRATION = Path(__file__).with_name("calibration.json")
 
 # The verdict's inputs. The judge's two directions (as logits: "nli" the higher, "nli_min" the lower), how near
 # the claims are in meaning, how much of one proposition they share and what is flipped between them
-# (propositions.py), the claim reader's judges, hedges and scope. "flipped_overlap" is the share of content
+# (reader/propositions.py), the claim reader's judges, hedges and scope. "flipped_overlap" is the share of content
 # held in common when something is flipped (0 otherwise): a flip between two claims about different things
 # says nothing. "length_ratio" tells a claim against a passage from two claims, and "nli_by_length" (the
 # judge's higher score times it) lets the judge count differently for each.
