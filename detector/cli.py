@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -32,7 +30,7 @@ from .pipeline import scan as run_scan
 from .progress import Advance
 from .records import Claim
 from .runtime.engines import ENGINES, RayOptions
-from .runtime.watch import Watcher, describe
+from .runtime.watch import Rescan, Watcher, describe, rescans, terminate_as_interrupt
 
 app = typer.Typer(
     help="Find where documents contradict each other (or themselves).",
@@ -313,7 +311,7 @@ def scan(
                 _summary(result)
                 out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True, markup=False)
             if watching is not None:
-                _watch(watching, _local(paths), out_dir, scan_and_write, result, quiet)
+                _watch(watching, _local(paths), out_dir, lambda: scan_and_write()[0], result, quiet)
 
 
 def _local(paths: list[str]) -> list[Path]:
@@ -330,83 +328,40 @@ def _watch(
     watcher: Watcher,
     paths: list[Path],
     out_dir: Path,
-    scan_and_write: Callable[[], tuple[ScanResult, list[Path]]],
+    scan_again: Callable[[], ScanResult],
     last: ScanResult,
     quiet: bool,
 ) -> None:
-    """Scan again after each burst of document changes, until Ctrl-C."""
+    """Print each re-scan of a watch, until Ctrl-C or SIGTERM."""
     if not quiet:
         err.print(f"Watching {', '.join(map(str, paths))} for changes to documents; Ctrl-C stops.", soft_wrap=True)
     try:
-        with _terminate_as_interrupt():
-            _rescan_on_changes(watcher, out_dir, scan_and_write, last, quiet)
+        with terminate_as_interrupt():
+            for rescan in rescans(watcher, scan_again, last):
+                _rescanned(rescan, out_dir, quiet)
     except KeyboardInterrupt:
         # Ctrl-C is how a watch ends: outputs are written whole or not at all, so they are the last scan's.
         err.print("Stopped watching; the outputs are those of the last scan that finished.")
 
 
-def _rescan_on_changes(
-    watcher: Watcher,
-    out_dir: Path,
-    scan_and_write: Callable[[], tuple[ScanResult, list[Path]]],
-    last: ScanResult,
-    quiet: bool,
-) -> None:
-    while True:
-        batch = watcher.next()
-        if batch is None:
-            continue
-        began = time.perf_counter()
-        try:
-            result, _ = scan_and_write()
-        except DetectorError as problem:
-            # A bad file or a full disk is reported, and the watch goes on: the next change may mend it.
-            err.print(f"[red]error:[/] {escape(str(problem))} (after: {escape(describe(batch))})", soft_wrap=True)
-            continue
-        _warnings(result)
-        _stale(result)
-        if not quiet:
-            new, gone = _difference(last, result)
-            s = result.stats
-            out.print(
-                f"{datetime.now():%H:%M:%S} {escape(describe(batch))}: {s['documents']} documents · "
-                f"{s['claims']} claims · [bold red]{s['contradictions']}[/] contradictions "
-                f"({new} new, {gone} gone) in {s['disagreements']} disagreements · "
-                f"{time.perf_counter() - began:.1f}s · wrote {escape(str(out_dir))}",
-                soft_wrap=True,
-            )
-        last = result
-
-
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """Within this block SIGTERM (a service manager's or `kill`'s stop) ends a watch the way Ctrl-C does."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may handle signals
+def _rescanned(rescan: Rescan, out_dir: Path, quiet: bool) -> None:
+    if rescan.result is None:
+        err.print(
+            f"[red]error:[/] {escape(str(rescan.problem))} (after: {escape(describe(rescan.changes))})", soft_wrap=True
+        )
         return
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _difference(before: ScanResult, after: ScanResult) -> tuple[int, int]:
-    """Contradictions found now and not before, and before and not now (claims compared by where they are)."""
-
-    def found(result: ScanResult) -> set[frozenset[tuple[str, int, int]]]:
-        def at(claim_id: str) -> tuple[str, int, int]:
-            claim = result.claim(claim_id)
-            return claim.doc, claim.start, claim.end
-
-        return {frozenset((at(c.a), at(c.b))) for c in result.contradictions}
-
-    was, now = found(before), found(after)
-    return len(now - was), len(was - now)
+    result = rescan.result
+    _warnings(result)
+    _stale(result)
+    if not quiet:
+        s = result.stats
+        out.print(
+            f"{datetime.now():%H:%M:%S} {escape(describe(rescan.changes))}: {s['documents']} documents · "
+            f"{s['claims']} claims · [bold red]{s['contradictions']}[/] contradictions "
+            f"({rescan.new} new, {rescan.gone} gone) in {s['disagreements']} disagreements · "
+            f"{rescan.seconds:.1f}s · wrote {escape(str(out_dir))}",
+            soft_wrap=True,
+        )
 
 
 def _summary(result: ScanResult) -> None:
