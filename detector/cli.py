@@ -721,26 +721,21 @@ def list_models(ctx: typer.Context, models_lock: ModelsLockOption = None) -> Non
         return
     with user_errors():
         lock = models.read_lock(models_lock)
+    rows = models.statuses(lock)
     table = Table(title=f"Models in {lock.path}")
     for column in ("name", "role", "source", "status"):
         table.add_column(column, overflow="fold")
-    failures = 0
-    for name, spec in sorted(lock.models.items()):
-        default = " (default)" if lock.defaults.get(spec.role) == name else ""
-        origin = (
-            f"{spec.settings.get('package', spec.settings.get('repo', ''))} {spec.settings.get('version', '')}".strip()
-            or f"from {spec.settings.get('from', '')}"
-        )
-        if spec.source == "hub" and not spec.files:
-            state = f"[yellow]not locked[/]: run `detector models lock {escape(name)}` with hub access"
-        elif spec.source == "built" and not models.is_built(spec):
-            state = f"[yellow]not built yet[/]: `detector models build {escape(name)}`, or the first scan builds it"
-        else:
-            ok, message = models.status(spec)
-            failures += not ok
-            state = f"[green]ok[/]: {escape(message)}" if ok else f"[red]FAILED[/]: {escape(message)}"
-        table.add_row(escape(name + default), spec.role, escape(f"{spec.source}: {origin}"), state)
+    for row in rows:
+        name = escape(row.name)
+        state = {
+            "not locked": f"[yellow]not locked[/]: run `detector models lock {name}` with hub access",
+            "not built": f"[yellow]not built yet[/]: `detector models build {name}`, or the first scan builds it",
+            "ok": f"[green]ok[/]: {escape(row.message)}",
+            "failed": f"[red]FAILED[/]: {escape(row.message)}",
+        }[row.state]
+        table.add_row(escape(row.name + " (default)" * row.default), row.role, escape(row.source), state)
     out.print(table)
+    failures = sum(row.state == "failed" for row in rows)
     if failures:
         err.print(f"[bold red]error:[/] {failures} model(s) failed verification; see the fix in the table above")
         raise typer.Exit(3)
