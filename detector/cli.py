@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
@@ -533,32 +532,26 @@ def evaluate(
     if (pairs_file is None) == (corpus is None):
         err.print("error: give either a pairs file or --corpus DIR", soft_wrap=True)
         raise typer.Exit(2)
+    bars = BarProgress(enabled=not as_json and err.is_terminal)
     if corpus is not None:
         settings = Settings(
             threshold=threshold, nli_only=nli_only, judge_per_claim=judge_per_claim, neighbours=neighbours
         )
-        _evaluate_corpus(corpus, settings, judge, models_lock, out_dir, show_fp, as_json)
+        with user_errors():
+            labelled, score = corpus_stage.evaluate_corpus(
+                corpus, out_dir=out_dir, settings=settings, judge=judge, models_lock=models_lock, progress=bars
+            )
+        _corpus_score(corpus, labelled, score, show_fp, as_json)
         return
     assert pairs_file is not None
     with user_errors():
-        pairs = evaluation.read_pairs(pairs_file, limit=limit)
-        spec = models.read_lock(models_lock).spec("judge", judge)
-        bars = BarProgress(enabled=not as_json and err.is_terminal)
-        scorer = models.load_judge(spec, progress=bars)
-        chosen = threshold if threshold is not None else (spec.threshold if spec.threshold is not None else 0.5)
-        started = time.perf_counter()
-        scores = evaluation.pair_scores(pairs, scorer, progress=bars)
-        result = evaluation.metrics(
-            [p.label == "contradiction" for p in pairs],
-            scores,
-            chosen,
-            file=str(pairs_file),
-            seconds=round(time.perf_counter() - started, 2),
+        result, judge_name = evaluation.evaluate_judge(
+            pairs_file, judge=judge, threshold=threshold, limit=limit, models_lock=models_lock, progress=bars
         )
     if as_json:
-        out.print_json(json.dumps(result.as_dict() | {"judge": spec.name}))
+        out.print_json(json.dumps(result.as_dict() | {"judge": judge_name}))
         return
-    table = Table(title=f"{spec.name} on {pairs_file} ({result.pairs} pairs, {result.contradictions} contradictions)")
+    table = Table(title=f"{judge_name} on {pairs_file} ({result.pairs} pairs, {result.contradictions} contradictions)")
     for column in ("threshold", "precision", "recall", "F1", "ROC AUC", "best F1 (at threshold)"):
         table.add_column(column, justify="right")
     auc = f"{result.roc_auc:.3f}" if result.roc_auc is not None else "n/a"
@@ -573,28 +566,9 @@ def evaluate(
     out.print(table)
 
 
-def _evaluate_corpus(
-    root: Path,
-    settings: Settings,
-    judge: str | None,
-    models_lock: Path | None,
-    out_dir: Path | None,
-    show_fp: int,
-    as_json: bool,
+def _corpus_score(
+    root: Path, labelled: corpus_stage.Corpus, score: corpus_stage.CorpusScore, show_fp: int, as_json: bool
 ) -> None:
-    with user_errors():
-        labelled = corpus_stage.read_corpus(root)
-        if out_dir is not None:
-            prepare_output(out_dir)
-        score, result = corpus_stage.evaluate(
-            root,
-            settings=settings,
-            judge=judge,
-            models_lock=models_lock,
-            progress=BarProgress(enabled=not as_json and err.is_terminal),
-        )
-        if out_dir is not None:
-            write_outputs(result, out_dir)
     if as_json:
         out.print_json(json.dumps(score.as_dict()))
         return
