@@ -622,27 +622,23 @@ def review(
     """Confirm or reject a disagreement or a pair; the next scan applies it. Without an id: list them."""
     with user_errors():
         path = reviews or review_stage.default_path(out_dir)
-        recorded = review_stage.read(path)
         if import_file is not None:
             if target is not None or confirm or reject:
                 raise InputError("--import adds a file's reviews; give no id, --confirm or --reject with it")
-            added = review_stage.read(import_file)
-            if not added and not import_file.is_file():
-                raise InputError(f"{import_file}: no such reviews file")
-            review_stage.write(path, review_stage.record(recorded, *added))
+            added = review_stage.import_reviews(path, import_file)
             out.print(f"imported {len(added)} reviews from {import_file} into {path}", markup=False, soft_wrap=True)
             return
-        found = _read_findings(out_dir)
         if target is None:
+            recorded = review_stage.read(path)
+            found = review_stage.read_findings(out_dir)
             if confirm or reject:
                 raise InputError("name the disagreement or pair to review (`detector review OUT_DIR` lists them)")
-            _list_reviewable(found, recorded, path)
+            _list_reviewable(*review_stage.reviewable(found), len(recorded), path)
             return
         if confirm == reject:
             raise InputError("say --confirm or --reject")
         verdict = "confirmed" if confirm else "rejected"
-        made = review_stage.of_findings(found, target, verdict, note)
-        review_stage.write(path, review_stage.record(recorded, made))
+        made = review_stage.review(out_dir, target, verdict, note, path=path)
     pairs = f"{len(made.pairs)} pair{'s' * (len(made.pairs) != 1)}"
     out.print(
         f"{verdict} {made.target} {made.id} ({made.about + ', ' if made.about else ''}{pairs}) in {path}; "
@@ -652,40 +648,24 @@ def review(
     )
 
 
-def _read_findings(out_dir: Path) -> dict[str, Any]:
-    file = out_dir / "findings.json"
-    try:
-        data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{file}: not found; run `detector scan ... --out {out_dir}` first") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as problem:
-        raise InputError(f"{file}: cannot read the findings ({problem})") from None
-    return data
-
-
-def _list_reviewable(found: dict[str, Any], recorded: list[review_stage.Review], path: Path) -> None:
-    """The disagreements (and their pairs' ids) a review can name, and what the reviews file holds."""
-    if "disagreements" not in found:
-        raise InputError(f"these findings are {found.get('schema')}: scan again to write detector/findings@2")
-    table = Table(title=f"Disagreements ({len(found['disagreements'])}); review one, or one of its pairs, by id")
+def _list_reviewable(
+    listed: list[review_stage.Reviewable], rejected: list[review_stage.LeftOut], recorded: int, path: Path
+) -> None:
+    table = Table(title=f"Disagreements ({len(listed)}); review one, or one of its pairs, by id")
     for column in ("id", "subject", "pairs", "sides", "review"):
         table.add_column(column, overflow="fold")
-    for d in found["disagreements"]:
-        review = d["review"]["status"] if d.get("review") else ""
-        sides = " vs ".join(", ".join(side["documents"]) for side in d["sides"])
-        pairs = ", ".join(d["pairs"][:3]) + (f" … ({d['pair_count']})" if d["pair_count"] > 3 else "")
-        table.add_row(d["id"], escape(d["label"]), pairs, escape(sides), review)
+    for d in listed:
+        sides = " vs ".join(", ".join(documents) for documents in d.sides)
+        pairs = ", ".join(d.pairs[:3]) + (f" … ({d.pair_count})" if d.pair_count > 3 else "")
+        table.add_row(d.id, escape(d.about), pairs, escape(sides), d.review)
     out.print(table)
-    rejected = found.get("reviews", {}).get("rejected", [])
-    for group in rejected:
-        r = group["review"]
+    for r in rejected:
         out.print(
-            f"rejected {r['target']} {r['id']}: {len(group['pairs'])} pairs left out"
-            f"{' (' + r['note'] + ')' if r['note'] else ''}",
+            f"rejected {r.target} {r.id}: {r.pairs} pairs left out{' (' + r.note + ')' if r.note else ''}",
             markup=False,
             soft_wrap=True,
         )
-    out.print(f"{len(recorded)} reviews in {path}", markup=False, soft_wrap=True)
+    out.print(f"{recorded} reviews in {path}", markup=False, soft_wrap=True)
 
 
 @models_app.callback()
