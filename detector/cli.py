@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
@@ -26,14 +23,14 @@ from .contradictions import quote
 from .errors import DetectorError, InputError, ModelError
 from .fetch import is_url
 from .models import lock as models
-from .models.load import keep_loaded, load_judge
+from .models.load import keep_loaded
 from .outputs.exports import FORMATS, prepare_output, write_outputs
 from .pipeline import ScanResult, Settings
 from .pipeline import scan as run_scan
 from .progress import Advance
 from .records import Claim
 from .runtime.engines import ENGINES, RayOptions
-from .runtime.watch import Watcher, describe
+from .runtime.watch import Rescan, Watcher, describe, rescans, terminate_as_interrupt
 
 app = typer.Typer(
     help="Find where documents contradict each other (or themselves).",
@@ -314,7 +311,7 @@ def scan(
                 _summary(result)
                 out.print("Wrote " + ", ".join(str(p) for p in written), soft_wrap=True, markup=False)
             if watching is not None:
-                _watch(watching, _local(paths), out_dir, scan_and_write, result, quiet)
+                _watch(watching, _local(paths), out_dir, lambda: scan_and_write()[0], result, quiet)
 
 
 def _local(paths: list[str]) -> list[Path]:
@@ -331,83 +328,40 @@ def _watch(
     watcher: Watcher,
     paths: list[Path],
     out_dir: Path,
-    scan_and_write: Callable[[], tuple[ScanResult, list[Path]]],
+    scan_again: Callable[[], ScanResult],
     last: ScanResult,
     quiet: bool,
 ) -> None:
-    """Scan again after each burst of document changes, until Ctrl-C."""
+    """Print each re-scan of a watch, until Ctrl-C or SIGTERM."""
     if not quiet:
         err.print(f"Watching {', '.join(map(str, paths))} for changes to documents; Ctrl-C stops.", soft_wrap=True)
     try:
-        with _terminate_as_interrupt():
-            _rescan_on_changes(watcher, out_dir, scan_and_write, last, quiet)
+        with terminate_as_interrupt():
+            for rescan in rescans(watcher, scan_again, last):
+                _rescanned(rescan, out_dir, quiet)
     except KeyboardInterrupt:
         # Ctrl-C is how a watch ends: outputs are written whole or not at all, so they are the last scan's.
         err.print("Stopped watching; the outputs are those of the last scan that finished.")
 
 
-def _rescan_on_changes(
-    watcher: Watcher,
-    out_dir: Path,
-    scan_and_write: Callable[[], tuple[ScanResult, list[Path]]],
-    last: ScanResult,
-    quiet: bool,
-) -> None:
-    while True:
-        batch = watcher.next()
-        if batch is None:
-            continue
-        began = time.perf_counter()
-        try:
-            result, _ = scan_and_write()
-        except DetectorError as problem:
-            # A bad file or a full disk is reported, and the watch goes on: the next change may mend it.
-            err.print(f"[red]error:[/] {escape(str(problem))} (after: {escape(describe(batch))})", soft_wrap=True)
-            continue
-        _warnings(result)
-        _stale(result)
-        if not quiet:
-            new, gone = _difference(last, result)
-            s = result.stats
-            out.print(
-                f"{datetime.now():%H:%M:%S} {escape(describe(batch))}: {s.documents} documents · "
-                f"{s.claims} claims · [bold red]{s.contradictions}[/] contradictions "
-                f"({new} new, {gone} gone) in {s.disagreements} disagreements · "
-                f"{time.perf_counter() - began:.1f}s · wrote {escape(str(out_dir))}",
-                soft_wrap=True,
-            )
-        last = result
-
-
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """Within this block SIGTERM (a service manager's or `kill`'s stop) ends a watch the way Ctrl-C does."""
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread may handle signals
+def _rescanned(rescan: Rescan, out_dir: Path, quiet: bool) -> None:
+    if rescan.result is None:
+        err.print(
+            f"[red]error:[/] {escape(str(rescan.problem))} (after: {escape(describe(rescan.changes))})", soft_wrap=True
+        )
         return
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _difference(before: ScanResult, after: ScanResult) -> tuple[int, int]:
-    """Contradictions found now and not before, and before and not now (claims compared by where they are)."""
-
-    def found(result: ScanResult) -> set[frozenset[tuple[str, int, int]]]:
-        def at(claim_id: str) -> tuple[str, int, int]:
-            claim = result.claim(claim_id)
-            return claim.doc, claim.start, claim.end
-
-        return {frozenset((at(c.a), at(c.b))) for c in result.contradictions}
-
-    was, now = found(before), found(after)
-    return len(now - was), len(was - now)
+    result = rescan.result
+    _warnings(result)
+    _stale(result)
+    if not quiet:
+        s = result.stats
+        out.print(
+            f"{datetime.now():%H:%M:%S} {escape(describe(rescan.changes))}: {s.documents} documents · "
+            f"{s.claims} claims · [bold red]{s.contradictions}[/] contradictions "
+            f"({rescan.new} new, {rescan.gone} gone) in {s.disagreements} disagreements · "
+            f"{rescan.seconds:.1f}s · wrote {escape(str(out_dir))}",
+            soft_wrap=True,
+        )
 
 
 def _summary(result: ScanResult) -> None:
@@ -579,32 +533,26 @@ def evaluate(
     if (pairs_file is None) == (corpus is None):
         err.print("error: give either a pairs file or --corpus DIR", soft_wrap=True)
         raise typer.Exit(2)
+    bars = BarProgress(enabled=not as_json and err.is_terminal)
     if corpus is not None:
         settings = Settings(
             threshold=threshold, nli_only=nli_only, judge_per_claim=judge_per_claim, neighbours=neighbours
         )
-        _evaluate_corpus(corpus, settings, judge, models_lock, out_dir, show_fp, as_json)
+        with user_errors():
+            labelled, score = corpus_stage.evaluate_corpus(
+                corpus, out_dir=out_dir, settings=settings, judge=judge, models_lock=models_lock, progress=bars
+            )
+        _corpus_score(corpus, labelled, score, show_fp, as_json)
         return
     assert pairs_file is not None
     with user_errors():
-        pairs = evaluation.read_pairs(pairs_file, limit=limit)
-        spec = models.read_lock(models_lock).spec("judge", judge)
-        bars = BarProgress(enabled=not as_json and err.is_terminal)
-        scorer = load_judge(spec, progress=bars)
-        chosen = threshold if threshold is not None else (spec.threshold if spec.threshold is not None else 0.5)
-        started = time.perf_counter()
-        scores = evaluation.pair_scores(pairs, scorer, progress=bars)
-        result = evaluation.metrics(
-            [p.label == "contradiction" for p in pairs],
-            scores,
-            chosen,
-            file=str(pairs_file),
-            seconds=round(time.perf_counter() - started, 2),
+        result, judge_name = evaluation.evaluate_judge(
+            pairs_file, judge=judge, threshold=threshold, limit=limit, models_lock=models_lock, progress=bars
         )
     if as_json:
-        out.print_json(json.dumps(result.as_dict() | {"judge": spec.name}))
+        out.print_json(json.dumps(result.as_dict() | {"judge": judge_name}))
         return
-    table = Table(title=f"{spec.name} on {pairs_file} ({result.pairs} pairs, {result.contradictions} contradictions)")
+    table = Table(title=f"{judge_name} on {pairs_file} ({result.pairs} pairs, {result.contradictions} contradictions)")
     for column in ("threshold", "precision", "recall", "F1", "ROC AUC", "best F1 (at threshold)"):
         table.add_column(column, justify="right")
     auc = f"{result.roc_auc:.3f}" if result.roc_auc is not None else "n/a"
@@ -619,28 +567,9 @@ def evaluate(
     out.print(table)
 
 
-def _evaluate_corpus(
-    root: Path,
-    settings: Settings,
-    judge: str | None,
-    models_lock: Path | None,
-    out_dir: Path | None,
-    show_fp: int,
-    as_json: bool,
+def _corpus_score(
+    root: Path, labelled: corpus_stage.Corpus, score: corpus_stage.CorpusScore, show_fp: int, as_json: bool
 ) -> None:
-    with user_errors():
-        labelled = corpus_stage.read_corpus(root)
-        if out_dir is not None:
-            prepare_output(out_dir)
-        score, result = corpus_stage.evaluate(
-            root,
-            settings=settings,
-            judge=judge,
-            models_lock=models_lock,
-            progress=BarProgress(enabled=not as_json and err.is_terminal),
-        )
-        if out_dir is not None:
-            write_outputs(result, out_dir)
     if as_json:
         out.print_json(json.dumps(score.as_dict()))
         return
@@ -694,27 +623,23 @@ def review(
     """Confirm or reject a disagreement or a pair; the next scan applies it. Without an id: list them."""
     with user_errors():
         path = reviews or review_stage.default_path(out_dir)
-        recorded = review_stage.read(path)
         if import_file is not None:
             if target is not None or confirm or reject:
                 raise InputError("--import adds a file's reviews; give no id, --confirm or --reject with it")
-            added = review_stage.read(import_file)
-            if not added and not import_file.is_file():
-                raise InputError(f"{import_file}: no such reviews file")
-            review_stage.write(path, review_stage.record(recorded, *added))
+            added = review_stage.import_reviews(path, import_file)
             out.print(f"imported {len(added)} reviews from {import_file} into {path}", markup=False, soft_wrap=True)
             return
-        found = _read_findings(out_dir)
         if target is None:
+            recorded = review_stage.read(path)
+            found = review_stage.read_findings(out_dir)
             if confirm or reject:
                 raise InputError("name the disagreement or pair to review (`detector review OUT_DIR` lists them)")
-            _list_reviewable(found, recorded, path)
+            _list_reviewable(*review_stage.reviewable(found), len(recorded), path)
             return
         if confirm == reject:
             raise InputError("say --confirm or --reject")
         verdict = "confirmed" if confirm else "rejected"
-        made = review_stage.of_findings(found, target, verdict, note)
-        review_stage.write(path, review_stage.record(recorded, made))
+        made = review_stage.review(out_dir, target, verdict, note, path=path)
     pairs = f"{len(made.pairs)} pair{'s' * (len(made.pairs) != 1)}"
     out.print(
         f"{verdict} {made.target} {made.id} ({made.about + ', ' if made.about else ''}{pairs}) in {path}; "
@@ -724,40 +649,24 @@ def review(
     )
 
 
-def _read_findings(out_dir: Path) -> dict[str, Any]:
-    file = out_dir / "findings.json"
-    try:
-        data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{file}: not found; run `detector scan ... --out {out_dir}` first") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as problem:
-        raise InputError(f"{file}: cannot read the findings ({problem})") from None
-    return data
-
-
-def _list_reviewable(found: dict[str, Any], recorded: list[review_stage.Review], path: Path) -> None:
-    """The disagreements (and their pairs' ids) a review can name, and what the reviews file holds."""
-    if "disagreements" not in found:
-        raise InputError(f"these findings are {found.get('schema')}: scan again to write detector/findings@2")
-    table = Table(title=f"Disagreements ({len(found['disagreements'])}); review one, or one of its pairs, by id")
+def _list_reviewable(
+    listed: list[review_stage.Reviewable], rejected: list[review_stage.LeftOut], recorded: int, path: Path
+) -> None:
+    table = Table(title=f"Disagreements ({len(listed)}); review one, or one of its pairs, by id")
     for column in ("id", "subject", "pairs", "sides", "review"):
         table.add_column(column, overflow="fold")
-    for d in found["disagreements"]:
-        review = d["review"]["status"] if d.get("review") else ""
-        sides = " vs ".join(", ".join(side["documents"]) for side in d["sides"])
-        pairs = ", ".join(d["pairs"][:3]) + (f" … ({d['pair_count']})" if d["pair_count"] > 3 else "")
-        table.add_row(d["id"], escape(d["label"]), pairs, escape(sides), review)
+    for d in listed:
+        sides = " vs ".join(", ".join(documents) for documents in d.sides)
+        pairs = ", ".join(d.pairs[:3]) + (f" … ({d.pair_count})" if d.pair_count > 3 else "")
+        table.add_row(d.id, escape(d.about), pairs, escape(sides), d.review)
     out.print(table)
-    rejected = found.get("reviews", {}).get("rejected", [])
-    for group in rejected:
-        r = group["review"]
+    for r in rejected:
         out.print(
-            f"rejected {r['target']} {r['id']}: {len(group['pairs'])} pairs left out"
-            f"{' (' + r['note'] + ')' if r['note'] else ''}",
+            f"rejected {r.target} {r.id}: {r.pairs} pairs left out{' (' + r.note + ')' if r.note else ''}",
             markup=False,
             soft_wrap=True,
         )
-    out.print(f"{len(recorded)} reviews in {path}", markup=False, soft_wrap=True)
+    out.print(f"{recorded} reviews in {path}", markup=False, soft_wrap=True)
 
 
 @models_app.callback()
@@ -767,26 +676,21 @@ def list_models(ctx: typer.Context, models_lock: ModelsLockOption = None) -> Non
         return
     with user_errors():
         lock = models.read_lock(models_lock)
+    rows = models.statuses(lock)
     table = Table(title=f"Models in {lock.path}")
     for column in ("name", "role", "source", "status"):
         table.add_column(column, overflow="fold")
-    failures = 0
-    for name, spec in sorted(lock.models.items()):
-        default = " (default)" if lock.defaults.get(spec.role) == name else ""
-        origin = (
-            f"{spec.settings.get('package', spec.settings.get('repo', ''))} {spec.settings.get('version', '')}".strip()
-            or f"from {spec.settings.get('from', '')}"
-        )
-        if spec.source == "hub" and not spec.files:
-            state = f"[yellow]not locked[/]: run `detector models lock {escape(name)}` with hub access"
-        elif spec.source == "built" and not models.is_built(spec):
-            state = f"[yellow]not built yet[/]: `detector models build {escape(name)}`, or the first scan builds it"
-        else:
-            ok, message = models.status(spec)
-            failures += not ok
-            state = f"[green]ok[/]: {escape(message)}" if ok else f"[red]FAILED[/]: {escape(message)}"
-        table.add_row(escape(name + default), spec.role, escape(f"{spec.source}: {origin}"), state)
+    for row in rows:
+        name = escape(row.name)
+        state = {
+            "not locked": f"[yellow]not locked[/]: run `detector models lock {name}` with hub access",
+            "not built": f"[yellow]not built yet[/]: `detector models build {name}`, or the first scan builds it",
+            "ok": f"[green]ok[/]: {escape(row.message)}",
+            "failed": f"[red]FAILED[/]: {escape(row.message)}",
+        }[row.state]
+        table.add_row(escape(row.name + " (default)" * row.default), row.role, escape(row.source), state)
     out.print(table)
+    failures = sum(row.state == "failed" for row in rows)
     if failures:
         err.print(f"[bold red]error:[/] {failures} model(s) failed verification; see the fix in the table above")
         raise typer.Exit(3)

@@ -291,9 +291,27 @@ def evaluate(root: str | os.PathLike[str], **scan_options: Any) -> tuple[CorpusS
 
     Returns the score and the scan (a `ScanResult`), so a caller can also write the scan's outputs.
     """
+    return _scan_and_score(read_corpus(root), scan_options)
+
+
+def evaluate_corpus(
+    root: str | os.PathLike[str], *, out_dir: str | os.PathLike[str] | None = None, **scan_options: Any
+) -> tuple[Corpus, CorpusScore]:
+    """`detector eval --corpus`: the corpus and its scan's score, with the scan's outputs written to `out_dir`."""
+    from .outputs.exports import prepare_output, write_outputs
+
+    corpus = read_corpus(root)
+    if out_dir is not None:
+        prepare_output(out_dir)  # before the scan: an output folder that cannot be written fails at once
+    score, result = _scan_and_score(corpus, scan_options)
+    if out_dir is not None:
+        write_outputs(result, out_dir)
+    return corpus, score
+
+
+def _scan_and_score(corpus: Corpus, scan_options: dict[str, Any]) -> tuple[CorpusScore, Any]:
     from .outputs.findings import findings
     from .pipeline import scan
 
-    corpus = read_corpus(root)
     result = scan([corpus.docs_dir], **scan_options)
     return score_findings(findings(result), corpus), result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -12,6 +13,8 @@ import numpy as np
 
 from .errors import InputError
 from .judges import PairScorer, score_all
+from .models.load import load_judge
+from .models.lock import read_lock
 from .progress import Progress
 
 LABELS = ("contradiction", "entailment", "neutral", "not_contradiction")
@@ -105,6 +108,35 @@ def metrics(
         best_threshold=best_threshold,
         seconds=seconds,
     )
+
+
+def evaluate_judge(
+    pairs_file: str | os.PathLike[str],
+    *,
+    judge: str | None = None,
+    threshold: float | None = None,
+    limit: int | None = None,
+    models_lock: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+) -> tuple[Evaluation, str]:
+    """`detector eval PAIRS_FILE`: a judge of models.lock (the default one, or `judge`) scored on labelled pairs.
+
+    Returns the metrics and the judge's name; the threshold is `threshold`, else the judge's, else 0.5.
+    """
+    pairs = read_pairs(pairs_file, limit=limit)
+    spec = read_lock(models_lock).spec("judge", judge)
+    scorer = load_judge(spec, progress=progress)
+    chosen = threshold if threshold is not None else (spec.threshold if spec.threshold is not None else 0.5)
+    started = time.perf_counter()
+    scores = pair_scores(pairs, scorer, progress=progress)
+    result = metrics(
+        [p.label == "contradiction" for p in pairs],
+        scores,
+        chosen,
+        file=str(pairs_file),
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    return result, spec.name
 
 
 def precision_recall_f1(truth: np.ndarray, scores: np.ndarray, threshold: float) -> tuple[float, float, float]:

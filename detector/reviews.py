@@ -114,6 +114,7 @@ class Reviewed:
 
 
 def default_path(out_dir: str | os.PathLike[str]) -> Path:
+    """The reviews file a scan into `out_dir` applies unless told otherwise."""
     return Path(out_dir) / FILE_NAME
 
 
@@ -313,3 +314,81 @@ def of_findings(findings: Mapping[str, Any], target_id: str, verdict: str, note:
         f"no disagreement or pair {target_id!r} in these findings (disagreements: {', '.join(known) or 'none'}"
         f"{', …' if len(findings['disagreements']) > 5 else ''}); `detector review OUT_DIR` lists them"
     )
+
+
+def read_findings(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """The findings.json of a scan's output folder, whose ids a review names."""
+    file = Path(out_dir) / "findings.json"
+    try:
+        data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{file}: not found; run `detector scan ... --out {out_dir}` first") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as problem:
+        raise InputError(f"{file}: cannot read the findings ({problem})") from None
+    return data
+
+
+@dataclass(frozen=True)
+class Reviewable:
+    """A disagreement of a findings.json that a review can name, by its id or one of its pairs' ids."""
+
+    id: str
+    about: str
+    pairs: tuple[str, ...]
+    pair_count: int
+    # The documents on each side.
+    sides: tuple[tuple[str, ...], ...]
+    # The verdict of the review that applies to it, or "".
+    review: str
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A rejecting review of a findings.json, with the number of pairs it took out of the scan."""
+
+    target: str
+    id: str
+    pairs: int
+    note: str
+
+
+def reviewable(findings: Mapping[str, Any]) -> tuple[list[Reviewable], list[LeftOut]]:
+    """The disagreements a review can name in `findings` (a findings.json, as data), and the rejecting reviews."""
+    if "disagreements" not in findings:
+        raise InputError(f"these findings are {findings.get('schema')}: scan again to write detector/findings@2")
+    listed = [
+        Reviewable(
+            d["id"],
+            d["label"],
+            tuple(d["pairs"]),
+            d["pair_count"],
+            tuple(tuple(side["documents"]) for side in d["sides"]),
+            d["review"]["status"] if d.get("review") else "",
+        )
+        for d in findings["disagreements"]
+    ]
+    rejected = [
+        LeftOut(g["review"]["target"], g["review"]["id"], len(g["pairs"]), g["review"]["note"])
+        for g in findings.get("reviews", {}).get("rejected", [])
+    ]
+    return listed, rejected
+
+
+def review(
+    out_dir: str | os.PathLike[str], target_id: str, verdict: str, note: str = "", *, path: str | os.PathLike[str]
+) -> Review:
+    """Record a review of the disagreement or pair `target_id` of the scan in `out_dir` in the reviews file `path`."""
+    recorded = read(path)
+    made = of_findings(read_findings(out_dir), target_id, verdict, note)
+    write(path, record(recorded, made))
+    return made
+
+
+def import_reviews(path: str | os.PathLike[str], source: str | os.PathLike[str]) -> list[Review]:
+    """Add the reviews of `source` (a file saved from report.html) to the reviews file `path`; returns them."""
+    recorded = read(path)
+    added = read(source)
+    if not added and not Path(source).is_file():
+        raise InputError(f"{source}: no such reviews file")
+    write(path, record(recorded, *added))
+    return added

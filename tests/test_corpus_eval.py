@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from detector.corpus import evaluate, pair_recall, phrases_in_claims, read_corpus, score_findings
+from detector.corpus import evaluate, evaluate_corpus, pair_recall, phrases_in_claims, read_corpus, score_findings
 from detector.errors import InputError
 from detector.verdict.calibration import FEATURES, Calibration
 
@@ -176,6 +176,16 @@ def test_evaluate_scans_the_corpus_and_scores_what_it_reports(tmp_path: Path) ->
     assert score.core_found == 1 and score.false_positives == 0 and score.missed == ["F4", "F2"]
     assert score.disagreements is not None and score.disagreements.disagreements == len(result.disagreements) == 1
     assert score.disagreements.core_found == 1 and score.disagreements.precision == 1.0
+
+
+def test_evaluate_corpus_writes_the_scans_outputs_and_gives_the_corpus_beside_the_score(tmp_path: Path) -> None:
+    calibration = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": 1.0}, bias=0.0, threshold=0.9)
+    models = {"embedder": BagOfWordsEmbedder(), "judge": OppositeVerbJudge(), "parser": PlainReader()}
+    root, out = write_corpus(tmp_path / "corpus"), tmp_path / "out"
+    corpus, score = evaluate_corpus(root, out_dir=out, calibration=calibration, **models)
+    assert corpus == read_corpus(root)
+    assert score.core_found == 1 and score.missed == ["F4", "F2"]
+    assert len(json.loads((out / "findings.json").read_text(encoding="utf-8"))["contradictions"]) == score.pairs == 1
 
 
 @pytest.mark.slow

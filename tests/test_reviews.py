@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 from detector import Settings
 from detector import reviews as review_stage
 from detector.cli import app
+from detector.errors import InputError
+from detector.outputs.exports import write_outputs
 
 from .test_pipeline_and_outputs import fake_scan
 
@@ -196,3 +198,29 @@ def test_a_later_review_of_a_pair_overrides_an_earlier_one(docs: Path) -> None:
     assert len(applied.contradictions) == 2 and applied.reviewed.verdict(result.pair_id(d.strongest)) == "confirmed"
     again = review_stage.Review("pair", confirm.id, "rejected", (pair,))
     assert review_stage.record([reject, confirm], again) == [reject, again]
+
+
+def test_a_review_recorded_through_the_library_is_listed_as_left_out_after_the_next_scan(
+    docs: Path, tmp_path: Path
+) -> None:
+    out, path = tmp_path / "out", tmp_path / "out" / "reviews.json"
+    with pytest.raises(InputError, match=r"findings\.json: not found"):
+        review_stage.read_findings(out)
+    write_outputs(fake_scan([docs], settings=Settings(threshold=0.9)), out, ["json"])
+    found = review_stage.read_findings(out)
+    listed, rejected = review_stage.reviewable(found)
+    assert [d.id for d in listed] == [d["id"] for d in found["disagreements"]] and rejected == []
+    assert all(len(d.sides) == 2 and d.review == "" and len(d.pairs) == d.pair_count for d in listed)
+    pair = coffee(found)["id"]
+    made = review_stage.review(out, pair, "rejected", "different doses", path=path)
+    assert (made.target, made.id, made.verdict) == ("pair", pair, "rejected")
+    assert review_stage.read(path) == [made]
+    scanned = review_stage.apply(fake_scan([docs], settings=Settings(threshold=0.9)), review_stage.read(path))
+    write_outputs(scanned, out, ["json"])
+    _, rejected = review_stage.reviewable(review_stage.read_findings(out))
+    assert rejected == [review_stage.LeftOut("pair", pair, 1, "different doses")]
+    # Imported into another reviews file, the review joins what that file holds.
+    other = tmp_path / "elsewhere.json"
+    assert review_stage.import_reviews(other, path) == [made] and review_stage.read(other) == [made]
+    with pytest.raises(InputError, match="no such reviews file"):
+        review_stage.import_reviews(other, tmp_path / "none.json")

