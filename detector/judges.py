@@ -113,25 +113,6 @@ def contradiction_label_index(id2label: dict[int, str] | dict[str, str]) -> int:
     raise ValueError(f"the model has no contradiction label among {sorted(map(str, id2label.values()))}")
 
 
-def judge(
-    pairs: Sequence[Pair],
-    texts: Sequence[str],
-    scorer: PairScorer,
-    *,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    progress: Progress | None = None,
-) -> list[Judgement]:
-    """Score every pair in both directions (the NLI models are not symmetric)."""
-    return judge_in_rounds(
-        pairs,
-        texts,
-        lambda premises, hypotheses: score_all(premises, hypotheses, scorer, batch_size=batch_size, progress=progress),
-        both=[True] * len(pairs),
-        screen=False,
-        threshold=1.0,
-    )
-
-
 def judge_in_rounds(
     pairs: Sequence[Pair],
     texts: Sequence[str],
