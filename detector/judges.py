@@ -74,35 +74,30 @@ class OnnxNliScorer:
 
 
 class TransformersNliScorer:
-    """A Hugging Face sequence-classification NLI model (e.g. cross-encoder/nli-deberta-v3-base)."""
+    """An NLI classifier (e.g. cross-encoder/nli-deberta-v3-base) run by sentence-transformers' CrossEncoder."""
 
     def __init__(self, model_dir: Path, *, max_length: int = 512, device: str | None = None) -> None:
         import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from sentence_transformers import CrossEncoder
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()
-        self._torch = torch
-        self._tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
-        self._model = AutoModelForSequenceClassification.from_pretrained(str(model_dir), local_files_only=True)
-        self._model.eval()
-        self._device = device or "cpu"
-        self._model.to(self._device)
-        self._max_length = max_length
+        # Identity: predict returns the raw logits, softmaxed below in float64 (its apply_softmax works in float32).
+        self._model = CrossEncoder(
+            str(model_dir),
+            max_length=max_length,
+            device=device or "cpu",
+            local_files_only=True,
+            activation_fn=torch.nn.Identity(),
+        )
         self._index = contradiction_label_index(self._model.config.id2label)
 
     def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
-        encoded = self._tokenizer(
-            list(premises),
-            list(hypotheses),
-            padding=True,
-            truncation=True,
-            max_length=self._max_length,
-            return_tensors="pt",
-        ).to(self._device)
-        with self._torch.inference_mode():
-            logits = self._model(**encoded).logits.float().cpu().numpy()
-        return _softmax(logits.astype(np.float64))[:, self._index]
+        # One batch of all the pairs given: `score_all` has already chosen the batches.
+        logits = self._model.predict(
+            list(zip(premises, hypotheses, strict=True)), batch_size=max(len(premises), 1), show_progress_bar=False
+        )
+        return _softmax(np.asarray(logits, dtype=np.float64))[:, self._index]
 
 
 def contradiction_label_index(id2label: dict[int, str] | dict[str, str]) -> int:
@@ -111,25 +106,6 @@ def contradiction_label_index(id2label: dict[int, str] | dict[str, str]) -> int:
         if "contradict" in str(label).lower():
             return int(index)
     raise ValueError(f"the model has no contradiction label among {sorted(map(str, id2label.values()))}")
-
-
-def judge(
-    pairs: Sequence[Pair],
-    texts: Sequence[str],
-    scorer: PairScorer,
-    *,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    progress: Progress | None = None,
-) -> list[Judgement]:
-    """Score every pair in both directions (the NLI models are not symmetric)."""
-    return judge_in_rounds(
-        pairs,
-        texts,
-        lambda premises, hypotheses: score_all(premises, hypotheses, scorer, batch_size=batch_size, progress=progress),
-        both=[True] * len(pairs),
-        screen=False,
-        threshold=1.0,
-    )
 
 
 def judge_in_rounds(

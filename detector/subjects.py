@@ -92,29 +92,15 @@ def cluster(embeddings: np.ndarray, *, similarity: float = DEFAULT_SUBJECT_SIMIL
     raw = np.arange(n) + n
     if len(usable) > 1:
         # Imported here: SciPy's clustering takes a moment to import, which a re-scan of unchanged documents skips.
-        from scipy.cluster.hierarchy import linkage
+        from scipy.cluster.hierarchy import fcluster, linkage
 
         tree = linkage(cosine_distances(embeddings[usable]), method="average")
-        raw[usable] = _cut(tree, len(usable), 1.0 - similarity)
+        # fcluster keeps merges at or below t; the cut keeps those strictly below 1 − similarity, as before.
+        raw[usable] = fcluster(tree, np.nextafter(1.0 - similarity, -np.inf), criterion="distance")
     order: dict[int, int] = {}
     for label in raw:
         order.setdefault(int(label), len(order))
     return np.array([order[int(label)] for label in raw], dtype=int)
-
-
-def _cut(tree: np.ndarray, leaves: int, distance: float) -> np.ndarray:
-    """Flat clusters of a linkage tree: its merges below `distance`, in the order made (the tree's distances
-    only grow), as scikit-learn's AgglomerativeClustering with distance_threshold cuts the same tree (used here
-    before; it computes the distances one pair at a time, at three times the cost). One root id per leaf."""
-    merges = int(np.count_nonzero(tree[:, 2] < distance))
-    parent = np.full(leaves + merges, -1, dtype=np.int64)
-    for k in range(merges):
-        parent[int(tree[k, 0])] = parent[int(tree[k, 1])] = leaves + k
-    root = np.arange(leaves + merges)
-    for node in range(leaves + merges - 1, -1, -1):  # a merge's parent comes after it: resolve top down
-        if parent[node] >= 0:
-            root[node] = root[parent[node]]
-    return root[:leaves]
 
 
 def cosine_distances(vectors: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from detector.contradictions import find_contradictions, quote
-from detector.judges import contradiction_label_index, judge, judge_in_rounds, score_all
+from detector.judges import contradiction_label_index, judge_in_rounds, score_all
 from detector.reader.assertions import Assertion, Effect
 from detector.records import Claim, Contradiction, Judgement, Pair
 from detector.screen import gather
@@ -22,7 +22,7 @@ class AsymmetricJudge:
 
 def test_pairs_are_scored_in_both_directions() -> None:
     texts = ["A says more.", "B says less."]
-    [j] = judge([Pair(0, 1, 0.8)], texts, AsymmetricJudge())
+    [j] = judge_in_rounds([Pair(0, 1, 0.8)], texts, AsymmetricJudge().score, both=[True], screen=False, threshold=1.0)
     assert (j.forward, j.backward, j.score) == (0.9, 0.2, 0.9)
 
 

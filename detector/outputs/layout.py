@@ -57,6 +57,7 @@ def _start(graph: nx.DiGraph, nodes: list[str], weights: Any, seed: int) -> np.n
     return xy
 
 
+# Not nx.spring_layout: past 500 nodes it loops per node in Python, 1.5-1.8x slower (scripts/layout_benchmark.py).
 def _spring(xy: np.ndarray, weights: Any, rounds: int) -> np.ndarray:
     """Fruchterman–Reingold: every pair repels, edges attract by weight; the step cools each round."""
     xy = xy.copy()
