@@ -87,8 +87,10 @@ def find_contradictions(
             )
         )
 
+    position = {c.id: n for n, c in enumerate(claims)}
+
     def strongest_first(items: list[Contradiction]) -> list[Contradiction]:
-        return sorted(items, key=lambda c: (-c.score, c.a, c.b))
+        return sorted(items, key=lambda c: (-c.score, position[c.a], position[c.b]))
 
     return strongest_first(found), strongest_first(possible)
 

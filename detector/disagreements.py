@@ -72,7 +72,7 @@ def same_question(
     `vectors` are the claims' embeddings, one row per claim of `claims`.
     """
     index = {c.id: i for i, c in enumerate(claims)}
-    ids = sorted({i for c in contradictions for i in (c.a, c.b)})
+    ids = sorted({i for c in contradictions for i in (c.a, c.b)}, key=index.__getitem__)
     if len(ids) < 4:
         return []
     picked = np.asarray(vectors, dtype=np.float64)[[index[i] for i in ids]]
@@ -96,7 +96,7 @@ def same_question(
     found: dict[frozenset[frozenset[str]], SameQuestion] = {}
     for c in contradictions:
         for a, b in ((c.a, c.b), (c.b, c.a)):
-            for x in sorted(near[a]):
+            for x in sorted(near[a], key=index.__getitem__):
                 for _, y in in_pairs[x]:
                     if y not in near[b] or {x, y} & {a, b}:
                         continue
@@ -104,7 +104,7 @@ def same_question(
                     key = frozenset((frozenset((a, b)), frozenset((x, y))))
                     if matched > crossed and key not in found:
                         found[key] = SameQuestion(a, b, x, y, round(min(cosine(a, x), cosine(b, y)), 4))
-    return sorted(found.values(), key=lambda q: (q.a, q.b, q.c, q.d))
+    return sorted(found.values(), key=lambda q: (index[q.a], index[q.b], index[q.c], index[q.d]))
 
 
 def group(
@@ -118,11 +118,12 @@ def group(
     `paths` gives each document id its path (claim keys, hence ids, use it); `links` are `same_question`'s.
     """
     by_id = {c.id: c for c in claims}
+    position = {c.id: n for n, c in enumerate(claims)}
     opponents: dict[str, set[str]] = defaultdict(set)
     for c in contradictions:
         opponents[c.a].add(c.b)
         opponents[c.b].add(c.a)
-    merged, used = _merge_same(opponents, links)
+    merged, used = _merge_same(opponents, links, position)
     graph = nx.Graph()
     for c in contradictions:
         graph.add_edge(merged[c.a], merged[c.b])
@@ -130,12 +131,12 @@ def group(
     pairs_of: dict[int, list[Contradiction]] = defaultdict(list)
     for c in contradictions:
         pairs_of[component_of[merged[c.a]]].append(c)
-    found = [_disagreement(pairs, merged, used, by_id, paths) for pairs in pairs_of.values()]
+    found = [_disagreement(pairs, merged, used, by_id, paths, position) for pairs in pairs_of.values()]
     return sorted(found, key=lambda d: (-len(d.pairs), -d.strongest.score, d.id))
 
 
 def _merge_same(
-    opponents: Mapping[str, set[str]], links: Sequence[SameQuestion]
+    opponents: Mapping[str, set[str]], links: Sequence[SameQuestion], position: Mapping[str, int]
 ) -> tuple[dict[str, str], list[SameQuestion]]:
     """Each contradicting claim's group of claims that say the same thing (as one representative claim id), and
     the links used. Only links between two pairs that are both here count; strongest first; a match that would
@@ -148,13 +149,13 @@ def _merge_same(
 
     def merge(x: str, y: str) -> None:
         if x != y:
-            keep, gone = min(x, y), max(x, y)
+            keep, gone = sorted((x, y), key=position.__getitem__)
             for m in members.pop(gone):
                 head[m] = keep
                 members[keep].add(m)
 
     used = []
-    for link in sorted(links, key=lambda q: (-q.similarity, q.a, q.b, q.c, q.d)):
+    for link in sorted(links, key=lambda q: (-q.similarity, *(position[i] for i in (q.a, q.b, q.c, q.d)))):
         if link.b not in opponents.get(link.a, ()) or link.d not in opponents.get(link.c, ()):
             continue
         a, b, c, d = (head[i] for i in (link.a, link.b, link.c, link.d))
@@ -173,14 +174,15 @@ def _disagreement(
     links: Sequence[SameQuestion],
     claims: Mapping[str, Claim],
     paths: Mapping[str, str],
+    position: Mapping[str, int],
 ) -> Disagreement:
-    pairs = sorted(pairs, key=lambda c: (-c.score, c.a, c.b))
+    pairs = sorted(pairs, key=lambda c: (-c.score, position[c.a], position[c.b]))
     strongest = pairs[0]
     heads = nx.Graph()
     for c in pairs:
         heads.add_edge(merged[c.a], merged[c.b])
-    colour, moved = _two_colour(heads, merged[strongest.a])
-    involved = sorted({i for c in pairs for i in (c.a, c.b)})
+    colour, moved = _two_colour(heads, merged[strongest.a], position)
+    involved = sorted({i for c in pairs for i in (c.a, c.b)}, key=position.__getitem__)
     sides = tuple(
         Side(
             claims=tuple(i for i in involved if colour[merged[i]] == side),
@@ -200,20 +202,20 @@ def _disagreement(
         kinds=tuple(sorted(kinds, key=lambda k: (-kinds[k], k))),
         within_document=all(claims[c.a].doc == claims[c.b].doc for c in pairs),
         two_sided=not moved,
-        explanation=_explain(pairs, inside, moved, claims, merged),
+        explanation=_explain(pairs, inside, moved, claims, merged, position),
     )
 
 
-def _two_colour(graph: nx.Graph, first: str) -> tuple[dict[str, int], list[str]]:
+def _two_colour(graph: nx.Graph, first: str, position: Mapping[str, int]) -> tuple[dict[str, int], list[str]]:
     """Side 0 or 1 for each node, `first` on side 0, and the nodes placed by least conflict (none if the graph is
     bipartite). Otherwise: a breadth-first colouring, then each node in turn moves to the side where fewer of its
     opponents are, until no move lowers the conflicts."""
     colour = {first: 0}
-    for a, b in nx.bfs_edges(graph, first, sort_neighbors=sorted):
+    for a, b in nx.bfs_edges(graph, first, sort_neighbors=lambda nodes: sorted(nodes, key=position.__getitem__)):
         colour[b] = 1 - colour[a]
     if nx.is_bipartite(graph):
         return colour, []
-    order = [first, *sorted(n for n in graph if n != first)]
+    order = [first, *sorted((n for n in graph if n != first), key=position.__getitem__)]
     moved: list[str] = []
     changed = True
     while changed:
@@ -235,6 +237,7 @@ def _explain(
     moved: list[str],
     claims: Mapping[str, Claim],
     merged: Mapping[str, str],
+    position: Mapping[str, int],
 ) -> str:
     """Why these pairs are one disagreement, in a sentence a reader can check against the claims."""
     if len(pairs) == 1:
@@ -242,7 +245,7 @@ def _explain(
     else:
         parts = [f"{len(pairs)} pairs"]
         degree = Counter(i for c in pairs for i in (c.a, c.b))
-        hubs = sorted((i for i, n in degree.items() if n > 1), key=lambda i: (-degree[i], i))
+        hubs = sorted((i for i, n in degree.items() if n > 1), key=lambda i: (-degree[i], position[i]))
         if hubs:
             named = ", ".join(f"{i} ({claims[i].doc}) in {degree[i]}" for i in hubs[:_NAMED])
             more = f" and {len(hubs) - _NAMED} more" if len(hubs) > _NAMED else ""
@@ -254,7 +257,7 @@ def _explain(
             more = f" and {len(links) - _NAMED} more" if len(links) > _NAMED else ""
             parts.append(f"through pairs whose claims say the same thing side to side: {named}{more}")
     if moved:
-        stuck = sorted(i for c in pairs for i in (c.a, c.b) if merged[i] in moved)
+        stuck = sorted((i for c in pairs for i in (c.a, c.b) if merged[i] in moved), key=position.__getitem__)
         named = ", ".join(dict.fromkeys(stuck[:_NAMED]))
         parts.append(
             "not two-sided: the contradictions form an odd cycle, so "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from detector.claims import classify, extract_claims, settle
+from detector.claims import claim_id, classify, extract_claims, settle
 from detector.documents import load_documents
 from detector.records import Document
 
@@ -78,12 +78,13 @@ def test_too_long_sentences_are_dropped_not_kept() -> None:
     assert not result.claims and result.dropped_counts() == {"too long": 1}
 
 
-def test_seed_claims_have_exact_offsets_and_ids_in_order() -> None:
+def test_seed_claims_have_exact_offsets_and_ids_from_document_and_offsets() -> None:
     docs = load_documents([SEEDS])
     result = extract_claims(docs)
     texts = {d.id: d.text for d in docs}
     assert len(result.claims) > 150
-    assert [c.id for c in result.claims] == [f"c{i:04d}" for i in range(1, len(result.claims) + 1)]
+    assert [c.id for c in result.claims] == [claim_id(c.doc, c.start, c.end) for c in result.claims]
+    assert len({c.id for c in result.claims}) == len(result.claims)
     for c in result.claims:
         assert texts[c.doc][c.start : c.end] == c.text
     assert not any("https://" in c.text for c in result.claims)
@@ -135,3 +136,11 @@ def test_provisional_lines_become_claims_or_are_dropped_by_the_parsers_reading(r
         "A plain sentence is here.",
     ]
     assert settled.dropped_counts() == {"heading": 1, "list item without a sentence": 1}
+
+
+def test_a_claim_keeps_its_id_whatever_else_is_scanned() -> None:
+    docs = load_documents([SEEDS])
+    alone = {(c.doc, c.start): c.id for c in extract_claims(docs[1:]).claims}
+    together = {(c.doc, c.start): c.id for c in extract_claims(docs).claims if c.doc != docs[0].id}
+    assert together == alone and len(alone) > 100
+    assert claim_id("a.txt", 0, 42) != claim_id("b.txt", 0, 42) != claim_id("a.txt", 0, 43)

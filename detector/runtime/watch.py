@@ -193,16 +193,8 @@ def rescans(watcher: Watcher, scan: Callable[[], ScanResult], last: ScanResult) 
 
 
 def difference(before: ScanResult, after: ScanResult) -> tuple[int, int]:
-    """Contradictions found now and not before, and before and not now (claims compared by where they are)."""
-
-    def found(result: ScanResult) -> set[frozenset[tuple[str, int, int]]]:
-        def at(claim_id: str) -> tuple[str, int, int]:
-            claim = result.claim(claim_id)
-            return claim.doc, claim.start, claim.end
-
-        return {frozenset((at(c.a), at(c.b))) for c in result.contradictions}
-
-    was, now = found(before), found(after)
+    """Contradictions found now and not before, and before and not now (claim ids are stable across scans)."""
+    was, now = ({frozenset((c.a, c.b)) for c in r.contradictions} for r in (before, after))
     return len(now - was), len(was - now)
 
 
