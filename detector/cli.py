@@ -24,7 +24,7 @@ from .errors import DetectorError, InputError, ModelError
 from .fetch import is_url
 from .models import lock as models
 from .models.load import keep_loaded
-from .outputs.exports import FORMATS, prepare_output, write_outputs
+from .outputs.exports import FORMATS, prepare_output, scan_into
 from .pipeline import ScanResult, Settings
 from .pipeline import scan as run_scan
 from .progress import Advance
@@ -283,20 +283,18 @@ def scan(
         )
 
         def scan_and_write() -> tuple[ScanResult, list[Path]]:
-            result = run_scan(
+            return scan_into(
+                out_dir,
                 paths,
+                formats=chosen,
+                reviews=reviews,
+                scan=run_scan,
                 settings=settings,
                 models_lock=models_lock,
                 embedder=embedder,
                 judge=judge,
                 progress=BarProgress(enabled=not quiet and err.is_terminal),
-                exclude=[out_dir],
             )
-            # Read on every scan of a watch: a review recorded meanwhile applies to the next scan.
-            recorded = review_stage.read(reviews or review_stage.default_path(out_dir))
-            if recorded:
-                result = review_stage.apply(result, recorded)
-            return result, write_outputs(result, out_dir, chosen)
 
         # A watch keeps the models loaded, and starts before the first scan, so a document changed while that
         # scan runs is scanned after it.

@@ -6,12 +6,15 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
+from .. import pipeline
+from .. import reviews as review_stage
 from ..errors import OutputError
 from ..graph import with_visuals
 from ..pipeline import ScanResult
@@ -44,6 +47,25 @@ def prepare_output(out_dir: str | os.PathLike[str]) -> Path:
     except OSError as err:
         raise OutputError(f"{folder}: cannot write the output folder ({err.strerror or err})") from None
     return folder
+
+
+def scan_into(
+    out_dir: str | os.PathLike[str],
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    formats: Iterable[str] = FORMATS,
+    reviews: str | os.PathLike[str] | None = None,
+    scan: Callable[..., ScanResult] = pipeline.scan,
+    **options: Any,
+) -> tuple[ScanResult, list[Path]]:
+    """What `detector scan` does: `scan(paths, **options)` with `out_dir` left out of it, the reviews file applied
+    (`reviews`, else OUT/reviews.json, if there is one), and the outputs written; the result and the files."""
+    result = scan(paths, exclude=[out_dir], **options)
+    # Read on every scan of a watch: a review recorded meanwhile applies to the next scan.
+    recorded = review_stage.read(reviews or review_stage.default_path(out_dir))
+    if recorded:
+        result = review_stage.apply(result, recorded)
+    return result, write_outputs(result, out_dir, formats)
 
 
 def write_outputs(result: ScanResult, out_dir: str | os.PathLike[str], formats: Iterable[str] = FORMATS) -> list[Path]:
