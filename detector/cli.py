@@ -153,7 +153,7 @@ def scan(
             "--threshold",
             min=0.0,
             max=1.0,
-            help="verdict score a contradiction must reach [default: detector/calibration.json's threshold]",
+            help="verdict score a contradiction must reach [default: detector/verdict/calibration.json's threshold]",
         ),
     ] = None,
     judge: JudgeOption = None,

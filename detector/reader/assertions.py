@@ -15,7 +15,7 @@ from typing import Any
 
 import snowballstemmer
 
-# The reader's lexicons and patterns are data (detector/data/claim_reader.toml): English words and phrasings.
+# The reader's lexicons and patterns are data (detector/reader/data/claim_reader.toml): English words and phrasings.
 LEXICON_FILE = Path(__file__).with_name("data") / "claim_reader.toml"
 _LEXICON = tomllib.loads(LEXICON_FILE.read_text(encoding="utf-8"))
 _WORDS = {name: frozenset(words) for name, words in _LEXICON["words"].items()}
