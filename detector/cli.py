@@ -331,10 +331,13 @@ def _watch(
     quiet: bool,
 ) -> None:
     """Print each re-scan of a watch, until Ctrl-C or SIGTERM."""
-    if not quiet:
-        err.print(f"Watching {', '.join(map(str, paths))} for changes to documents; Ctrl-C stops.", soft_wrap=True)
     try:
+        # SIGTERM ends the watch as Ctrl-C does from the moment it says it is watching, not a moment after.
         with terminate_as_interrupt():
+            if not quiet:
+                err.print(
+                    f"Watching {', '.join(map(str, paths))} for changes to documents; Ctrl-C stops.", soft_wrap=True
+                )
             for rescan in rescans(watcher, scan_again, last):
                 _rescanned(rescan, out_dir, quiet)
     except KeyboardInterrupt:

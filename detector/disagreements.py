@@ -181,7 +181,7 @@ def _disagreement(
     heads = nx.Graph()
     for c in pairs:
         heads.add_edge(merged[c.a], merged[c.b])
-    colour, moved = _two_colour(heads, merged[strongest.a], position)
+    colour, moved = _two_colour(heads, merged[strongest.a], merged[strongest.b], position)
     involved = sorted({i for c in pairs for i in (c.a, c.b)}, key=position.__getitem__)
     sides = tuple(
         Side(
@@ -206,21 +206,25 @@ def _disagreement(
     )
 
 
-def _two_colour(graph: nx.Graph, first: str, position: Mapping[str, int]) -> tuple[dict[str, int], list[str]]:
-    """Side 0 or 1 for each node, `first` on side 0, and the nodes placed by least conflict (none if the graph is
-    bipartite). Otherwise: a breadth-first colouring, then each node in turn moves to the side where fewer of its
-    opponents are, until no move lowers the conflicts."""
+def _two_colour(
+    graph: nx.Graph, first: str, second: str, position: Mapping[str, int]
+) -> tuple[dict[str, int], list[str]]:
+    """Side 0 or 1 for each node — `first` on side 0 and `second`, its opponent in the strongest pair, on side 1 —
+    and the nodes placed by least conflict (none if the graph is bipartite). Otherwise: a breadth-first
+    colouring, then each other node in turn moves to the side where fewer of its opponents are, until no move
+    lowers the conflicts; the strongest pair stays split, so side a is always its first claim's side."""
     colour = {first: 0}
     for a, b in nx.bfs_edges(graph, first, sort_neighbors=lambda nodes: sorted(nodes, key=position.__getitem__)):
         colour[b] = 1 - colour[a]
     if nx.is_bipartite(graph):
         return colour, []
     order = [first, *sorted((n for n in graph if n != first), key=position.__getitem__)]
+    movable = [n for n in order if n not in (first, second)]
     moved: list[str] = []
     changed = True
     while changed:
         changed = False
-        for node in order[1:]:
+        for node in movable:
             same = sum(1 for n in graph[node] if colour[n] == colour[node])
             if same > graph.degree[node] - same:
                 colour[node] = 1 - colour[node]
