@@ -1,7 +1,7 @@
 # Common commands; the README's two commands are the source of truth for setup and tests.
 PY := .venv/bin/python
 
-.PHONY: setup test fast lint demo calibrate seeds-benchmark bench
+.PHONY: setup test fast soak lint demo calibrate seeds-benchmark bench
 
 setup:
 	python3 -m venv .venv && .venv/bin/pip install torch==2.13.0 -e ".[dev]"
@@ -11,6 +11,9 @@ test:
 
 fast:
 	$(PY) -m pytest -m "not slow"
+
+soak:
+	bash scripts/suite_under_load.sh 5
 
 lint:
 	.venv/bin/ruff check detector tests scripts && .venv/bin/ruff format --check detector tests scripts && .venv/bin/mypy detector
