@@ -179,7 +179,7 @@ class ScanResult:
 
     def paths(self) -> dict[str, str]:
         """Each document id's path, as findings.json records it."""
-        return {d.id: str(d.path) for d in self.documents}
+        return document_paths(self.documents)
 
     def pair_id(self, c: Contradiction) -> str:
         """The pair's stable id (disagreements.pair_id): the same in any scan that finds these two claims."""
@@ -204,6 +204,11 @@ class ScanResult:
     @cached_property
     def _documents_by_id(self) -> dict[str, Document]:
         return {d.id: d for d in self.documents}
+
+
+def document_paths(documents: Sequence[Document]) -> dict[str, str]:
+    """Each document id's path, as findings.json records it (claim keys, hence pair ids, use it)."""
+    return {d.id: str(d.path) for d in documents}
 
 
 def with_document_topics(assertions: Sequence[Assertion], docs: Sequence[str]) -> list[Assertion]:
@@ -409,7 +414,7 @@ def find(
             nli_only = []
     with clock("disagreements"):
         same = disagreements_stage.same_question(found, claims, vectors)
-        grouped = disagreements_stage.group(found, claims, {d.id: str(d.path) for d in documents}, same)
+        grouped = disagreements_stage.group(found, claims, document_paths(documents), same)
     with clock("graph"):
         graph = graph_stage.build_graph(documents, claims, subjects, found, grouped)
 

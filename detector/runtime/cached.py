@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
@@ -20,7 +20,7 @@ from ..reader.assertions import Assertion
 from .engines import Engine
 from .keys import text_key
 from .lazy import Lazy
-from .store import Cache
+from .store import Cache, chunks
 
 T = TypeVar("T")
 # The reader's spaCy pipeline batches 64 texts; chunks of whole batches read the same as one call.
@@ -119,7 +119,7 @@ class CachedReader:
         store.hits["readings"] += len(texts) - len(missing)
         store.misses["readings"] += len(missing)
         fresh: dict[int, Assertion] = {}
-        for chunk in _chunks(missing, _READ_CHUNK):
+        for chunk in chunks(missing, _READ_CHUNK):
             readings = self._reader.get().read([texts[i] for i in chunk])
             fresh.update(zip(chunk, readings))
             store.put_readings(key, [keys[i] for i in chunk], [json.dumps(dataclasses.asdict(r)) for r in readings])
@@ -141,11 +141,6 @@ def _decode_value(hint: Any, value: Any) -> Any:
     return value
 
 
-def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _in_chunks(
     items: list[int],
     run: Callable[[list[int]], np.ndarray],
@@ -156,7 +151,7 @@ def _in_chunks(
     """Run `items` a chunk at a time, storing each chunk's results as they come, so an interrupted scan keeps them."""
     parts = []
     with task as advance:
-        for chunk in _chunks(items, size):
+        for chunk in chunks(items, size):
             values = run(chunk)
             store(chunk, values)
             parts.append(values)

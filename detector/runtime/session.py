@@ -55,24 +55,18 @@ class Session:
         store = self._store
         if store is None:
             return scan()
-        key = None
+        key, stored = None, None
         if store.enabled and None not in self._model_keys:
             with timed("stored scan"):
                 key = keys.scan_key(inputs | {"models": self.models, "model_keys": self._model_keys})
                 stored = store.scan(key)
-            if isinstance(stored, kind):
-                return dataclasses.replace(  # type: ignore[type-var]
-                    stored,
-                    warnings=stored.warnings + store.warnings,  # type: ignore[attr-defined]
-                    cache=store.stats(),
-                    key=key,
-                    cache_folder=store.path.parent,
-                )
-        result = scan()
-        kept: dict[str, Any] = {}
-        if key is not None:
-            store.put_scan(key, result)
-            kept = {"key": key, "cache_folder": store.path.parent}
+        if isinstance(stored, kind):
+            result = stored
+        else:
+            result = scan()
+            if key is not None:
+                store.put_scan(key, result)
+        kept = {"key": key, "cache_folder": store.path.parent} if key is not None else {}
         return dataclasses.replace(  # type: ignore[type-var]
             result,
             warnings=result.warnings + store.warnings,  # type: ignore[attr-defined]

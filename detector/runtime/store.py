@@ -224,7 +224,7 @@ class Cache:
 
         def read(db: sqlite3.Connection) -> dict[bytes, Any]:
             found: dict[bytes, Any] = {}
-            for chunk in _chunks(list(dict.fromkeys(texts)), _LOOKUP_CHUNK):
+            for chunk in chunks(list(dict.fromkeys(texts)), _LOOKUP_CHUNK):
                 marks = ",".join("?" * len(chunk))
                 query = f"SELECT text, {column} FROM {table} WHERE model = ? AND text IN ({marks})"
                 found.update(db.execute(query, [model, *chunk]).fetchall())
@@ -356,6 +356,7 @@ def _write(db: sqlite3.Connection, statement: str, rows: list[tuple[Any, ...]]) 
     db.execute("COMMIT")
 
 
-def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
+def chunks(items: list[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last may be shorter)."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
