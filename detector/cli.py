@@ -55,15 +55,34 @@ JudgePerClaimOption = Annotated[
         min=0, help="judge each claim's N most promising candidate pairs, by the screen (0: judge every candidate)"
     ),
 ]
-ThresholdOption = Annotated[
-    float | None,
+EmbedderOption = Annotated[str | None, typer.Option("--embedder", help="embedder model name from models.lock")]
+NeighboursOption = Annotated[int, typer.Option(min=0, help="each claim's nearest claims in other documents to compare")]
+NeighboursWithinOption = Annotated[
+    int, typer.Option(min=0, help="each claim's nearest claims in its own document to compare")
+]
+MinSimilarityOption = Annotated[
+    float, typer.Option(min=-1.0, max=1.0, help="least cosine similarity of a candidate pair")
+]
+SubjectSimilarityOption = Annotated[
+    float, typer.Option(min=0.0, max=1.0, help="average similarity that holds a subject together")
+]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="run the models on everything; neither read nor write the cache")
+]
+CacheDirOption = Annotated[
+    Path | None,
     typer.Option(
-        "--threshold",
-        min=0.0,
-        max=1.0,
-        help="judge score counted as a contradiction [default: the judge's, from models.lock]",
+        "--cache-dir",
+        envvar="DETECTOR_CACHE_DIR",
+        show_envvar=False,
+        help="folder of the embeddings and scores cache [env: DETECTOR_CACHE_DIR; default: ~/.cache/detector]",
     ),
 ]
+
+
+def _threshold(help_text: str) -> Any:
+    """The --threshold option: a score between 0 and 1."""
+    return typer.Option("--threshold", min=0.0, max=1.0, help=help_text)
 
 
 class BarProgress:
@@ -149,28 +168,15 @@ def scan(
     ] = [],  # noqa: B006
     threshold: Annotated[
         float | None,
-        typer.Option(
-            "--threshold",
-            min=0.0,
-            max=1.0,
-            help="verdict score a contradiction must reach [default: detector/verdict/calibration.json's threshold]",
-        ),
+        _threshold("verdict score a contradiction must reach [default: detector/verdict/calibration.json's threshold]"),
     ] = None,
     judge: JudgeOption = None,
-    embedder: Annotated[str | None, typer.Option("--embedder", help="embedder model name from models.lock")] = None,
-    neighbours: Annotated[
-        int, typer.Option(min=0, help="each claim's nearest claims in other documents to compare")
-    ] = Settings.neighbours,
-    neighbours_within: Annotated[
-        int, typer.Option(min=0, help="each claim's nearest claims in its own document to compare")
-    ] = Settings.neighbours_within,
+    embedder: EmbedderOption = None,
+    neighbours: NeighboursOption = Settings.neighbours,
+    neighbours_within: NeighboursWithinOption = Settings.neighbours_within,
     judge_per_claim: JudgePerClaimOption = Settings.judge_per_claim,
-    min_similarity: Annotated[
-        float, typer.Option(min=-1.0, max=1.0, help="least cosine similarity of a candidate pair")
-    ] = Settings.min_similarity,
-    subject_similarity: Annotated[
-        float, typer.Option(min=0.0, max=1.0, help="average similarity that holds a subject together")
-    ] = Settings.subject_similarity,
+    min_similarity: MinSimilarityOption = Settings.min_similarity,
+    subject_similarity: SubjectSimilarityOption = Settings.subject_similarity,
     max_file_mb: Annotated[
         float, typer.Option(min=0.000001, help="skip (and report) files larger than this many megabytes")
     ] = Settings.max_file_bytes / 1_000_000,
@@ -225,18 +231,8 @@ def scan(
         ),
     ] = False,
     models_lock: ModelsLockOption = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="run the models on everything; neither read nor write the cache")
-    ] = False,
-    cache_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--cache-dir",
-            envvar="DETECTOR_CACHE_DIR",
-            show_envvar=False,
-            help="folder of the embeddings and scores cache [env: DETECTOR_CACHE_DIR; default: ~/.cache/detector]",
-        ),
-    ] = None,
+    no_cache: NoCacheOption = False,
+    cache_dir: CacheDirOption = None,
     reviews: Annotated[
         Path | None,
         typer.Option(
@@ -515,14 +511,26 @@ def evaluate(
             "--corpus", help="a labelled corpus (docs/ and gold.json): scan it and score the contradictions found"
         ),
     ] = None,
-    threshold: ThresholdOption = None,
+    threshold: Annotated[
+        float | None,
+        _threshold(
+            "the judge's score counted as a contradiction [default: models.lock's]; with --corpus, the verdict's, "
+            "as scan --threshold"
+        ),
+    ] = None,
     judge: JudgeOption = None,
     limit: Annotated[int | None, typer.Option(min=1, help="score only the first N pairs")] = None,
     nli_only: Annotated[
         bool, typer.Option("--nli-only", help="--corpus: count pairs the NLI judge alone flags, as scan --nli-only")
     ] = False,
     judge_per_claim: JudgePerClaimOption = Settings.judge_per_claim,
-    neighbours: Annotated[int, typer.Option(min=0, help="--corpus: as scan --neighbours")] = Settings.neighbours,
+    embedder: EmbedderOption = None,
+    neighbours: NeighboursOption = Settings.neighbours,
+    neighbours_within: NeighboursWithinOption = Settings.neighbours_within,
+    min_similarity: MinSimilarityOption = Settings.min_similarity,
+    subject_similarity: SubjectSimilarityOption = Settings.subject_similarity,
+    no_cache: NoCacheOption = False,
+    cache_dir: CacheDirOption = None,
     show_fp: Annotated[int, typer.Option(min=0, help="--corpus: list this many false positives")] = 10,
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="--corpus: also write the scan's outputs to this folder")
@@ -537,11 +545,25 @@ def evaluate(
     bars = BarProgress(enabled=not as_json and err.is_terminal)
     if corpus is not None:
         settings = Settings(
-            threshold=threshold, nli_only=nli_only, judge_per_claim=judge_per_claim, neighbours=neighbours
+            threshold=threshold,
+            nli_only=nli_only,
+            judge_per_claim=judge_per_claim,
+            neighbours=neighbours,
+            neighbours_within=neighbours_within,
+            min_similarity=min_similarity,
+            subject_similarity=subject_similarity,
+            cache=not no_cache,
+            cache_dir=cache_dir,
         )
         with user_errors():
             labelled, score = corpus_stage.evaluate_corpus(
-                corpus, out_dir=out_dir, settings=settings, judge=judge, models_lock=models_lock, progress=bars
+                corpus,
+                out_dir=out_dir,
+                settings=settings,
+                judge=judge,
+                embedder=embedder,
+                models_lock=models_lock,
+                progress=bars,
             )
         _corpus_score(corpus, labelled, score, show_fp, as_json)
         return

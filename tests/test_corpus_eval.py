@@ -215,3 +215,26 @@ def test_eval_needs_a_pairs_file_or_a_corpus() -> None:
     assert result.exit_code == 2 and "give either a pairs file or --corpus DIR" in result.output
     missing = CliRunner().invoke(app, ["eval", "--corpus", "/nonexistent/corpus"])
     assert missing.exit_code == 2 and "needs a docs/ folder" in missing.output
+
+
+def test_eval_corpus_scans_with_the_scan_options_it_is_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from detector import cli
+
+    seen: dict[str, Any] = {}
+
+    def evaluate_corpus(root: Path, **options: Any) -> None:
+        seen.update(options, root=root)
+        raise InputError("scanned")  # stop here: what matters is what the scan was asked for
+
+    monkeypatch.setattr(cli.corpus_stage, "evaluate_corpus", evaluate_corpus)
+    root = write_corpus(tmp_path / "corpus")
+    options = ["--neighbours", "9", "--neighbours-within", "0", "--min-similarity", "0.5", "--subject-similarity"]
+    options += ["0.7", "--threshold", "0.6", "--no-cache", "--cache-dir", str(tmp_path / "c"), "--embedder", "e1"]
+    result = CliRunner().invoke(cli.app, ["eval", "--corpus", str(root), *options])
+    assert result.exit_code == 2 and "scanned" in result.output
+    settings = seen["settings"]
+    assert (settings.neighbours, settings.neighbours_within, settings.min_similarity) == (9, 0, 0.5)
+    assert (settings.subject_similarity, settings.threshold, settings.cache) == (0.7, 0.6, False)
+    assert settings.cache_dir == tmp_path / "c" and seen["embedder"] == "e1" and seen["root"] == root
