@@ -542,6 +542,30 @@ def evaluate(
     if (pairs_file is None) == (corpus is None):
         err.print("error: give either a pairs file or --corpus DIR", soft_wrap=True)
         raise typer.Exit(2)
+    # Options of one mode given to the other would be ignored: say so rather than measure something else.
+    if corpus is None:
+        misplaced = [
+            name
+            for name, given in (
+                ("--nli-only", nli_only),
+                ("--judge-per-claim", judge_per_claim != Settings.judge_per_claim),
+                ("--embedder", embedder is not None),
+                ("--neighbours", neighbours != Settings.neighbours),
+                ("--neighbours-within", neighbours_within != Settings.neighbours_within),
+                ("--min-similarity", min_similarity != Settings.min_similarity),
+                ("--subject-similarity", subject_similarity != Settings.subject_similarity),
+                ("--no-cache", no_cache),
+                ("--out", out_dir is not None),
+            )
+            if given
+        ]
+        needs = "need --corpus DIR: a pairs file is scored by the judge alone"
+    else:
+        misplaced = ["--limit"] if limit is not None else []
+        needs = "scores a pairs file, not --corpus"
+    if misplaced:
+        err.print(f"error: {', '.join(misplaced)} {needs}", soft_wrap=True)
+        raise typer.Exit(2)
     bars = BarProgress(enabled=not as_json and err.is_terminal)
     if corpus is not None:
         settings = Settings(
