@@ -24,16 +24,16 @@ from pathlib import Path
 
 import numpy as np
 import typer
+from corpus_stages import Unjudged, gold_and_sample  # scripts/ is on the path when this script runs
 from sklearn.metrics import roc_auc_score
 
-from detector.corpus import PhraseMatcher, read_corpus
+from detector.corpus import read_corpus
 from detector.judges import score_all
 from detector.models.load import load_embedder, load_judge
 from detector.models.lock import read_lock
 from detector.pipeline import Settings, scan
 from detector.reader.propositions import stop_words
 
-TIERS = ("core", "stretch")
 NEIGHBOURS = 5
 # English sentence-initial connectives and reporting frames: grammar, not any corpus's words.
 CONNECTIVE = re.compile(
@@ -49,15 +49,6 @@ FRAME = re.compile(
     re.I,
 )
 PRONOUN = re.compile(r"^(?:it|they|th(?:is|ese)\s+\w+)\b", re.I)
-
-
-class Unjudged:
-    """A judge that scores nothing: the scan is run for its claims only."""
-
-    cache_key = "unjudged"
-
-    def score(self, premises: list[str], hypotheses: list[str]) -> np.ndarray:
-        return np.zeros(len(premises))
 
 
 def topic_word(texts: list[str]) -> str:
@@ -94,20 +85,8 @@ def main(corpora: list[Path], sample: int = typer.Option(600), seed: int = typer
         topics = {d: topic_word([t for t, e in zip(texts, docs, strict=True) if e == d]) for d in set(docs)}
         alone = [stand_alone(t, topics[d]) for t, d in zip(texts, docs, strict=True)]
         vectors = np.asarray(embedder.encode(texts))
-        matcher, gold = PhraseMatcher(corpus), set()
-        for finding in corpus.findings:
-            if finding.tier in TIERS:
-                left = [i for i, c in enumerate(claims) if matcher.holds(c, finding.a)]
-                right = [i for i, c in enumerate(claims) if matcher.holds(c, finding.b)]
-                gold |= {(min(a, b), max(a, b)) for a in left for b in right if a != b}
+        measured, labels, _ = gold_and_sample(claims, docs, vectors, corpus, sample, seed)
         sims = vectors @ vectors.T
-        upper = np.triu_indices(len(texts), 1)
-        keep = (np.asarray(docs)[upper[0]] != np.asarray(docs)[upper[1]]) & (sims[upper] >= 0.4)
-        pool = [(int(a), int(b)) for a, b in zip(upper[0][keep], upper[1][keep], strict=True)]
-        pool = [p for p in pool if p not in gold]
-        chosen = np.random.default_rng(seed).choice(len(pool), min(sample, len(pool)), replace=False)
-        measured = sorted(gold) + [pool[i] for i in sorted(chosen)]
-        labels = np.array([1] * len(gold) + [0] * len(chosen))
         near = {
             i: [int(j) for j in np.argsort(-sims[i], kind="stable") if docs[int(j)] != docs[i]][:NEIGHBOURS]
             for i in {i for pair in measured for i in pair}
@@ -124,7 +103,7 @@ def main(corpora: list[Path], sample: int = typer.Option(600), seed: int = typer
             "relative to the claims' neighbours (logit)": logit(base) - mean_around,
         }
         changed = sum(a != t for a, t in zip(alone, texts, strict=True))
-        print(f"{root.name}: {changed} of {len(texts)} claims rewritten to stand alone; {len(gold)} gold pairs")
+        print(f"{root.name}: {changed} of {len(texts)} claims rewritten to stand alone; {labels.sum()} gold pairs")
         rows.append((root.name, labels, scores))
     labels_all = np.concatenate([labels for _, labels, _ in rows])
     for name in rows[0][2]:

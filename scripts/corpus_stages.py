@@ -64,6 +64,29 @@ def reached(pairs: list[tuple[int, int]], claims: list[dict], corpus: Corpus) ->
     )
 
 
+def gold_and_sample(
+    claims: list[dict], docs: list[str], vectors: np.ndarray, corpus: Corpus, sample: int, seed: int
+) -> tuple[list[tuple[int, int]], np.ndarray, list[tuple[int, int]]]:
+    """The corpus's core and stretch gold pairs, then a random sample of `sample` other cross-document pairs with
+    cosine >= 0.4 (same-topic pairs); their labels (1 gold); and the pool the sample is drawn from."""
+    matcher = PhraseMatcher(corpus)
+    gold = set()
+    for finding in corpus.findings:
+        if finding.tier in TIERS:
+            left = [i for i, c in enumerate(claims) if matcher.holds(c, finding.a)]
+            right = [i for i, c in enumerate(claims) if matcher.holds(c, finding.b)]
+            gold |= {(min(a, b), max(a, b)) for a in left for b in right if a != b}
+    sims = vectors @ vectors.T
+    upper = np.triu_indices(len(claims), 1)
+    keep = (np.asarray(docs)[upper[0]] != np.asarray(docs)[upper[1]]) & (sims[upper] >= 0.4)
+    pool = [
+        (int(a), int(b)) for a, b in zip(upper[0][keep], upper[1][keep], strict=True) if (int(a), int(b)) not in gold
+    ]
+    chosen = np.random.default_rng(seed).choice(len(pool), min(sample, len(pool)), replace=False)
+    labels = np.array([1] * len(gold) + [0] * len(chosen))
+    return sorted(gold) + [pool[i] for i in sorted(chosen)], labels, pool
+
+
 def main(
     corpora: list[Path],
     sample: int = typer.Option(600, help="random cross-document pairs with cosine >= 0.4 per corpus"),
@@ -112,25 +135,8 @@ def main(
             for m in PER_CLAIM
         ]
 
-        # Gold pairs against a random sample of same-topic cross-document pairs.
-        matcher = PhraseMatcher(corpus)
-        gold = set()
-        for finding in corpus.findings:
-            if finding.tier in TIERS:
-                left = [i for i, c in enumerate(claims) if matcher.holds(c, finding.a)]
-                right = [i for i, c in enumerate(claims) if matcher.holds(c, finding.b)]
-                gold |= {(min(a, b), max(a, b)) for a in left for b in right if a != b}
+        measured, labels, pool = gold_and_sample(claims, docs, vectors, corpus, sample, seed)
         sims = vectors @ vectors.T
-        upper = np.triu_indices(n, 1)
-        keep = (np.asarray(docs)[upper[0]] != np.asarray(docs)[upper[1]]) & (sims[upper] >= 0.4)
-        pool = [
-            (int(a), int(b))
-            for a, b in zip(upper[0][keep], upper[1][keep], strict=True)
-            if (int(a), int(b)) not in gold
-        ]
-        chosen = np.random.default_rng(seed).choice(len(pool), min(sample, len(pool)), replace=False)
-        measured = sorted(gold) + [pool[i] for i in sorted(chosen)]
-        labels = np.array([1] * len(gold) + [0] * len(chosen))
         forward = score_all([texts[a] for a, b in measured], [texts[b] for a, b in measured], judge)
         backward = score_all([texts[b] for a, b in measured], [texts[a] for a, b in measured], judge)
         as_pairs = [Pair(a, b, float(sims[a, b])) for a, b in measured]
@@ -146,7 +152,7 @@ def main(
             ]
         )
         verdict_rows.append((root.name, labels, verdict, np.minimum(forward, backward), np.maximum(forward, backward)))
-        row["gold_pairs"] = len(gold)
+        row["gold_pairs"] = int(labels.sum())
         row["same_topic_pairs"] = len(pool)
         report[root.name] = row
 
