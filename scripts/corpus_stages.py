@@ -18,6 +18,7 @@ Prints one JSON object.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -43,7 +44,7 @@ class Unjudged:
 
     cache_key = "unjudged"
 
-    def score(self, premises: list[str], hypotheses: list[str]) -> np.ndarray:
+    def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
         return np.zeros(len(premises))
 
 
@@ -98,7 +99,7 @@ def main(
     calibration = load_calibration()
     settings = Settings()
     report: dict[str, dict] = {}
-    verdict_rows = []
+    verdict_rows: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     for root in corpora:
         corpus = read_corpus(root)
         result = scan([corpus.docs_dir], judge=Unjudged(), settings=replace(settings, judge_per_claim=1, cache=False))
@@ -162,13 +163,13 @@ def main(
         scores = np.concatenate([r[k] for r in verdict_rows])
         threshold = float(np.quantile(scores[labels_all == 1], 0.2))
         row = {"threshold_keeping_80pct_of_gold": round(threshold, 4)}
-        for corpus_row in verdict_rows:
-            sample_scores = corpus_row[k][corpus_row[1] == 0]
-            row[corpus_row[0] + "_sample_flagged"] = round(float((sample_scores >= threshold).mean()), 4)
+        for corpus_name, corpus_labels, *columns in verdict_rows:
+            sample_scores = columns[k - 2][corpus_labels == 0]
+            row[corpus_name + "_sample_flagged"] = round(float((sample_scores >= threshold).mean()), 4)
         separation[name] = row
     at_own = {}
-    for corpus, labels, verdict, *_ in verdict_rows:
-        at_own[corpus] = {
+    for corpus_name, labels, verdict, *_ in verdict_rows:
+        at_own[corpus_name] = {
             "gold_pairs_kept": round(float((verdict[labels == 1] >= calibration.threshold).mean()), 4),
             "sample_flagged": round(float((verdict[labels == 0] >= calibration.threshold).mean()), 4),
         }
