@@ -559,7 +559,7 @@ def evaluate(
             )
             if given
         ]
-        needs = "need --corpus DIR: a pairs file is scored by the judge alone"
+        needs = f"need{'s' if len(misplaced) == 1 else ''} --corpus DIR: a pairs file is scored by the judge alone"
     else:
         misplaced = ["--limit"] if limit is not None else []
         needs = "scores a pairs file, not --corpus"

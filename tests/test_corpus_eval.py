@@ -215,6 +215,8 @@ def test_eval_needs_a_pairs_file_or_a_corpus() -> None:
     assert result.exit_code == 2 and "give either a pairs file or --corpus DIR" in result.output
     pairs = CliRunner().invoke(app, ["eval", "pairs.jsonl", "--neighbours-within", "2", "--no-cache"])
     assert pairs.exit_code == 2 and "--neighbours-within, --no-cache need --corpus DIR" in pairs.output
+    one = CliRunner().invoke(app, ["eval", "pairs.jsonl", "--out", "o"])
+    assert one.exit_code == 2 and "--out needs --corpus DIR" in one.output
     limited = CliRunner().invoke(app, ["eval", "--corpus", "c", "--limit", "5"])
     assert limited.exit_code == 2 and "--limit scores a pairs file, not --corpus" in limited.output
     missing = CliRunner().invoke(app, ["eval", "--corpus", "/nonexistent/corpus"])
