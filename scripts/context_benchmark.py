@@ -24,7 +24,9 @@ from pathlib import Path
 
 import numpy as np
 import typer
-from corpus_stages import Unjudged, gold_and_sample  # scripts/ is on the path when this script runs
+
+# scripts/ is on the path when this script runs
+from corpus_stages import Unjudged, flagged_keeping_gold, gold_and_sample
 from sklearn.metrics import roc_auc_score
 
 from detector.corpus import read_corpus
@@ -85,8 +87,8 @@ def main(corpora: list[Path], sample: int = typer.Option(600), seed: int = typer
         topics = {d: topic_word([t for t, e in zip(texts, docs, strict=True) if e == d]) for d in set(docs)}
         alone = [stand_alone(t, topics[d]) for t, d in zip(texts, docs, strict=True)]
         vectors = np.asarray(embedder.encode(texts))
-        measured, labels, _ = gold_and_sample(claims, docs, vectors, corpus, sample, seed)
         sims = vectors @ vectors.T
+        measured, labels, _ = gold_and_sample(claims, docs, sims, corpus, sample, seed)
         near = {
             i: [int(j) for j in np.argsort(-sims[i], kind="stable") if docs[int(j)] != docs[i]][:NEIGHBOURS]
             for i in {i for pair in measured for i in pair}
@@ -105,13 +107,10 @@ def main(corpora: list[Path], sample: int = typer.Option(600), seed: int = typer
         changed = sum(a != t for a, t in zip(alone, texts, strict=True))
         print(f"{root.name}: {changed} of {len(texts)} claims rewritten to stand alone; {labels.sum()} gold pairs")
         rows.append((root.name, labels, scores))
-    labels_all = np.concatenate([labels for _, labels, _ in rows])
     for name in rows[0][2]:
-        values = np.concatenate([scores[name] for _, _, scores in rows])
-        threshold = float(np.quantile(values[labels_all == 1], 0.2))
+        threshold, flagged = flagged_keeping_gold([(corpus, labels, scores[name]) for corpus, labels, scores in rows])
         parts = [
-            f"{corpus}: flagged {float((scores[name][labels == 0] >= threshold).mean()):.3f}, "
-            f"ROC AUC {roc_auc_score(labels, scores[name]):.3f}"
+            f"{corpus}: flagged {flagged[corpus]:.3f}, ROC AUC {roc_auc_score(labels, scores[name]):.3f}"
             for corpus, labels, scores in rows
         ]
         print(f"{name} (threshold keeping 80% of gold pairs {threshold:.4f}): " + "; ".join(parts))

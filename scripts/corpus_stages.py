@@ -66,10 +66,11 @@ def reached(pairs: list[tuple[int, int]], claims: list[dict], corpus: Corpus) ->
 
 
 def gold_and_sample(
-    claims: list[dict], docs: list[str], vectors: np.ndarray, corpus: Corpus, sample: int, seed: int
+    claims: list[dict], docs: list[str], sims: np.ndarray, corpus: Corpus, sample: int, seed: int
 ) -> tuple[list[tuple[int, int]], np.ndarray, list[tuple[int, int]]]:
     """The corpus's core and stretch gold pairs, then a random sample of `sample` other cross-document pairs with
-    cosine >= 0.4 (same-topic pairs); their labels (1 gold); and the pool the sample is drawn from."""
+    cosine >= 0.4 (`sims`: the claims' cosine similarities; same-topic pairs); their labels (1 gold); and the
+    pool the sample is drawn from."""
     matcher = PhraseMatcher(corpus)
     gold = set()
     for finding in corpus.findings:
@@ -77,7 +78,6 @@ def gold_and_sample(
             left = [i for i, c in enumerate(claims) if matcher.holds(c, finding.a)]
             right = [i for i, c in enumerate(claims) if matcher.holds(c, finding.b)]
             gold |= {(min(a, b), max(a, b)) for a in left for b in right if a != b}
-    sims = vectors @ vectors.T
     upper = np.triu_indices(len(claims), 1)
     keep = (np.asarray(docs)[upper[0]] != np.asarray(docs)[upper[1]]) & (sims[upper] >= 0.4)
     pool = [
@@ -86,6 +86,14 @@ def gold_and_sample(
     chosen = np.random.default_rng(seed).choice(len(pool), min(sample, len(pool)), replace=False)
     labels = np.array([1] * len(gold) + [0] * len(chosen))
     return sorted(gold) + [pool[i] for i in sorted(chosen)], labels, pool
+
+
+def flagged_keeping_gold(rows: list[tuple[str, np.ndarray, np.ndarray]], lost: float = 0.2) -> tuple[float, dict]:
+    """For (corpus, labels, scores) rows: the threshold under which `lost` of all gold pairs (label 1) fall (0.2:
+    it keeps 80%), and the share of each corpus's sample (label 0) that scores at least that."""
+    labels = np.concatenate([r[1] for r in rows])
+    threshold = float(np.quantile(np.concatenate([r[2] for r in rows])[labels == 1], lost))
+    return threshold, {name: float((scores[marks == 0] >= threshold).mean()) for name, marks, scores in rows}
 
 
 def main(
@@ -136,8 +144,8 @@ def main(
             for m in PER_CLAIM
         ]
 
-        measured, labels, pool = gold_and_sample(claims, docs, vectors, corpus, sample, seed)
         sims = vectors @ vectors.T
+        measured, labels, pool = gold_and_sample(claims, docs, sims, corpus, sample, seed)
         forward = score_all([texts[a] for a, b in measured], [texts[b] for a, b in measured], judge)
         backward = score_all([texts[b] for a, b in measured], [texts[a] for a, b in measured], judge)
         as_pairs = [Pair(a, b, float(sims[a, b])) for a, b in measured]
@@ -157,16 +165,12 @@ def main(
         row["same_topic_pairs"] = len(pool)
         report[root.name] = row
 
-    labels_all = np.concatenate([r[1] for r in verdict_rows])
     separation: dict[str, dict] = {}
-    for k, name in ((2, "verdict"), (3, "judge_lower_direction"), (4, "judge_higher_direction")):
-        scores = np.concatenate([r[k] for r in verdict_rows])
-        threshold = float(np.quantile(scores[labels_all == 1], 0.2))
-        row = {"threshold_keeping_80pct_of_gold": round(threshold, 4)}
-        for corpus_name, corpus_labels, *columns in verdict_rows:
-            sample_scores = columns[k - 2][corpus_labels == 0]
-            row[corpus_name + "_sample_flagged"] = round(float((sample_scores >= threshold).mean()), 4)
-        separation[name] = row
+    for k, name in ((0, "verdict"), (1, "judge_lower_direction"), (2, "judge_higher_direction")):
+        threshold, flagged = flagged_keeping_gold([(r[0], r[1], r[2 + k]) for r in verdict_rows])
+        separation[name] = {"threshold_keeping_80pct_of_gold": round(threshold, 4)} | {
+            corpus_name + "_sample_flagged": round(share, 4) for corpus_name, share in flagged.items()
+        }
     at_own = {}
     for corpus_name, labels, verdict, *_ in verdict_rows:
         at_own[corpus_name] = {
