@@ -19,21 +19,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
 import typer
 
 # scripts/ is on the path when this script runs
-from corpus_stages import Unjudged, flagged_keeping_gold, gold_and_sample
+from corpus_stages import flagged_keeping_gold, gold_and_sample, scan_unjudged
 from sklearn.metrics import roc_auc_score
 
-from detector.corpus import read_corpus
 from detector.judges import score_all
 from detector.models.load import load_embedder, load_judge
 from detector.models.lock import read_lock
-from detector.pipeline import Settings, scan
 from detector.reader.propositions import stop_words
 
 NEIGHBOURS = 5
@@ -80,15 +77,12 @@ def main(corpora: list[Path], sample: int = typer.Option(600), seed: int = typer
 
     rows = []
     for root in corpora:
-        corpus = read_corpus(root)
-        result = scan([corpus.docs_dir], judge=Unjudged(), settings=replace(Settings(), judge_per_claim=1, cache=False))
-        claims = [asdict(c) for c in result.claims]
-        texts, docs = [c.text for c in result.claims], [c.doc for c in result.claims]
+        scanned = scan_unjudged(root, embedder)
+        texts, docs = scanned.texts, scanned.docs
         topics = {d: topic_word([t for t, e in zip(texts, docs, strict=True) if e == d]) for d in set(docs)}
         alone = [stand_alone(t, topics[d]) for t, d in zip(texts, docs, strict=True)]
-        vectors = np.asarray(embedder.encode(texts))
-        sims = vectors @ vectors.T
-        measured, labels, _ = gold_and_sample(claims, docs, sims, corpus, sample, seed)
+        sims = scanned.vectors @ scanned.vectors.T
+        measured, labels, _ = gold_and_sample(scanned.claims, docs, sims, scanned.corpus, sample, seed)
         near = {
             i: [int(j) for j in np.argsort(-sims[i], kind="stable") if docs[int(j)] != docs[i]][:NEIGHBOURS]
             for i in {i for pair in measured for i in pair}

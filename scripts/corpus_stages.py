@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,7 @@ from detector.corpus import Corpus, PhraseMatcher, pair_recall, phrases_in_claim
 from detector.judges import score_all
 from detector.models.load import load_embedder, load_judge
 from detector.models.lock import read_lock
-from detector.pipeline import Settings, scan
+from detector.pipeline import ScanResult, Settings, scan
 from detector.records import Pair
 from detector.verdict.calibration import features, load_calibration
 
@@ -46,6 +46,35 @@ class Unjudged:
 
     def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
         return np.zeros(len(premises))
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """A labelled corpus scanned for its claims and readings (nothing judged), and the claims' embeddings."""
+
+    corpus: Corpus
+    result: ScanResult
+    claims: list[dict]  # as findings.json holds them: what the corpus's phrase matcher reads
+    texts: list[str]
+    docs: list[str]
+    vectors: np.ndarray
+
+
+def scan_unjudged(root: Path, embedder, settings: Settings | None = None) -> Scanned:
+    """Read the corpus at `root` and scan its docs/ with `settings` (the defaults), judging nothing and caching
+    nothing."""
+    corpus = read_corpus(root)
+    chosen = replace(settings or Settings(), judge_per_claim=1, cache=False)
+    result = scan([corpus.docs_dir], judge=Unjudged(), settings=chosen)
+    texts = [c.text for c in result.claims]
+    return Scanned(
+        corpus,
+        result,
+        [asdict(c) for c in result.claims],
+        texts,
+        [c.doc for c in result.claims],
+        np.asarray(embedder.encode(texts)),
+    )
 
 
 def reached(pairs: list[tuple[int, int]], claims: list[dict], corpus: Corpus) -> dict[str, object]:
@@ -107,14 +136,12 @@ def main(
     calibration = load_calibration()
     settings = Settings()
     report: dict[str, dict] = {}
-    verdict_rows: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+    # Per corpus: its name, the labels of the measured pairs, and each score of them by name.
+    verdict_rows: list[tuple[str, np.ndarray, dict[str, np.ndarray]]] = []
     for root in corpora:
-        corpus = read_corpus(root)
-        result = scan([corpus.docs_dir], judge=Unjudged(), settings=replace(settings, judge_per_claim=1, cache=False))
-        claims = [asdict(c) for c in result.claims]
-        texts = [c.text for c in result.claims]
-        docs = [c.doc for c in result.claims]
-        vectors = np.asarray(embedder.encode(texts))
+        scanned = scan_unjudged(root, embedder, settings)
+        corpus, result, claims = scanned.corpus, scanned.result, scanned.claims
+        texts, docs, vectors = scanned.texts, scanned.docs, scanned.vectors
         n = len(texts)
         row: dict[str, object] = {"claims": n, "lost_phrases": phrases_in_claims(claims, corpus, TIERS)}
 
@@ -160,19 +187,25 @@ def main(
                 for f, bw, p, e in zip(forward, backward, as_pairs, seen, strict=True)
             ]
         )
-        verdict_rows.append((root.name, labels, verdict, np.minimum(forward, backward), np.maximum(forward, backward)))
+        scores = {
+            "verdict": verdict,
+            "judge_lower_direction": np.minimum(forward, backward),
+            "judge_higher_direction": np.maximum(forward, backward),
+        }
+        verdict_rows.append((root.name, labels, scores))
         row["gold_pairs"] = int(labels.sum())
         row["same_topic_pairs"] = len(pool)
         report[root.name] = row
 
     separation: dict[str, dict] = {}
-    for k, name in ((0, "verdict"), (1, "judge_lower_direction"), (2, "judge_higher_direction")):
-        threshold, flagged = flagged_keeping_gold([(r[0], r[1], r[2 + k]) for r in verdict_rows])
+    for name in ("verdict", "judge_lower_direction", "judge_higher_direction"):
+        threshold, flagged = flagged_keeping_gold([(corpus, labels, by[name]) for corpus, labels, by in verdict_rows])
         separation[name] = {"threshold_keeping_80pct_of_gold": round(threshold, 4)} | {
             corpus_name + "_sample_flagged": round(share, 4) for corpus_name, share in flagged.items()
         }
     at_own = {}
-    for corpus_name, labels, verdict, *_ in verdict_rows:
+    for corpus_name, labels, by in verdict_rows:
+        verdict = by["verdict"]
         at_own[corpus_name] = {
             "gold_pairs_kept": round(float((verdict[labels == 1] >= calibration.threshold).mean()), 4),
             "sample_flagged": round(float((verdict[labels == 0] >= calibration.threshold).mean()), 4),

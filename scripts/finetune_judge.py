@@ -34,7 +34,8 @@ import json
 import math
 import random
 import time
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,16 +45,14 @@ import typer
 
 # scripts/ is on the path when this script runs
 from calibrate import jsonl, pair_file, same_topic
-from corpus_stages import Unjudged, flagged_keeping_gold, gold_and_sample
+from corpus_stages import flagged_keeping_gold, gold_and_sample, scan_unjudged
 from sklearn.metrics import roc_auc_score
 
-from detector.corpus import read_corpus
 from detector.evaluation import best_f1_threshold
 from detector.judges import score_all
 from detector.models.build import build_model, infer_config, recover_weights
 from detector.models.load import load_embedder, load_judge
 from detector.models.lock import read_lock, ready
-from detector.pipeline import Settings, scan
 
 HELD_OUT_ONE_IN = 3
 MAX_LENGTH = 160
@@ -120,13 +119,9 @@ def corpus_pairs(corpora: list[Path], embedder) -> dict[str, tuple[list[str], li
     """Per corpus: the gold pairs and the same-topic sample scripts/corpus_stages.py measures the verdict on."""
     found = {}
     for root in corpora:
-        corpus = read_corpus(root)
-        result = scan([corpus.docs_dir], judge=Unjudged(), settings=replace(Settings(), judge_per_claim=1, cache=False))
-        claims = [asdict(c) for c in result.claims]
-        texts, docs = [c.text for c in result.claims], [c.doc for c in result.claims]
-        vectors = np.asarray(embedder.encode(texts))
-        measured, labels, _ = gold_and_sample(claims, docs, vectors @ vectors.T, corpus, 600, 0)
-        found[root.name] = ([texts[a] for a, _ in measured], [texts[b] for _, b in measured], labels)
+        s = scan_unjudged(root, embedder)
+        measured, labels, _ = gold_and_sample(s.claims, s.docs, s.vectors @ s.vectors.T, s.corpus, 600, 0)
+        found[root.name] = ([s.texts[a] for a, _ in measured], [s.texts[b] for _, b in measured], labels)
     return found
 
 
@@ -160,15 +155,11 @@ class Tuned:
         return self.model(**self.encode(premises, hypotheses)).logits
 
     @torch.no_grad()
-    def score(self, premises: list[str], hypotheses: list[str], batch_size: int = 32) -> np.ndarray:
+    def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
+        """One batch's contradiction scores (a PairScorer: `score_all` batches by length)."""
         self.model.eval()
-        order = sorted(range(len(premises)), key=lambda k: (len(premises[k]) + len(hypotheses[k]), k))
-        scores = np.zeros(len(premises))
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            logits = self.logits([premises[k] for k in chunk], [hypotheses[k] for k in chunk])
-            scores[chunk] = torch.softmax(logits.double(), -1)[:, self.index].cpu().numpy()
-        return scores
+        logits = self.logits(list(premises), list(hypotheses))
+        return torch.softmax(logits.double(), -1)[:, self.index].cpu().numpy()
 
 
 def measure(
@@ -177,7 +168,7 @@ def measure(
     row: dict[str, object] = {"model": tag}
     for name, examples in held.items():
         labels = np.array([e.label for e in examples])
-        scores = tuned.score([e.premise for e in examples], [e.hypothesis for e in examples])
+        scores = score_all([e.premise for e in examples], [e.hypothesis for e in examples], tuned)
         if labels.any():
             row[name] = {
                 "roc_auc": round(float(roc_auc_score(labels, scores)), 3),
@@ -190,7 +181,7 @@ def measure(
             }
     rows = []
     for name, (a, b, labels) in corpora.items():
-        lower = np.minimum(tuned.score(a, b), tuned.score(b, a))
+        lower = np.minimum(score_all(a, b, tuned), score_all(b, a, tuned))
         rows.append((name, labels, lower))
         row[name] = {"roc_auc": round(float(roc_auc_score(labels, lower)), 3)}
     if rows:
