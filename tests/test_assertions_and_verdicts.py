@@ -33,6 +33,11 @@ def signals(reader: AssertionReader, first: str, second: str) -> list[tuple[str,
             "Coffee lowers blood pressure in adults.",
             "coffee → pressure: raises (A) vs lowers (B)",
         ),
+        (  # an -ly adverb after the target is not the target
+            "Regular exercise lowers blood pressure dramatically.",
+            "Regular exercise raises blood pressure.",
+            "exercise → pressure: lowers (A) vs raises (B)",
+        ),
     ],
 )
 def test_opposite_directions_on_the_same_target(reader, first: str, second: str, explanation: str) -> None:  # type: ignore[no-untyped-def]
@@ -49,18 +54,23 @@ def test_a_denied_effect_is_a_negation(reader) -> None:  # type: ignore[no-untyp
     [
         (
             "Its active compounds interact with opioid receptors, providing pain relief without addiction.",
-            "Furthermore, excessive kratom consumption may lead to dependency and tolerance.",
+            "Furthermore, excessive kratom consumption may lead to addiction and tolerance.",
             "addiction",
         ),
-        (
+        (  # one stem: "sedating" and "sedation"
             "Kratom’s ability to induce relaxation without sedating properties allows for better sleep quality.",
             "Kratom use is associated with certain side effects, including constipation, dry mouth, and sedation.",
             "sedating",
         ),
-        (
-            "However, unlike some synthetic compounds, kratom users often report no significant hair thinning or loss.",
-            "Chronic kratom usage may lead to adverse side effects, one of which is non-scarring alopecia.",
-            "hair thinning",
+        (  # one concept in WordNet (data/concepts.tsv): drowsiness, sleepiness, somnolence
+            "The antihistamine caused no drowsiness in the trial.",
+            "The antihistamine commonly causes somnolence.",
+            "drowsiness",
+        ),
+        (  # two spellings of one word
+            "The new stent caused no ischemia in the trial.",
+            "Ischaemia occurred in three patients given the new stent.",
+            "ischemia",
         ),
     ],
 )
@@ -80,7 +90,7 @@ def test_an_absence_and_an_occurrence_must_speak_of_something_else_in_common(rea
     its, kratom = reader.read(
         [
             "Its active compounds interact with opioid receptors, providing pain relief without addiction.",
-            "Furthermore, excessive kratom consumption may lead to dependency and tolerance.",
+            "Furthermore, excessive kratom consumption may lead to addiction and tolerance.",
         ]
     )
     assert its.refers_back and not kratom.refers_back

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from detector.reader.assertions import CONCEPTS_FILE, concept, stem
 from detector.reader.propositions import antonyms, contrast, read
 
 
@@ -26,6 +27,22 @@ def test_antonyms_come_from_wordnet_and_negating_prefixes() -> None:
     assert compared("The drug is effective.", "The drug is ineffective.")["antonym"] == 1.0
     # Words both claims use are not a flip, nor are unrelated words.
     assert compared("Coffee raises alertness.", "Tea raises alertness.")["antonym"] == 0.0
+
+
+def test_concepts_are_wordnet_nouns_of_one_first_sense() -> None:
+    def same(first: str, second: str) -> bool:
+        return concept(stem(first)) == concept(stem(second))
+
+    assert same("drowsiness", "somnolence") and same("ischemia", "ischaemia") and same("freeway", "motorway")
+    # A rarer sense is not enough: "dependency" first means reliance, not addiction.
+    assert not same("addiction", "dependency") and not same("nausea", "vomiting")
+    # Words outside the table are their own concept; no stem belongs to two groups.
+    assert concept("kratom") == "kratom"
+    lines = [line for line in CONCEPTS_FILE.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    stems = [stem(word) for line in lines for word in set(line.split("\t"))]
+    grouped = [{stem(word) for word in line.split("\t")} for line in lines]
+    assert all(len(group) > 1 for group in grouped)
+    assert sum(map(len, grouped)) == len(set(stems))
 
 
 def test_amounts_of_one_unit_that_never_overlap_are_a_flip() -> None:

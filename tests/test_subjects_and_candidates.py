@@ -99,8 +99,9 @@ def test_the_claim_reader_pairs_conflicting_claims_however_far_apart_their_embed
     lowers = Assertion("claim", effects=(Effect("kratom", "prolactin", -1, "suppresses", False),))
     denies = Assertion("claim", effects=(Effect("kratom", "prolactin", 1, "raise", True),))
     # An absence and an occurrence must name something else in common: kratom here.
-    absent = Assertion("claim", absences=("addict",), phrases={"addict": "addiction", "kratom": "kratom"})
-    occurs = Assertion("claim", occurs=("depend", "toler"), phrases={"depend": "dependency", "kratom": "kratom"})
+    # "drowsiness" and "somnolence": one concept (WordNet's, see detector/reader/data/concepts.tsv).
+    absent = Assertion("claim", absences=("drowsi",), phrases={"drowsi": "drowsiness", "kratom": "kratom"})
+    occurs = Assertion("claim", occurs=("somnol", "toler"), phrases={"somnol": "somnolence", "kratom": "kratom"})
     grams = Quantity(1.0, 3.0, "gram", "1-3 grams")
     dose_a = Assertion("claim", quantities=(Quantity(0.5, 0.5, "gram", "500mg"),), dosing=True)
     dose_b = Assertion("claim", quantities=(grams,), dosing=True)

@@ -33,9 +33,8 @@ _TREATING = _WORDS["treating"]
 _COMPARATIVE = _WORDS["comparative"]
 _NEGATORS = _WORDS["negators"]
 HEDGES: dict[str, str] = dict(_LEXICON["hedges"])
-CONCEPT_GROUPS: tuple[tuple[str, ...], ...] = tuple(tuple(group) for group in _LEXICON["concepts"]["groups"])
-# Each stem of a concept group → the group's first stem: one concept that one stem alone would miss.
-CONCEPT_OF = {word: group[0] for group in CONCEPT_GROUPS for word in group}
+# Nouns that name one concept (WordNet's, one group a line; see scripts/build_concepts.py).
+CONCEPTS_FILE = LEXICON_FILE.with_name("concepts.tsv")
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 _AGENT_DEPS = (("nsubj", "nsubjpass"), ("poss", "nmod"))
 _HEDGE_PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, HEDGES), key=len, reverse=True)) + r")\b", re.I)
@@ -131,9 +130,20 @@ def stem(word: str) -> str:
     return str(_stemmer.stemWord(word.lower()))
 
 
+@lru_cache(maxsize=1)
+def _concept_of() -> dict[str, str]:
+    """Each stem of a group of `CONCEPTS_FILE` → the stem of the group's first word."""
+    found = {}
+    for line in CONCEPTS_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            stems = [stem(word) for word in line.split("\t")]
+            found.update(dict.fromkeys(stems, stems[0]))
+    return found
+
+
 def concept(stem_: str) -> str:
-    """A stem as its concept ("depend" and "addict" are one, see CONCEPT_GROUPS); other stems as they are."""
-    return CONCEPT_OF.get(stem_, stem_)
+    """A stem as its concept ("drowsi", "sleepi" and "somnol" are one, see CONCEPTS_FILE); others as they are."""
+    return _concept_of().get(stem_, stem_)
 
 
 def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
@@ -256,7 +266,7 @@ def _target(tokens: list[Any], start: int, directions: list[int]) -> str | None:
             continue
         if t.is_punct or t.dep_ == "cc" or (run and t.pos_ in ("VERB", "AUX", "ADP")):
             break
-        if t.lower_ in _CARRIERS or directions[j] or t.is_stop or not t.is_alpha:
+        if t.lower_ in _CARRIERS or _manner(t) or directions[j] or t.is_stop or not t.is_alpha:
             if run:
                 break
             continue
@@ -264,6 +274,12 @@ def _target(tokens: list[Any], start: int, directions: list[int]) -> str | None:
     if not run:
         return None
     return str(run[-1].lemma_.lower() if run[-1].pos_ in ("NOUN", "PROPN") else run[-1].lower_)
+
+
+def _manner(token: Any) -> bool:
+    """An adverb of manner or degree ("greatly", "naturally"): read as an -ly adverb, since the tagger calls an
+    unknown noun ("prolactin") an adverb too."""
+    return bool(token.pos_ == "ADV" and token.lower_.endswith("ly"))
 
 
 def _agent(tokens: list[Any], i: int, target: str, *, nearest: bool = True) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..reader.assertions import CONCEPT_OF, DOSE_UNITS, Assertion, Quantity, agents_agree, concept, stem
+from ..reader.assertions import DOSE_UNITS, Assertion, Quantity, agents_agree, concept, stem
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,7 @@ def same_holder(absent: str, present: str, occurring_claim: Assertion) -> bool:
 
 
 def narrowing(a: Assertion, stem_: str) -> set[str]:
-    """The concepts that narrow what a claim says is absent or occurs ("influenza" in "an influenza vaccine");
-    none for a word of one of _CONCEPTS, which says itself which thing it is ("hair" in "hair thinning")."""
-    if stem_ in CONCEPT_OF:
-        return set()
+    """The concepts that narrow what a claim says is absent or occurs ("influenza" in "an influenza vaccine")."""
     return {concept(w) for w in a.qualifiers.get(stem_, "").split()}
 
 

@@ -1,0 +1,82 @@
+"""Build detector/reader/data/concepts.tsv: nouns that name one concept in Princeton WordNet 3.0, one group a line.
+
+    python scripts/build_concepts.py [--out detector/reader/data/concepts.tsv]
+
+Two nouns are one concept when their most frequent senses (the first synset index.noun lists for each) are one
+synset: "drowsiness", "sleepiness" and "somnolence"; "ischemia" and "ischaemia"; "atenolol" and "Tenormin". A
+rarer sense is not enough ("dependence" is a sense of "addiction", but not its first), so one word never joins
+two groups and the groups do not chain into each other. The claim reader compares word stems (see
+detector.reader.assertions.stem), so a stem shared by nouns of different first senses is left out: it could
+name either. Groups of one stem say nothing and are left out; single-word lemmas of three letters or more only
+("b" is bacillus, "e" tocopherol: abbreviations that other words share).
+
+The database files come from the same PyPI sdist as the antonyms (scripts/build_antonyms.py), checked by sha256.
+"""
+
+from __future__ import annotations
+
+import tarfile
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+import typer
+from build_antonyms import DICT, SDIST, SHA256, download, lemma
+
+from detector.reader.assertions import stem
+
+
+def noun_synsets(archive: Path) -> tuple[dict[int, list[str]], dict[str, int]]:
+    """(synset offset → its lemmas, lemma → the offset of its most frequent sense), nouns only."""
+    words: dict[int, list[str]] = {}
+    first: dict[str, int] = {}
+    with tarfile.open(archive) as tar:
+        for name in ("data.noun1", "data.noun2"):
+            text = tar.extractfile(DICT + name).read().decode("utf-8", "replace")  # type: ignore[union-attr]
+            for line in text.splitlines():
+                if not line or line.startswith(" "):
+                    continue  # the licence header
+                fields = line.split(" | ")[0].split()
+                count = int(fields[3], 16)
+                words[int(fields[0])] = [lemma(fields[4 + 2 * i]) for i in range(count)]
+        index = tar.extractfile(DICT + "index.noun").read().decode("utf-8", "replace")  # type: ignore[union-attr]
+        for line in index.splitlines():
+            if not line or line.startswith(" "):
+                continue
+            # lemma pos synset_cnt p_cnt [ptr_symbol]*p_cnt sense_cnt tagsense_cnt synset_offset*synset_cnt,
+            # the offsets most frequent sense first.
+            fields = line.split()
+            pointers = int(fields[3])
+            first[fields[0]] = int(fields[6 + pointers])
+    return words, first
+
+
+def groups(words: dict[int, list[str]], first: dict[str, int]) -> list[list[str]]:
+    """Lemmas grouped by their first sense, as in the module's docstring, each group sorted, groups sorted."""
+    plain = {w: offset for w, offset in first.items() if w.isalpha() and len(w) > 2 and w in words[offset]}
+    senses_of_stem: dict[str, set[int]] = defaultdict(set)
+    for word, offset in plain.items():
+        senses_of_stem[stem(word)].add(offset)
+    by_sense: dict[int, list[str]] = defaultdict(list)
+    for word, offset in plain.items():
+        if len(senses_of_stem[stem(word)]) == 1:
+            by_sense[offset].append(word)
+    found = [sorted(group) for group in by_sense.values() if len({stem(w) for w in group}) > 1]
+    return sorted(found)
+
+
+def main(out: Path = typer.Option(Path("detector/reader/data/concepts.tsv"))) -> None:
+    with tempfile.TemporaryDirectory() as temp:
+        words, first = noun_synsets(download(Path(temp)))
+    found = groups(words, first)
+    header = (
+        f"# Nouns of one concept in Princeton WordNet 3.0 (one first sense; from the {SDIST} sdist, sha256 "
+        f"{SHA256}); scripts/build_concepts.py. Licence: WORDNET_LICENSE.txt\n"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(header + "".join("\t".join(group) + "\n" for group in found), encoding="utf-8")
+    print(f"{len(found)} groups of {sum(map(len, found))} nouns written to {out}")
+
+
+if __name__ == "__main__":
+    typer.run(main)
