@@ -36,6 +36,8 @@ def test_concepts_are_wordnet_nouns_of_one_first_sense() -> None:
     assert same("drowsiness", "somnolence") and same("ischemia", "ischaemia") and same("freeway", "motorway")
     # A rarer sense is not enough: "dependency" first means reliance, not addiction.
     assert not same("addiction", "dependency") and not same("nausea", "vomiting")
+    # Nor a noun sense of a word that is mostly a verb: "add" (attention deficit disorder), "check" (a cheque).
+    assert not same("add", "adhd") and not same("check", "cheque")
     # Words outside the table are their own concept; no stem belongs to two groups.
     assert concept("kratom") == "kratom"
     lines = [line for line in CONCEPTS_FILE.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
