@@ -4,7 +4,7 @@
 
 Two nouns are one concept when their most frequent senses (the first synset index.noun lists for each) are one
 synset: "drowsiness", "sleepiness" and "somnolence"; "ischemia" and "ischaemia"; "atenolol" and "Tenormin". A
-rarer sense is not enough ("dependence" is a sense of "addiction", but not its first), so one word never joins
+rarer sense is not enough (addiction is a sense of "dependence", but its first is reliance), so one word never joins
 two groups and the groups do not chain into each other. The claim reader compares word stems (see
 detector.reader.assertions.stem), so a stem shared by nouns of different first senses is left out: it could
 name either. A word that WordNet's sense-tagged corpus meets more often as a verb, adjective or adverb than as a
