@@ -23,7 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import typer
-from build_antonyms import DICT, SDIST, SHA256, download, lemma
+from build_antonyms import DICT, SDIST, SHA256, download, lemma, synsets
 
 from detector.reader.assertions import stem
 
@@ -46,16 +46,9 @@ def _index(tar: tarfile.TarFile, name: str) -> dict[str, tuple[int, list[int]]]:
 def noun_synsets(archive: Path) -> tuple[dict[int, list[str]], dict[str, int], set[str]]:
     """(synset offset → its lemmas, lemma → the offset of its most frequent sense, the lemmas that are more often
     another part of speech), nouns only."""
-    words: dict[int, list[str]] = {}
+    every, _, _ = synsets(archive)
+    words = {offset: [lemma(w) for w in lemmas] for (pos, offset), lemmas in every.items() if pos == "n"}
     with tarfile.open(archive) as tar:
-        for name in ("data.noun1", "data.noun2"):
-            text = tar.extractfile(DICT + name).read().decode("utf-8", "replace")  # type: ignore[union-attr]
-            for line in text.splitlines():
-                if not line or line.startswith(" "):
-                    continue  # the licence header
-                fields = line.split(" | ")[0].split()
-                count = int(fields[3], 16)
-                words[int(fields[0])] = [lemma(fields[4 + 2 * i]) for i in range(count)]
         nouns = _index(tar, "index.noun")
         others = [_index(tar, name) for name in ("index.verb", "index.adj", "index.adv")]
     first = {w: offsets[0] for w, (_, offsets) in nouns.items()}
