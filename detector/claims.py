@@ -18,6 +18,7 @@ from .records import Claim, Document, DroppedSentence
 DEFAULT_MAX_CLAIM_CHARS = 1_000
 MAX_BLOCK_CHARS = 4_000
 MIN_CLAIM_WORDS = 4
+_HEADING_WORDS = 14  # a line this short without closing punctuation reads as a heading
 
 # Sections whose sentences describe the page, not the subject.
 _SECTION_REASONS = (
@@ -32,6 +33,15 @@ _BULLET = re.compile(r"^\s*(?:[-*+•◦▪‣–]|\d{1,3}[.)])\s+")
 _URL = re.compile(r"https?://|www\.\w", re.I)
 _TERMINAL = tuple('.!?;:"”’)')
 _UNPUNCTUATED = "list item without a sentence"
+_AUXILIARY = r"(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|may|might|must)\b"
+# A question's word order: an auxiliary first ("Is X ...", not "Do not ..."), a question word before an auxiliary
+# ("How does X ...", "Which dose is ..."; "Why 10 mg is too much" names an answer, not a question).
+_INTERROGATIVE = re.compile(
+    rf"^\W*(?:{_AUXILIARY}(?!\s+not\b|n['’]t)"
+    rf"|(?:how|why|when|where)(?:\s+(?:much|many|long|often|soon)(?:\s+[\w'-]+)?)?\s+{_AUXILIARY}"
+    rf"|(?:what|which|who|whom|whose)(?:\s+[\w'-]+){{0,2}}\s+{_AUXILIARY})",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -128,12 +138,13 @@ def _classified(
         body = text[block.start : block.end]
         if block.kind == "heading":
             section_reason = next((r for pattern, r in _SECTION_REASONS if pattern.search(body)), "")
-            yield (
-                block.start,
-                block.end,
-                "heading",
-                not section_reason and not _reason(body, "paragraph", max_claim_chars),
-            )
+            # A title of two sentences ("Is X Causing Y? Here Are the Facts") is two, and a question in it is none.
+            for start, end in sentences(text, block.start, block.end):
+                reason = _reason(text[start:end], "paragraph", max_claim_chars)
+                if reason == "question":
+                    yield start, end, reason, False
+                else:
+                    yield start, end, "heading", not section_reason and not reason
             continue
         if block.kind == "code":
             yield block.start, block.end, "code", False
@@ -152,7 +163,7 @@ def _reason(sentence: str, block_kind: str, max_claim_chars: int) -> str:
         return "list of links"
     if block_kind == "list_item" and not sentence.rstrip().endswith(_TERMINAL):
         return _UNPUNCTUATED
-    if sentence.rstrip().rstrip('"”’)').endswith("?"):
+    if sentence.rstrip().rstrip('"”’)').endswith("?") or _asks(sentence):
         return "question"
     if len(words) < MIN_CLAIM_WORDS:
         return "fragment"
@@ -192,10 +203,19 @@ def _line_blocks(text: str, headings: frozenset[int] = frozenset(), guess_headin
         yield Block(start, end, kind)
 
 
+def _asks(sentence: str) -> bool:
+    """Whether a sentence without a full stop is worded as a question, as headings write them without their
+    question mark ("How Does X Affect Sleep:"): it opens with a question word, or with an auxiliary verb that is
+    not denied (a heading "Do not exceed 8 g" instructs)."""
+    if len(sentence.split()) > _HEADING_WORDS or sentence.rstrip().rstrip('"”’)').endswith((".", "!")):
+        return False
+    return bool(_INTERROGATIVE.match(sentence))
+
+
 def _looks_like_heading(line: str) -> bool:
     # A short line without closing punctuation ("Related Resources"), or a short question ("What is X?").
     stripped = line.rstrip()
-    return len(line.split()) <= 14 and (not stripped.endswith(_TERMINAL) or stripped.endswith("?"))
+    return len(line.split()) <= _HEADING_WORDS and (not stripped.endswith(_TERMINAL) or stripped.endswith("?"))
 
 
 def _markdown_blocks(text: str) -> list[Block]:

@@ -49,7 +49,7 @@ from .runtime.keys import default_folder
 from .runtime.session import open_session
 from .verdict.calibration import Calibration, load_calibration
 
-_NOT_COMPARED = {"advice": "advice", "meta": "meta-text", "promotional": "promotional"}
+_NOT_COMPARED = {"advice": "advice", "meta": "meta-text", "promotional": "promotional", "reported": "reported belief"}
 
 
 @dataclass(frozen=True)
@@ -350,7 +350,8 @@ def find(
 
     with clock("assertions"):
         read = reader.read([c.text for c in sentences.claims])
-        # Advice, meta-text and promotional filler assert nothing to contradict: they are not compared.
+        # Advice, meta-text, promotional filler and reported beliefs assert nothing to contradict: they are not
+        # compared.
         # So are headings and unpunctuated list items in which the parser found no clause.
         claim_set, kept = claims_stage.settle(
             sentences, [_NOT_COMPARED.get(a.kind, "") for a in read], [a.clause for a in read]

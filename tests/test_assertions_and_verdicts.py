@@ -106,6 +106,28 @@ def test_doses_conflict_only_when_the_amounts_differ(reader) -> None:  # type: i
     assert signals(reader, five_hundred, half_gram) == []
 
 
+def test_a_bound_is_every_amount_up_to_or_from_it(reader) -> None:  # type: ignore[no-untyped-def]
+    up_to = "Adults can safely take up to 6 mg of this supplement as a daily dose."
+    range_ = "A typical daily dose of this supplement is 0.5 to 5 mg."
+    most = "The maximum dose is 5 g a day."
+    twenty = "The recommended daily dose is 20 g."
+    assert signals(reader, up_to, range_) == []  # 0.5 to 5 mg lies within "up to 6 mg"
+    assert signals(reader, most, twenty) == [("quantity", "dose: maximum dose is 5 g (A) vs 20 g (B)")]
+    assert signals(reader, "Doses of 3 g or less are enough.", "A dose of 2 g is enough.") == []
+    assert [k for k, _ in signals(reader, "Doses of 3 g or less are enough.", "The usual dose is 5 g.")] == ["quantity"]
+
+
+def test_a_claim_naming_doses_that_differ_states_no_one_dose(reader) -> None:  # type: ignore[no-untyped-def]
+    sequence = "The study gave a 20 g loading dose for a week, then a dose of 3 g a day."
+    contrast = "Low doses of 0.3 mg work better than doses of 5 mg or 10 mg."
+    assert signals(reader, sequence, "The usual daily dose is 10 g.") == []
+    assert signals(reader, contrast, "The usual dose is 2 mg.") == []
+    # A start and a limit that contains it are one dose: the start still conflicts with another start.
+    start = "Adults should start with a dose of 0.2 mg and can work up to a maximum dose of 5 mg."
+    other = "The recommended starting dose for adults is 0.5 to 1 mg."
+    assert [k for k, _ in signals(reader, start, other)] == ["quantity"]
+
+
 def test_unrelated_or_agreeing_claims_do_not_fire(reader) -> None:  # type: ignore[no-untyped-def]
     assert (
         signals(reader, "Kratom stimulates prolactin release.", "Kratom can stimulate the release of prolactin.") == []
@@ -138,6 +160,27 @@ def test_advice_meta_text_and_promotion_are_recognised(reader) -> None:  # type:
     assert kinds == ["advice", "advice", "meta", "promotional", "claim"]
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Many people believe that coffee causes dehydration.", "reported"),
+        ("Some say coffee raises blood pressure.", "reported"),
+        ("An old legend says that coffee stunts growth in children.", "reported"),
+        ("The idea that coffee stunts growth comes from old advertising.", "reported"),
+        ("The claim that coffee causes cancer is false.", "reported"),
+        # Who holds it decides: evidence and experts state it, and "contrary to popular belief" states the rest.
+        ("Studies show that coffee raises blood pressure for a few hours.", "claim"),
+        ("Most experts say that coffee is safe in moderation.", "claim"),
+        ("Contrary to popular belief, coffee does not cause dehydration.", "claim"),
+        ("One trial found that coffee lowers the risk of gallstones.", "claim"),
+        ("The idea that coffee stunts growth is old, but recent trials show no effect on growth.", "claim"),
+    ],
+)
+def test_a_belief_reported_is_not_a_claim(reader, text: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+    [assertion] = reader.read([text])
+    assert assertion.kind == kind
+
+
 def test_advice_that_states_an_amount_or_a_limit_is_a_claim(reader) -> None:  # type: ignore[no-untyped-def]
     texts = [
         "Never take more than 10 grams of the powder in one day.",
@@ -167,6 +210,23 @@ def test_quantities_convert_units() -> None:
     [q] = quantities("about 500mg")
     assert q.low == pytest.approx(0.5) and q.unit == "gram"
     assert list(quantities("A 2017 study of 40 people.")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "bound", "words", "span"),
+    [
+        ("Take up to 6 mg a night.", "at most", "up to 6 mg", (0.0, 0.006)),
+        ("A dose of 3 g or less is enough.", "at most", "3 g or less", (0.0, 3.0)),
+        ("Tolerance appears at more than 5 g a day.", "at least", "more than 5 g", (5.0, float("inf"))),
+        ("Do not take more than 8 g a day.", "at most", "more than 8 g", (0.0, 8.0)),
+        ("Don't exceed 8 grams a day.", "at most", "Don't exceed 8 grams", (0.0, 8.0)),
+        ("Take 3-5 g a day.", "", "3-5 g", (3.0, 5.0)),
+    ],
+)
+def test_bounds_on_amounts_are_read_from_the_words_around_them(text: str, bound: str, words: str, span) -> None:  # type: ignore[no-untyped-def]
+    [q] = [q for q in quantities(text) if q.unit == "gram"]
+    assert (q.bound, q.text) == (bound, words)
+    assert q.span() == pytest.approx(span)
 
 
 def test_a_mention_in_passing_or_of_another_kind_is_not_an_occurrence(reader) -> None:  # type: ignore[no-untyped-def]

@@ -59,6 +59,27 @@ def test_headings_bullets_questions_bios_and_links_are_dropped_and_counted() -> 
     assert all(not c.provisional for c in settled.claims)
 
 
+def test_a_question_in_a_heading_is_no_claim_with_or_without_its_question_mark() -> None:
+    text = "\n".join(
+        [
+            "Is Coffee Raising Your Blood Pressure? Here Are the Facts",
+            "How Does Coffee Affect Sleep:",
+            "Do Not Drink More Than Four Cups",
+            "Coffee Is Not Addictive",
+            "Coffee raises blood pressure for a few hours in most adults.",
+        ]
+    )
+    result = extract_claims([doc(text)])
+    assert [(c.text, c.provisional) for c in result.claims] == [
+        ("Here Are the Facts", "heading"),
+        ("Do Not Drink More Than Four Cups", "heading"),
+        ("Coffee Is Not Addictive", "heading"),
+        ("Coffee raises blood pressure for a few hours in most adults.", ""),
+    ]
+    questions = [d.text for d in result.dropped if d.reason == "question"]
+    assert questions == ["Is Coffee Raising Your Blood Pressure?", "How Does Coffee Affect Sleep:"]
+
+
 def test_markdown_structure_decides_headings_lists_and_code() -> None:
     text = "# Kratom and prolactin\n\nKratom raises prolactin levels in rats.\n\n* a bullet without end\n* A full sentence in a list item.\n\n```\ncode = 1.\n```\n"
     result = extract_claims([doc(text, "markdown", "d.md")])

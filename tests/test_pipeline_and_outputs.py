@@ -191,3 +191,17 @@ def test_a_claim_that_refers_back_gets_its_documents_topic() -> None:
     given = with_document_topics(read, docs)
     assert [a.context for a in given] == [(), (), ("kratom",), ("virus",), ()]
     assert given[2].about() == {"compound", "addict", "kratom"}
+
+
+def test_a_reported_belief_is_set_aside_with_its_reason(tmp_path: Path, reader) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a.txt").write_text(
+        "Many people believe that coffee increases alertness for hours.\nCoffee decreases alertness after lunch.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text("Coffee increases alertness in the morning.\n", encoding="utf-8")
+    result = scan([tmp_path], embedder=BagOfWordsEmbedder(), judge=OppositeVerbJudge(), parser=reader)
+    assert [(d.text, d.reason) for d in result.dropped] == [
+        ("Many people believe that coffee increases alertness for hours.", "reported belief")
+    ]
+    assert result.stats.dropped == {"reported belief": 1}
+    assert all("believe" not in c.text for c in result.claims)

@@ -160,7 +160,10 @@ def asserts(assertion: Assertion) -> dict[str, Any]:
             for e in assertion.effects
         ],
         "absent": [assertion.phrases.get(s, s) for s in assertion.absences],
-        "quantities": [{"low": q.low, "high": q.high, "unit": q.unit, "text": q.text} for q in assertion.quantities],
+        "quantities": [
+            {"low": q.low, "high": q.high, "unit": q.unit, "text": q.text, "bound": q.bound or None}
+            for q in assertion.quantities
+        ],
         "hedges": list(assertion.hedges),
         "scope": list(assertion.scope),
     }

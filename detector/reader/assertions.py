@@ -3,6 +3,7 @@ hedges and scope — read with a spaCy parser and a small direction lexicon."""
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 import tomllib
@@ -32,6 +33,10 @@ _TOPIC_PREPOSITIONS = _WORDS["topic_prepositions"]
 _TREATING = _WORDS["treating"]
 _COMPARATIVE = _WORDS["comparative"]
 _NEGATORS = _WORDS["negators"]
+_BELIEF_VERBS = _WORDS["belief_verbs"]
+_BELIEF_HOLDERS = _WORDS["belief_holders"]
+_BELIEF_NOUNS = _WORDS["belief_nouns"]
+_CONTRAST = _WORDS["contrast"]
 HEDGES: dict[str, str] = dict(_LEXICON["hedges"])
 # Nouns that name one concept (WordNet's, one group a line; see scripts/build_concepts.py).
 CONCEPTS_FILE = LEXICON_FILE.with_name("concepts.tsv")
@@ -44,6 +49,17 @@ _ADVICE = _PATTERNS["advice"]
 _META = _PATTERNS["meta"]
 _LIMIT = _PATTERNS["limit"]
 _PROMOTIONAL = _PATTERNS["promotional"]
+# A negator or "avoid" in the same clause, right before a bound: "do not take more than", "avoid more than".
+_DENIED_BOUND = re.compile(
+    r"(?:\b(?:" + "|".join(sorted(map(re.escape, _NEGATORS), key=len, reverse=True)) + r")|n['’]t|\bavoid\w*)"
+    r"\b[^.;:,!?]*$",
+    re.I,
+)
+# Bounds on an amount, checked in this order: "no more than" is a most before "more than" is a least.
+_BOUNDS = (
+    ("at most", _PATTERNS["at_most_before"], _PATTERNS["at_most_after"]),
+    ("at least", _PATTERNS["at_least_before"], _PATTERNS["at_least_after"]),
+)
 
 
 @dataclass(frozen=True)
@@ -59,19 +75,30 @@ class Effect:
 
 @dataclass(frozen=True)
 class Quantity:
-    """An amount as a range in a base unit (e.g. grams), with the words it was read from."""
+    """An amount as a range in a base unit (e.g. grams), with the words it was read from. `bound` says when the
+    words make it a limit rather than a value: "at most" ("up to 6 mg", "3 g or less") or "at least" ("more than
+    5 g"); the range is then what was stated, and `span` what the claim allows."""
 
     low: float
     high: float
     unit: str
     text: str
+    bound: str = ""
+
+    def span(self) -> tuple[float, float]:
+        """The amounts the claim speaks of: from none to the limit, or from the limit up, for a bound."""
+        if self.bound == "at most":
+            return 0.0, self.high
+        if self.bound == "at least":
+            return self.low, math.inf
+        return self.low, self.high
 
 
 @dataclass(frozen=True)
 class Assertion:
     """What one claim asserts, for the judges that compare claims."""
 
-    kind: str  # "claim", "advice", "meta" or "promotional"
+    kind: str  # "claim", "advice", "meta", "promotional" or "reported" (a belief reported, not stated)
     effects: tuple[Effect, ...] = ()
     absences: tuple[str, ...] = ()  # concepts the claim says are absent ("addiction" in "without addiction")
     # Stems of what the claim says occurs ("may lead to dependency", "side effects like sedation"), not of
@@ -214,7 +241,28 @@ def _kind(doc: Any) -> str:
         return "meta"
     if _PROMOTIONAL.search(text):
         return "promotional"
+    if _reports_a_belief(doc):
+        return "reported"
     return "claim"
+
+
+def _reports_a_belief(doc: Any) -> bool:
+    """Whether a sentence reports what others believe or say instead of stating it: "some people think that
+    it is a sleeping pill", "a modern legend says that X triggers cramps", "the idea that X negates Y stems
+    from older research". Who holds the belief is what tells it from a claim: "studies show that", "experts
+    say that" and "contrary to popular belief, X" state X; and so does a clause of the author's own joined to the
+    belief ("…, but studies show X")."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or any(t.lower_ in _CONTRAST or t.text == ";" for t in doc):
+        return False
+    subjects = {c.lemma_.lower() for c in root.children if c.dep_ in ("nsubj", "nsubjpass")}
+    if root.lemma_.lower() in _BELIEF_VERBS and subjects & (_BELIEF_HOLDERS | _BELIEF_NOUNS):
+        return any(c.dep_ == "ccomp" for c in root.children)
+    # A belief as the sentence's subject (or, as the parser sometimes reads "the belief that X is wrong", its
+    # root), with its content in a that-clause.
+    if (subjects | {root.lemma_.lower()}) & _BELIEF_NOUNS:
+        return any(t.lower_ == "that" and t.dep_ == "mark" for t in doc)
+    return False
 
 
 def _states_a_limit(text: str) -> bool:
@@ -541,5 +589,26 @@ def quantities(text: str) -> Iterable[Quantity]:
         except Exception:
             continue
         spread = q.uncertainty or 0.0
-        found.append(Quantity((q.value - spread) * factor, (q.value + spread) * factor, _BASE[entity], q.surface))
+        start, end = q.span
+        bound, start, end = _bound(text, start, end)
+        low, high = (q.value - spread) * factor, (q.value + spread) * factor
+        found.append(Quantity(low, high, _BASE[entity], text[start:end], bound))
     return found
+
+
+def _bound(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """Whether the words around text[start:end] make the amount a bound ("up to", "or less", "more than"), and
+    the span of the amount with those words. A least that is denied or to be avoided ("do not take more than
+    8 g", "avoid more than 8 g") is a most."""
+    for bound, before, after in _BOUNDS:
+        window = max(0, start - 60)
+        if found := before.search(text[window:start]):
+            first = window + found.start()
+            while first > 0 and text[first - 1].isalpha():  # the whole word: "don't exceed", not "n't exceed"
+                first -= 1
+            if bound == "at least" and _DENIED_BOUND.search(text[max(0, first - 40) : first]):
+                bound = "at most"
+            return bound, first, end
+        if found := after.search(text[end : end + 30]):
+            return bound, start, end + found.end()
+    return "", start, end

@@ -96,9 +96,12 @@ def same_kind(absent: set[str], present: set[str], occurring_claim: Assertion) -
 
 
 def quantity_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
-    """Both claims answer a dosing question with amounts that do not overlap (500 mg vs 1–3 g), or give one dose
-    with times that do not ("a 100 g dose ... after 1 year" vs "... after 5–6 years")."""
-    if not (a.dosing and b.dosing):
+    """Both claims answer a dosing question with amounts that do not overlap (500 mg vs 1–3 g; "up to 6 mg" is
+    any amount to 6 mg), or give one dose with times that do not ("a 100 g dose ... after 1 year" vs "... after
+    5–6 years"). A claim that names doses which do not overlap each other ("a 20 g loading dose, then 3 g a
+    day", "0.3 mg works better than 5 or 10 mg") compares or sequences them: it states no one dose to conflict
+    with."""
+    if not (a.dosing and b.dosing) or not (_one_dose(a) and _one_dose(b)):
         return []
     pairs = [(qa, qb) for qa in a.quantities for qb in b.quantities if qa.unit == qb.unit]
     same_dose = any(qa.unit in DOSE_UNITS and _overlap(qa, qb) for qa, qb in pairs)
@@ -108,9 +111,16 @@ def quantity_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
     return []
 
 
+def _one_dose(a: Assertion) -> bool:
+    """Whether every dose a claim names overlaps every other of the same unit."""
+    doses = [q for q in a.quantities if q.unit in DOSE_UNITS]
+    return all(_overlap(p, q) for i, p in enumerate(doses) for q in doses[i + 1 :] if p.unit == q.unit)
+
+
 def _overlap(qa: Quantity, qb: Quantity, tolerance: float = 0.1) -> bool:
     # 10% slack: "about 500 mg" and "0.5 g" are the same amount, "500 mg" and "1 g" are not.
-    return qa.low <= qb.high * (1 + tolerance) and qb.low <= qa.high * (1 + tolerance)
+    (low_a, high_a), (low_b, high_b) = qa.span(), qb.span()
+    return low_a <= high_b * (1 + tolerance) and low_b <= high_a * (1 + tolerance)
 
 
 def scope_note(a: Assertion, b: Assertion) -> str:
