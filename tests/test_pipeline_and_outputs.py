@@ -11,10 +11,10 @@ import pytest
 
 from detector import Settings, scan
 from detector.outputs.exports import FORMATS, atomic_write, write_outputs, xml_safe
-from detector.outputs.findings import SCHEMA, findings
+from detector.outputs.findings import SCHEMA, asserts, findings
 from detector.outputs.report import escape, render
 from detector.pipeline import with_document_topics
-from detector.reader.assertions import Assertion
+from detector.reader.assertions import Assertion, Quantity
 from detector.verdict.calibration import FEATURES, Calibration
 
 from .conftest import BagOfWordsEmbedder, OppositeVerbJudge
@@ -205,3 +205,14 @@ def test_a_reported_belief_is_set_aside_with_its_reason(tmp_path: Path, reader) 
     ]
     assert result.stats.dropped == {"reported belief": 1}
     assert all("believe" not in c.text for c in result.claims)
+
+
+def test_a_quantitys_bound_is_written_with_it() -> None:
+    up_to = Quantity(0.006, 0.006, "gram", "up to 6 mg", "at most")
+    plain = Quantity(3.0, 5.0, "gram", "3-5 g")
+    written = asserts(Assertion("claim", quantities=(up_to, plain), dosing=True))["quantities"]
+    assert written == [
+        {"low": 0.006, "high": 0.006, "unit": "gram", "text": "up to 6 mg", "bound": "at most"},
+        {"low": 3.0, "high": 5.0, "unit": "gram", "text": "3-5 g", "bound": None},
+    ]
+    assert up_to.span() == (0.0, 0.006) and plain.span() == (3.0, 5.0)
