@@ -2,45 +2,27 @@
 
     python scripts/reported_beliefs.py ../shared/benchmarks [--show 40]
 
-Reads the sentences of SciFact's claims and evidence (dev), COVID-Fact's claims and evidence and ANLI R1's
-contexts (split at sentence ends), reads each with the claim reader, and prints how many it calls "reported"
-and those sentences. The sets' texts are read in place (their licences are non-commercial); nothing is fitted.
+Reads the texts `detector bench` builds its corpora from (SciFact's claims and evidence, COVID-Fact's claims and
+evidence: `bench.read_topics`), splits them into sentences as a scan does (`claims.sentences`), reads each with
+the claim reader and prints how many it calls "reported", and those sentences. The sets' texts are read in
+place (their licences are non-commercial); nothing is fitted.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import re
 from pathlib import Path
 
+from detector.bench import read_topics
+from detector.claims import sentences
 from detector.models.load import load_parser
 from detector.models.lock import read_lock
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-MIN_WORDS = 4
 
-
-def rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text) if len(s.split()) >= MIN_WORDS]
-
-
-def public_sentences(root: Path) -> list[str]:
-    """The distinct sentences of the public sets named above, sorted."""
-    found: set[str] = set()
-    for r in rows(root / "scifact" / "scifact_pairs_dev.jsonl"):
-        found.add(r["claim"])
-        found.update(sentences(r["evidence"]))
-    for r in rows(root / "covidfact" / "COVIDFACT_dataset.jsonl"):
-        found.add(r["claim"])
-        found.update(r.get("evidence", [])[:3])
-    for r in rows(root / "anli" / "R1_dev.jsonl"):
-        found.update(sentences(r["context"]))
-    return sorted(found)
+def public_sentences(benchmarks: Path) -> list[str]:
+    """The distinct sentences of the bench's public texts, sorted."""
+    texts = {text for topic in read_topics(benchmarks) for text in topic.sentences}
+    return sorted({text[start:end] for text in texts for start, end in sentences(text, 0, len(text))})
 
 
 def main() -> None:
