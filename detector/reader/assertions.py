@@ -600,8 +600,8 @@ def _bound(text: str, start: int, end: int) -> tuple[str, int, int]:
     """Whether the words around text[start:end] make the amount a bound ("up to", "or less", "more than"), and
     the span of the amount with those words. A least that is denied or to be avoided ("do not take more than
     8 g", "avoid more than 8 g") is a most."""
+    window = max(0, start - 60)
     for bound, before, after in _BOUNDS:
-        window = max(0, start - 60)
         if found := before.search(text[window:start]):
             first = window + found.start()
             while first > 0 and text[first - 1].isalpha():  # the whole word: "don't exceed", not "n't exceed"
