@@ -286,6 +286,33 @@ def _agents_can_agree(left: list[set[str]], right: list[set[str]]) -> np.ndarray
     return agree
 
 
+def for_claims(
+    embeddings: np.ndarray,
+    documents: Sequence[str],
+    texts: Sequence[str],
+    assertions: Sequence[Assertion],
+    *,
+    neighbours: int = DEFAULT_NEIGHBOURS,
+    within: int = DEFAULT_NEIGHBOURS_WITHIN,
+    min_similarity: float = DEFAULT_MIN_SIMILARITY,
+) -> list[Pair]:
+    """A scan's candidate pairs: each claim's nearest neighbours and the pairs the claim reader says may
+    conflict, kept where both claims are on one footing (`on_one_footing`)."""
+    if len(texts) < 2:
+        return []
+    nearest = candidate_pairs(
+        embeddings, documents, texts, neighbours=neighbours, within=within, min_similarity=min_similarity
+    )
+    return on_one_footing(merge_pairs(nearest, assertion_pairs(assertions, embeddings)), assertions)
+
+
+def on_one_footing(pairs: Sequence[Pair], assertions: Sequence[Assertion]) -> list[Pair]:
+    """The pairs but those of a finding and an account of what was studied (`Assertion.research`): "a trial
+    looked at the effect of X on Y" reports no finding for "X does not affect Y" to contradict, while two
+    accounts of what studies did can disagree, and so can an account and a claim that no such study was done."""
+    return [p for p in pairs if {assertions[p.a].research, assertions[p.b].research} != {"done", ""}]
+
+
 def merge_pairs(*groups: Sequence[Pair]) -> list[Pair]:
     """The union of candidate pair lists, each pair once, in (a, b) order."""
     return sorted({(p.a, p.b): p for group in groups for p in group}.values(), key=lambda p: (p.a, p.b))

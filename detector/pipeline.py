@@ -367,20 +367,14 @@ def find(
         subjects = subjects_stage.label_subjects(claims, clusters)
     subject_of = [subjects[int(n)].id for n in clusters]
     with clock("candidates"):
-        pairs = (
-            candidates.merge_pairs(
-                candidates.candidate_pairs(
-                    vectors,
-                    [c.doc for c in claims],
-                    texts,
-                    neighbours=settings.neighbours,
-                    within=settings.neighbours_within,
-                    min_similarity=settings.min_similarity,
-                ),
-                candidates.assertion_pairs(assertions, vectors),
-            )
-            if len(claims) > 1
-            else []
+        pairs = candidates.for_claims(
+            vectors,
+            [c.doc for c in claims],
+            texts,
+            assertions,
+            neighbours=settings.neighbours,
+            within=settings.neighbours_within,
+            min_similarity=settings.min_similarity,
         )
     with clock("screen"):
         evidence = screen_stage.gather(pairs, claims, assertions, calibration)

@@ -152,16 +152,14 @@ def main(
                 {"neighbours": across, "within": within} | reached([(p.a, p.b) for p in pairs], claims, corpus)
             )
         row["candidates_curve"] = curve
-        pairs = candidates.merge_pairs(
-            candidates.candidate_pairs(
-                vectors,
-                docs,
-                texts,
-                neighbours=settings.neighbours,
-                within=settings.neighbours_within,
-                min_similarity=settings.min_similarity,
-            ),
-            candidates.assertion_pairs(result.assertions, vectors),
+        pairs = candidates.for_claims(
+            vectors,
+            docs,
+            texts,
+            result.assertions,
+            neighbours=settings.neighbours,
+            within=settings.neighbours_within,
+            min_similarity=settings.min_similarity,
         )
         row["candidates"] = reached([(p.a, p.b) for p in pairs], claims, corpus)
         evidence = screen.gather(pairs, result.claims, result.assertions, calibration)
@@ -187,6 +185,9 @@ def main(
                 for f, bw, p, e in zip(forward, backward, as_pairs, seen, strict=True)
             ]
         )
+        # A scan never compares a finding with an account of what was studied (candidates.on_one_footing).
+        footing = {(p.a, p.b) for p in candidates.on_one_footing(as_pairs, result.assertions)}
+        verdict = np.where([(a, b) in footing for a, b in measured], verdict, 0.0)
         scores = {
             "verdict": verdict,
             "judge_lower_direction": np.minimum(forward, backward),

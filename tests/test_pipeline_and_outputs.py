@@ -207,6 +207,26 @@ def test_a_reported_belief_is_set_aside_with_its_reason(tmp_path: Path, reader) 
     assert all("believe" not in c.text for c in result.claims)
 
 
+def test_a_finding_is_not_compared_with_an_account_of_what_was_studied(tmp_path: Path, reader) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "a.txt").write_text(
+        "A trial looked at whether coffee increases fatigue in students.\n", encoding="utf-8"
+    )
+    (tmp_path / "b.txt").write_text(
+        "Coffee decreases fatigue after lunch.\nA second trial examined whether coffee decreases fatigue in students.\n",
+        encoding="utf-8",
+    )
+    judge = OppositeVerbJudge()
+    result = scan([tmp_path], embedder=BagOfWordsEmbedder(), judge=judge, parser=reader)
+    texts = [c.text for c in result.claims]
+    assert [a.research for a in result.assertions] == ["done", "", "done"]
+    compared = {frozenset((texts[p.a], texts[p.b])) for p in result.pairs}
+    # Both claims are kept; the account of a trial is compared with the other trial's, not with the finding.
+    assert frozenset((texts[0], texts[2])) in compared
+    assert not any(texts[1] in pair and (texts[0] in pair or texts[2] in pair) for pair in compared)
+    assert all("after lunch" not in premise + hypothesis for premise, hypothesis in judge.calls)
+    assert asserts(result.assertions[0])["research"] == "done" and "research" not in asserts(result.assertions[1])
+
+
 def test_a_quantitys_bound_is_written_with_it() -> None:
     up_to = Quantity(0.006, 0.006, "gram", "up to 6 mg", "at most")
     plain = Quantity(3.0, 5.0, "gram", "3-5 g")

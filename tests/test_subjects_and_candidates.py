@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector.candidates import all_pairs, assertion_pairs, candidate_pairs, merge_pairs, nearest_neighbours
+from detector.candidates import (
+    all_pairs,
+    assertion_pairs,
+    candidate_pairs,
+    merge_pairs,
+    nearest_neighbours,
+    on_one_footing,
+)
 from detector.reader.assertions import Assertion, Effect, Quantity
 from detector.records import Claim, Pair
 from detector.subjects import cluster, cosine_distances, label_subjects
@@ -211,3 +218,15 @@ def test_subject_clusters_are_scikit_learns_average_linkage_cut() -> None:
         # The same partition (cluster() numbers clusters by first appearance).
         pairs = {(int(a), int(b)) for a, b in zip(expected, found)}
         assert len(pairs) == len(set(expected)) == len(set(found.tolist())) > 1
+
+
+def test_pairs_are_kept_on_one_footing() -> None:
+    finding, done, denied = (
+        Assertion("claim"),
+        Assertion("claim", research="done"),
+        Assertion("claim", research="denied"),
+    )
+    read = [finding, done, finding, done, denied]
+    pairs = [Pair(0, 1, 0.9), Pair(0, 2, 0.8), Pair(1, 3, 0.7), Pair(2, 3, 0.6), Pair(0, 4, 0.5), Pair(1, 4, 0.4)]
+    # A finding is never set against an account of a study; a gap in the evidence is set against both.
+    assert [(p.a, p.b) for p in on_one_footing(pairs, read)] == [(0, 2), (1, 3), (0, 4), (1, 4)]

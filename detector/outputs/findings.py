@@ -166,5 +166,6 @@ def asserts(assertion: Assertion) -> dict[str, Any]:
         ],
         "hedges": list(assertion.hedges),
         "scope": list(assertion.scope),
+        "research": assertion.research,  # "done" or "denied": what was (not) studied, see candidates.on_one_footing
     }
     return {key: value for key, value in parts.items() if value}

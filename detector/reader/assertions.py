@@ -37,6 +37,11 @@ _BELIEF_VERBS = _WORDS["belief_verbs"]
 _BELIEF_HOLDERS = _WORDS["belief_holders"]
 _BELIEF_NOUNS = _WORDS["belief_nouns"]
 _CONTRAST = _WORDS["contrast"]
+_PROCEDURE_VERBS = _WORDS["procedure_verbs"]
+_PROCEDURE_HOLDERS = _WORDS["procedure_holders"]
+_AIM_NOUNS = _WORDS["aim_nouns"]
+_FINDING_VERBS = _WORDS["finding_verbs"]
+_QUESTION_WORDS = _WORDS["question_words"]
 HEDGES: dict[str, str] = dict(_LEXICON["hedges"])
 # Nouns that name one concept (WordNet's, one group a line; see scripts/build_concepts.py).
 CONCEPTS_FILE = LEXICON_FILE.with_name("concepts.tsv")
@@ -122,6 +127,9 @@ class Assertion:
     context: tuple[str, ...] = ()
     # Whether the text holds a clause (a verb with its subject): a statement, not a title or a label.
     clause: bool = True
+    # "done" when it says what was studied or what a text sets out to tell, and no finding ("a trial looked at
+    # the effect of X"); "denied" when it says a thing was not studied; "" otherwise (candidates.on_one_footing).
+    research: str = ""
 
     def about(self) -> set[str]:
         """Stems of what the claim speaks of: its own content words, and the context it refers back to."""
@@ -223,6 +231,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         holders=holders,
         refers_back=any(_points_back(t) for t in tokens if t.dep_ in ("nsubj", "nsubjpass", "poss")),
         clause=any(t.dep_ in _SUBJECTS and t.head.pos_ in ("VERB", "AUX") for t in tokens),
+        research=_research_footing(doc),
     )
 
 
@@ -263,6 +272,65 @@ def _reports_a_belief(doc: Any) -> bool:
     if (subjects | {root.lemma_.lower()}) & _BELIEF_NOUNS:
         return any(t.lower_ == "that" and t.dep_ == "mark" for t in doc)
     return False
+
+
+def _research_footing(doc: Any) -> str:
+    """ "done" when a sentence says what was studied, or what a text sets out to tell, and states no finding: "a
+    10-week trial looked at the effect of X", "levels were measured to see whether they changed", "below we cover
+    whether X causes Y", "the aim of this review is to investigate X". "denied" when it says something was not
+    studied ("X has not been studied in children", "no study has examined X"): a gap in the evidence, which an
+    account of a study can contradict and a finding can too. "" for anything else, "X has been studied
+    extensively", "all samples tested negative" and a sentence that also reports a result ("we studied 120
+    variants, of which 86 were found to …", "…, finding that …") among them."""
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None or any(t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in _FINDING_VERBS for t in doc):
+        return ""
+    if any(t.dep_ == "ccomp" and not _asks(t) for t in doc):
+        return ""  # a clause stated as what is so, not asked
+    subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+    denied = any(c.dep_ == "neg" for c in root.children) or any(
+        d.lower_ in ("no", "neither") for s in subjects for d in s.children
+    )
+    if root.lemma_.lower() == "be":  # "the aim of this review is to investigate …"
+        aim = any(s.lemma_.lower() in _AIM_NOUNS for s in subjects)
+        return (
+            "done"
+            if aim and not denied and any(c.dep_ == "xcomp" and _procedure_verb(c) for c in root.children)
+            else ""
+        )
+    if not _procedure_verb(root):
+        return ""
+    if denied:
+        return "denied"
+    for verb in (root, *(c for c in root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))):
+        # "tested negative", "was extensively studied": a result, or how much the thing was studied.
+        if any(c.dep_ in ("acomp", "oprd") or c.pos_ == "ADJ" for c in verb.children):
+            return ""
+        if any(c.dep_ == "advmod" and c.lower_.endswith("ly") for c in verb.children):
+            return ""
+    # Joined to another statement, unless that is a purpose ("to see …") or a question ("if …").
+    joined = (c for c in root.children if c.dep_ in ("conj", "advcl") and c.pos_ in ("VERB", "AUX"))
+    for clause in joined:
+        purpose = any(c.lower_ == "to" and c.dep_ == "aux" for c in clause.children)
+        if not (_procedure_verb(clause) or purpose or _asks(clause)):
+            return ""
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in root.children):
+        return "done"  # "levels were measured": who measured does not matter
+    return "done" if any(s.dep_ == "nsubj" and s.lemma_.lower() in _PROCEDURE_HOLDERS for s in subjects) else ""
+
+
+def _procedure_verb(verb: Any) -> bool:
+    """A verb of research procedure or of a text's agenda, phrasal ones with their particle ("look at")."""
+    lemma = verb.lemma_.lower()
+    particles = (c.lower_ for c in verb.children if c.dep_ in ("prt", "prep"))
+    return lemma in _PROCEDURE_VERBS or any(f"{lemma} {p}" in _PROCEDURE_VERBS for p in particles)
+
+
+def _asks(clause: Any) -> bool:
+    """Whether a clause is an embedded question: opened by "whether", "if", "what", "how" …"""
+    first = min(clause.subtree, key=lambda t: t.i)
+    marks = (c.lower_ for c in clause.children if c.dep_ == "mark")
+    return first.lower_ in _QUESTION_WORDS or any(m in _QUESTION_WORDS for m in marks)
 
 
 def _states_a_limit(text: str) -> bool:
