@@ -102,7 +102,7 @@ def test_doses_conflict_only_when_the_amounts_differ(reader) -> None:  # type: i
     five_hundred = "Dosing around 500mg post-workout reduces muscle soreness."
     grams = "The recommended starting dose for muscle pain is often around 1-3 grams of the powder extract."
     half_gram = "A typical dose is 0.5 g of powder taken after training."
-    assert signals(reader, five_hundred, grams) == [("quantity", "dose: 500mg (A) vs 1-3 grams (B)")]
+    assert signals(reader, five_hundred, grams) == [("quantity", "dose: 500mg (A) vs starting dose 1-3 grams (B)")]
     assert signals(reader, five_hundred, half_gram) == []
 
 
@@ -126,6 +126,41 @@ def test_a_claim_naming_doses_that_differ_states_no_one_dose(reader) -> None:  #
     start = "Adults should start with a dose of 0.2 mg and can work up to a maximum dose of 5 mg."
     other = "The recommended starting dose for adults is 0.5 to 1 mg."
     assert [k for k, _ in signals(reader, start, other)] == ["quantity"]
+
+
+def test_doses_in_different_roles_do_not_conflict(reader) -> None:  # type: ignore[no-untyped-def]
+    loading = "The loading dose is 20 g a day for five days."
+    maintenance = "The maintenance dose is 3 g a day."
+    plain = "The recommended daily dose is 3 to 5 g."
+    mean = "In the trial the mean dose was 10 g."
+    condition = "Cramps appear when people take a dose of more than 10 g."
+    assert signals(reader, loading, maintenance) == []
+    assert signals(reader, mean, plain) == []
+    assert signals(reader, condition, plain) == []
+    # A plain dose answers the question a phase of the regimen answers; one role answers its own.
+    assert signals(reader, plain, loading) == [("quantity", "dose: 3 to 5 g (A) vs loading dose 20 g (B)")]
+    assert signals(reader, "The maintenance dose is 10 g a day.", maintenance) == [
+        ("quantity", "dose: maintenance dose 10 g (A) vs maintenance dose 3 g (B)")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("The loading dose is 20 g a day for five days.", "loading"),
+        ("A daily maintenance dose of 3 g is enough.", "maintenance"),
+        ("Adults should start with a dose of 0.5 mg.", "starting"),
+        ("The mean dose was 2.7 mg.", "average"),
+        ("Tolerance develops when it is taken at more than 5 mg a night.", "if"),
+        ("If you take more than 10 g, cramps may follow.", "if"),
+        ("The recommended dose is 3 g.", ""),
+        # The words before an amount are read back to the amount before it: "loading" is the 20 g's.
+        ("A loading dose of 20 grams per day, then 3 g a day.", ""),
+    ],
+)
+def test_an_amount_is_read_with_its_role(reader, text: str, role: str) -> None:  # type: ignore[no-untyped-def]
+    [assertion] = reader.read([text])
+    assert [q.role for q in assertion.quantities if q.unit == "gram"][-1] == role
 
 
 def test_unrelated_or_agreeing_claims_do_not_fire(reader) -> None:  # type: ignore[no-untyped-def]

@@ -228,11 +228,11 @@ def test_a_finding_is_not_compared_with_an_account_of_what_was_studied(tmp_path:
 
 
 def test_a_quantitys_bound_is_written_with_it() -> None:
-    up_to = Quantity(0.006, 0.006, "gram", "up to 6 mg", "at most")
+    up_to = Quantity(0.006, 0.006, "gram", "up to 6 mg", "at most", "starting")
     plain = Quantity(3.0, 5.0, "gram", "3-5 g")
     written = asserts(Assertion("claim", quantities=(up_to, plain), dosing=True))["quantities"]
     assert written == [
-        {"low": 0.006, "high": 0.006, "unit": "gram", "text": "up to 6 mg", "bound": "at most"},
-        {"low": 3.0, "high": 5.0, "unit": "gram", "text": "3-5 g", "bound": None},
+        {"low": 0.006, "high": 0.006, "unit": "gram", "text": "up to 6 mg", "bound": "at most", "role": "starting"},
+        {"low": 3.0, "high": 5.0, "unit": "gram", "text": "3-5 g", "bound": None, "role": None},
     ]
     assert up_to.span() == (0.0, 0.006) and plain.span() == (3.0, 5.0)

@@ -161,7 +161,14 @@ def asserts(assertion: Assertion) -> dict[str, Any]:
         ],
         "absent": [assertion.phrases.get(s, s) for s in assertion.absences],
         "quantities": [
-            {"low": q.low, "high": q.high, "unit": q.unit, "text": q.text, "bound": q.bound or None}
+            {
+                "low": q.low,
+                "high": q.high,
+                "unit": q.unit,
+                "text": q.text,
+                "bound": q.bound or None,
+                "role": q.role or None,
+            }
             for q in assertion.quantities
         ],
         "hedges": list(assertion.hedges),

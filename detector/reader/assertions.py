@@ -42,6 +42,11 @@ _PROCEDURE_HOLDERS = _WORDS["procedure_holders"]
 _AIM_NOUNS = _WORDS["aim_nouns"]
 _FINDING_VERBS = _WORDS["finding_verbs"]
 _QUESTION_WORDS = _WORDS["question_words"]
+_REGIMEN_PHASES = _WORDS["regimen_phases"]
+_CONDITIONS = _WORDS["conditions"]
+# Each word that gives an amount a role → the role ("mean" → "average").
+_DOSE_ROLES = {word: role for role, words in _LEXICON["dose_roles"].items() for word in words}
+_ROLE_PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _DOSE_ROLES), key=len, reverse=True)) + r")\b", re.I)
 HEDGES: dict[str, str] = dict(_LEXICON["hedges"])
 # Nouns that name one concept (WordNet's, one group a line; see scripts/build_concepts.py).
 CONCEPTS_FILE = LEXICON_FILE.with_name("concepts.tsv")
@@ -89,6 +94,16 @@ class Quantity:
     unit: str
     text: str
     bound: str = ""
+    # What the amount is for, where its clause says: a phase of a regimen ("loading", "maintenance", "starting"),
+    # "average" (what a study's people took), or "if" (the amount of a condition: "when taken above 5 mg").
+    role: str = ""
+
+    def answers_alike(self, other: Quantity) -> bool:
+        """Whether two amounts answer one question: in one role, or one in none and the other a phase of a
+        regimen ("3 to 5 g a day" and "a maintenance dose of 20 g"; not "a loading dose" and "a maintenance
+        dose", nor "a mean dose" and a plain one)."""
+        roles = {self.role, other.role}
+        return len(roles) == 1 or ((roles - {""}) <= _REGIMEN_PHASES and "" in roles)
 
     def span(self) -> tuple[float, float]:
         """The amounts the claim speaks of: from none to the limit, or from the limit up, for a bound."""
@@ -222,7 +237,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         effects=tuple(effects),
         absences=tuple(sorted(absences)),
         occurs=tuple(sorted(occurs)),
-        quantities=tuple(quantities(text)),
+        quantities=tuple(quantities(text, doc)),
         hedges=tuple(dict.fromkeys(HEDGES[m.group(1).lower()] for m in _HEDGE_PATTERN.finditer(text))),
         scope=tuple(dict.fromkeys(" ".join(m.group(0).lower().split()) for m in _SCOPE_PATTERN.finditer(text))),
         dosing=bool(re.search(r"\bdos(?:e|es|ing|age)\b", text, re.I)),
@@ -643,25 +658,48 @@ _BASE = {"mass": "gram", "volume": "litre", "time": "second", "length": "metre"}
 DOSE_UNITS = frozenset({"gram", "litre"})
 
 
-def quantities(text: str) -> Iterable[Quantity]:
-    """Amounts with units in `text`, converted to base units; plain numbers and years are left out."""
+def quantities(text: str, doc: Any = None) -> Iterable[Quantity]:
+    """Amounts with units in `text`, converted to base units; plain numbers and years are left out. With the
+    text's parse (`doc`), an amount inside a condition ("when taken above 5 mg") has the role "if"."""
     if not re.search(r"\d", text):
         return []
     found = []
+    previous = 0  # where the amount before this one ends: its words are not this one's
     for q in _quantity_parser().parse(text):
         entity = q.unit.entity.name
         if entity not in _BASE:
+            if q.unit.name != "dimensionless":  # "20 grams per day": an amount, whose words are its own
+                previous = q.span[1]
             continue
         try:
             factor = _units()(q.unit.name).to(_BASE[entity]).magnitude
         except Exception:
             continue
         spread = q.uncertainty or 0.0
-        start, end = q.span
-        bound, start, end = _bound(text, start, end)
+        amount_start, amount_end = q.span
+        bound, start, end = _bound(text, amount_start, amount_end)
         low, high = (q.value - spread) * factor, (q.value + spread) * factor
-        found.append(Quantity(low, high, _BASE[entity], text[start:end], bound))
+        role = _role(text, max(previous, amount_start - 60), amount_start, doc) if _BASE[entity] in DOSE_UNITS else ""
+        found.append(Quantity(low, high, _BASE[entity], text[start:end], bound, role))
+        previous = amount_end
     return found
+
+
+def _role(text: str, window: int, start: int, doc: Any) -> str:
+    """What the amount at text[start:] is for: the last word before it that names a role (`[dose_roles]`),
+    or "if" when the parse puts it in a condition."""
+    if named := _ROLE_PATTERN.findall(text[window:start]):
+        return _DOSE_ROLES[named[-1].lower()]
+    token = doc.char_span(start, start + 1, alignment_mode="expand") if doc is not None else None
+    if token is None or not len(token):
+        return ""
+    for clause in (token.root, *token.root.ancestors):
+        # The parser attaches "if" as a marker and "when" as an adverb of the clause's verb.
+        if clause.dep_ == "advcl" and any(
+            c.dep_ in ("mark", "advmod") and c.lower_ in _CONDITIONS for c in clause.children
+        ):
+            return "if"
+    return ""
 
 
 def _bound(text: str, start: int, end: int) -> tuple[str, int, int]:

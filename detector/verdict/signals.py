@@ -103,16 +103,24 @@ def quantity_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
     with."""
     if not (a.dosing and b.dosing) or not (_one_dose(a) and _one_dose(b)):
         return []
-    pairs = [(qa, qb) for qa in a.quantities for qb in b.quantities if qa.unit == qb.unit]
+    pairs = [(qa, qb) for qa in a.quantities for qb in b.quantities if qa.unit == qb.unit and qa.answers_alike(qb)]
     same_dose = any(qa.unit in DOSE_UNITS and _overlap(qa, qb) for qa, qb in pairs)
     for qa, qb in pairs:
         if (qa.unit in DOSE_UNITS or same_dose) and not _overlap(qa, qb):
-            return [Signal("quantity", f"dose: {qa.text} ({doc_a}) vs {qb.text} ({doc_b})")]
+            return [Signal("quantity", f"dose: {_named(qa)} ({doc_a}) vs {_named(qb)} ({doc_b})")]
     return []
 
 
+def _named(q: Quantity) -> str:
+    """An amount as an explanation names it: "loading dose 20 g", "3 to 5 grams"."""
+    if not q.role:
+        return q.text
+    return f"{q.text} (a condition)" if q.role == "if" else f"{q.role} dose {q.text}"
+
+
 def _one_dose(a: Assertion) -> bool:
-    """Whether every dose a claim names overlaps every other of the same unit."""
+    """Whether every dose a claim names overlaps every other of the same unit (whatever their roles: a claim
+    naming a loading and a maintenance dose is not set against a plain dose, which could be either)."""
     doses = [q for q in a.quantities if q.unit in DOSE_UNITS]
     return all(_overlap(p, q) for i, p in enumerate(doses) for q in doses[i + 1 :] if p.unit == q.unit)
 
