@@ -300,7 +300,7 @@ def _research_footing(doc: Any) -> str:
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None or any(t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in _FINDING_VERBS for t in doc):
         return ""
-    if any(t.dep_ == "ccomp" and not _asks(t) for t in doc):
+    if any(t.dep_ == "ccomp" and not _embedded_question(t) for t in doc):
         return ""  # a clause stated as what is so, not asked
     subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
     denied = any(c.dep_ == "neg" for c in root.children) or any(
@@ -327,7 +327,7 @@ def _research_footing(doc: Any) -> str:
     joined = (c for c in root.children if c.dep_ in ("conj", "advcl") and c.pos_ in ("VERB", "AUX"))
     for clause in joined:
         purpose = any(c.lower_ == "to" and c.dep_ == "aux" for c in clause.children)
-        if not (_procedure_verb(clause) or purpose or _asks(clause)):
+        if not (_procedure_verb(clause) or purpose or _embedded_question(clause)):
             return ""
     if any(c.dep_ in ("nsubjpass", "auxpass") for c in root.children):
         return "done"  # "levels were measured": who measured does not matter
@@ -341,7 +341,7 @@ def _procedure_verb(verb: Any) -> bool:
     return lemma in _PROCEDURE_VERBS or any(f"{lemma} {p}" in _PROCEDURE_VERBS for p in particles)
 
 
-def _asks(clause: Any) -> bool:
+def _embedded_question(clause: Any) -> bool:
     """Whether a clause is an embedded question: opened by "whether", "if", "what", "how" …"""
     first = min(clause.subtree, key=lambda t: t.i)
     marks = (c.lower_ for c in clause.children if c.dep_ == "mark")
