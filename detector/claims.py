@@ -163,7 +163,7 @@ def _reason(sentence: str, block_kind: str, max_claim_chars: int) -> str:
         return "list of links"
     if block_kind == "list_item" and not sentence.rstrip().endswith(_TERMINAL):
         return _UNPUNCTUATED
-    if sentence.rstrip().rstrip('"”’)').endswith("?") or _asks(sentence):
+    if _closing(sentence).endswith("?") or _asks(sentence):
         return "question"
     if len(words) < MIN_CLAIM_WORDS:
         return "fragment"
@@ -203,11 +203,16 @@ def _line_blocks(text: str, headings: frozenset[int] = frozenset(), guess_headin
         yield Block(start, end, kind)
 
 
+def _closing(sentence: str) -> str:
+    """The sentence up to its last mark of punctuation, closing quotes and brackets left off ('Is it safe?"')."""
+    return sentence.rstrip().rstrip('"”’)')
+
+
 def _asks(sentence: str) -> bool:
     """Whether a sentence without a full stop is worded as a question, as headings write them without their
     question mark ("How Does X Affect Sleep:"): it opens with a question word, or with an auxiliary verb that is
     not denied (a heading "Do not exceed 8 g" instructs)."""
-    if len(sentence.split()) > _HEADING_WORDS or sentence.rstrip().rstrip('"”’)').endswith((".", "!")):
+    if len(sentence.split()) > _HEADING_WORDS or _closing(sentence).endswith((".", "!")):
         return False
     return bool(_INTERROGATIVE.match(sentence))
 

@@ -16,6 +16,13 @@ from typing import Any
 
 import snowballstemmer
 
+
+def _alternatives(words: Iterable[str]) -> str:
+    """A regular expression's alternatives matching any of `words` literally, the longest first ("no more" before
+    "no")."""
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
 # The reader's lexicons and patterns are data (detector/reader/data/claim_reader.toml): English words and phrasings.
 LEXICON_FILE = Path(__file__).with_name("data") / "claim_reader.toml"
 _LEXICON = tomllib.loads(LEXICON_FILE.read_text(encoding="utf-8"))
@@ -46,13 +53,13 @@ _REGIMEN_PHASES = _WORDS["regimen_phases"]
 _CONDITIONS = _WORDS["conditions"]
 # Each word that gives an amount a role → the role ("mean" → "average").
 _DOSE_ROLES = {word: role for role, words in _LEXICON["dose_roles"].items() for word in words}
-_ROLE_PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _DOSE_ROLES), key=len, reverse=True)) + r")\b", re.I)
+_ROLE_PATTERN = re.compile(r"\b(" + _alternatives(_DOSE_ROLES) + r")\b", re.I)
 HEDGES: dict[str, str] = dict(_LEXICON["hedges"])
 # Nouns that name one concept (WordNet's, one group a line; see scripts/build_concepts.py).
 CONCEPTS_FILE = LEXICON_FILE.with_name("concepts.tsv")
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 _AGENT_DEPS = (("nsubj", "nsubjpass"), ("poss", "nmod"))
-_HEDGE_PATTERN = re.compile(r"\b(" + "|".join(sorted(map(re.escape, HEDGES), key=len, reverse=True)) + r")\b", re.I)
+_HEDGE_PATTERN = re.compile(r"\b(" + _alternatives(HEDGES) + r")\b", re.I)
 _PATTERNS = {name: re.compile(pattern, re.I) for name, pattern in _LEXICON["patterns"].items()}
 _SCOPE_PATTERN = _PATTERNS["scope"]
 _ADVICE = _PATTERNS["advice"]
@@ -61,7 +68,7 @@ _LIMIT = _PATTERNS["limit"]
 _PROMOTIONAL = _PATTERNS["promotional"]
 # A negator or "avoid" in the same clause, right before a bound: "do not take more than", "avoid more than".
 _DENIED_BOUND = re.compile(
-    r"(?:\b(?:" + "|".join(sorted(map(re.escape, _NEGATORS), key=len, reverse=True)) + r")|n['’]t|\bavoid\w*)"
+    r"(?:\b(?:" + _alternatives(_NEGATORS) + r")|n['’]t|\bavoid\w*)"
     r"\b[^.;:,!?]*$",
     re.I,
 )
@@ -199,7 +206,8 @@ def concept(stem_: str) -> str:
 def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
     """Pull effects, absences, quantities, hedges and scope out of one parsed claim."""
     text = doc.text
-    kind = _kind(doc)
+    amounts = tuple(quantities(text, doc))
+    kind = _kind(doc, amounts)
     tokens = list(doc)
     directions = [_direction(t, verb_lemma) for t in tokens]
     effects = []
@@ -237,7 +245,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         effects=tuple(effects),
         absences=tuple(sorted(absences)),
         occurs=tuple(sorted(occurs)),
-        quantities=tuple(quantities(text, doc)),
+        quantities=amounts,
         hedges=tuple(dict.fromkeys(HEDGES[m.group(1).lower()] for m in _HEDGE_PATTERN.finditer(text))),
         scope=tuple(dict.fromkeys(" ".join(m.group(0).lower().split()) for m in _SCOPE_PATTERN.finditer(text))),
         dosing=bool(re.search(r"\bdos(?:e|es|ing|age)\b", text, re.I)),
@@ -257,9 +265,9 @@ def _points_back(token: Any) -> bool:
     return any(c.dep_ in ("det", "poss") and c.lower_ in _POINTING for c in token.children)
 
 
-def _kind(doc: Any) -> str:
+def _kind(doc: Any, amounts: Sequence[Quantity]) -> str:
     text = doc.text
-    if (_ADVICE.search(text) or _imperative(doc)) and not _states_a_limit(text):
+    if (_ADVICE.search(text) or _imperative(doc)) and not _states_a_limit(text, amounts):
         return "advice"
     if _META.search(text):
         return "meta"
@@ -276,7 +284,7 @@ def _reports_a_belief(doc: Any) -> bool:
     from older research". Who holds the belief is what tells it from a claim: "studies show that", "experts
     say that" and "contrary to popular belief, X" state X; and so does a clause of the author's own joined to the
     belief ("…, but studies show X")."""
-    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    root = _root(doc)
     if root is None or any(t.lower_ in _CONTRAST or t.text == ";" for t in doc):
         return False
     subjects = {c.lemma_.lower() for c in root.children if c.dep_ in ("nsubj", "nsubjpass")}
@@ -297,7 +305,7 @@ def _research_footing(doc: Any) -> str:
     account of a study can contradict and a finding can too. "" for anything else, "X has been studied
     extensively", "all samples tested negative" and a sentence that also reports a result ("we studied 120
     variants, of which 86 were found to …", "…, finding that …") among them."""
-    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    root = _root(doc)
     if root is None or any(t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in _FINDING_VERBS for t in doc):
         return ""
     if any(t.dep_ == "ccomp" and not _embedded_question(t) for t in doc):
@@ -348,18 +356,22 @@ def _embedded_question(clause: Any) -> bool:
     return first.lower_ in _QUESTION_WORDS or any(m in _QUESTION_WORDS for m in marks)
 
 
-def _states_a_limit(text: str) -> bool:
-    """Advice that names an amount or a bound ("avoid taking more than 8 grams a day") still states a fact that
-    another text can contradict."""
-    return bool(_LIMIT.search(text)) or any(q.unit for q in quantities(text))
+def _states_a_limit(text: str, amounts: Sequence[Quantity]) -> bool:
+    """Advice that names an amount (`amounts`: the text's) or a bound ("avoid taking more than 8 grams a day")
+    still states a fact that another text can contradict."""
+    return bool(_LIMIT.search(text)) or any(q.unit for q in amounts)
+
+
+def _root(doc: Any) -> Any:
+    """The parse's first root (a sentence the parser split holds more than one), or None."""
+    return next((t for t in doc if t.dep_ == "ROOT"), None)
 
 
 def _imperative(doc: Any) -> bool:
     # "Take 500 mg with food." — a sentence whose root verb is a bare verb with no subject.
-    roots = [t for t in doc if t.dep_ == "ROOT"]
-    if not roots:
+    root = _root(doc)
+    if root is None:
         return False
-    root = roots[0]
     has_subject = any(c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in root.children)
     return root.tag_ == "VB" and not has_subject and root.i <= 2
 
