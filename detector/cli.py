@@ -641,10 +641,19 @@ def _corpus_score(
             markup=False,
             soft_wrap=True,
         )
+    stages = {loss.finding: loss for loss in score.lost}
     for finding_id in score.missed:
-        out.print(f"missed {why[finding_id].tier} {finding_id}: {why[finding_id].why}", markup=False, soft_wrap=True)
+        loss = stages.get(finding_id)
+        at = f" (lost at the {loss.stage}{_best(loss.best)})" if loss else ""
+        out.print(
+            f"missed {why[finding_id].tier} {finding_id}{at}: {why[finding_id].why}", markup=False, soft_wrap=True
+        )
     for value, a, b in score.false_positive_pairs[:show_fp]:
         out.print(f"false positive {value:.3f}: {quote(a)}  <>  {quote(b)}", markup=False, soft_wrap=True)
+
+
+def _best(verdict: float | None) -> str:
+    return "" if verdict is None else f": best verdict {verdict:.3f}"
 
 
 @app.command("review")

@@ -21,7 +21,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,9 @@ class CorpusScore:
     false_positive_pairs: list[tuple[float, str, str]] = field(default_factory=list)
     # The same at the level of disagreements (None where the findings have none: schema @1).
     disagreements: DisagreementScore | None = None
+    # Where each missed finding was lost, stage by stage: known only from the scan itself (`evaluate`), not
+    # from a findings.json, which holds no candidates.
+    lost: list[Loss] = field(default_factory=list)
 
     def headline(self) -> dict[str, Any]:
         """The figures score.py prints on its last line."""
@@ -82,6 +85,18 @@ class CorpusScore:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Loss:
+    """The stage at which a scan lost a finding it did not report: "claims" (a side of it lies in no claim),
+    "candidates" (no candidate pair joins its two sides), "screen" (candidate pairs do, none was judged),
+    "verdict" (judged, and `best`, the highest verdict among those pairs, is under the threshold) or "review" (a
+    review rejected the pairs that reached it)."""
+
+    finding: str
+    stage: str
+    best: float | None = None
 
 
 @dataclass(frozen=True)
@@ -312,6 +327,53 @@ def evaluate_corpus(
 def _scan_and_score(corpus: Corpus, scan_options: dict[str, Any]) -> tuple[CorpusScore, Any]:
     from .outputs.findings import findings
     from .pipeline import scan
+    from .verdict.calibration import load_calibration
 
     result = scan([corpus.docs_dir], **scan_options)
-    return score_findings(findings(result), corpus), result
+    score = score_findings(findings(result), corpus)
+    calibration = scan_options.get("calibration") or load_calibration()
+    return replace(score, lost=where_lost(result, corpus, score.missed, calibration)), result
+
+
+def where_lost(result: Any, corpus: Corpus, missed: Sequence[str], calibration: Any) -> list[Loss]:
+    """For each missed finding (ids), the stage of the scan `result` (a `ScanResult`) that lost it (`Loss`);
+    `calibration` is the verdict's, to score the pairs that were judged."""
+    from .screen import gather
+    from .verdict.calibration import features
+
+    claims = [asdict(c) for c in result.claims]
+    matcher = PhraseMatcher(corpus)
+    findings = {f.id: f for f in corpus.findings}
+    judged = {(j.pair.a, j.pair.b): j for j in result.judgements}
+    lost = []
+    for finding_id in missed:
+        finding = findings[finding_id]
+        left = {i for i, c in enumerate(claims) if matcher.holds(c, finding.a)}
+        right = {i for i, c in enumerate(claims) if matcher.holds(c, finding.b)}
+        joins = [p for p in result.pairs if (p.a in left and p.b in right) or (p.a in right and p.b in left)]
+        reached = [judged[(p.a, p.b)] for p in joins if (p.a, p.b) in judged]
+        if not (left and right):
+            lost.append(Loss(finding_id, "claims"))
+        elif not joins:
+            lost.append(Loss(finding_id, "candidates"))
+        elif not reached:
+            lost.append(Loss(finding_id, "screen"))
+        else:
+            evidence = gather([j.pair for j in reached], result.claims, result.assertions, calibration)
+            best = max(
+                calibration.score(
+                    features(
+                        j.forward,
+                        j.backward,
+                        j.pair.similarity,
+                        e.contrast,
+                        list(e.signals),
+                        result.assertions[j.pair.a],
+                        result.assertions[j.pair.b],
+                    )
+                )
+                for j, e in zip(reached, evidence, strict=True)
+            )
+            stage = "verdict" if best < result.threshold else "review"
+            lost.append(Loss(finding_id, stage, round(best, 4)))
+    return lost

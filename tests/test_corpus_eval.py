@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -10,8 +11,17 @@ from typing import Any
 
 import pytest
 
-from detector.corpus import evaluate, evaluate_corpus, pair_recall, phrases_in_claims, read_corpus, score_findings
+from detector.corpus import (
+    evaluate,
+    evaluate_corpus,
+    pair_recall,
+    phrases_in_claims,
+    read_corpus,
+    score_findings,
+    where_lost,
+)
 from detector.errors import InputError
+from detector.pipeline import Settings
 from detector.verdict.calibration import FEATURES, Calibration
 
 from .conftest import SHARED, BagOfWordsEmbedder, OppositeVerbJudge
@@ -178,6 +188,29 @@ def test_evaluate_scans_the_corpus_and_scores_what_it_reports(tmp_path: Path) ->
     assert score.disagreements.core_found == 1 and score.disagreements.precision == 1.0
 
 
+def test_evaluate_says_at_which_stage_each_missed_finding_was_lost(tmp_path: Path) -> None:
+    calibration = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": 1.0}, bias=0.0, threshold=0.9)
+    models = {"embedder": BagOfWordsEmbedder(), "judge": OppositeVerbJudge(), "parser": PlainReader()}
+    root = write_corpus(tmp_path / "corpus")
+    # Every pair a candidate (the stand-in embedder finds "safe" and "not safe" far apart), every candidate judged.
+    settings = Settings(min_similarity=-1.0, judge_per_claim=0, cache=False)
+    score, result = evaluate(root, calibration=calibration, settings=settings, **models)
+    lost = {loss.finding: loss for loss in score.lost}
+    assert set(lost) == set(score.missed) == {"F4", "F2"}
+    # F4's side "no such phrase" is in no claim; F2's pair is judged and its verdict falls short: the stand-in
+    # judge sees no opposite verbs in it.
+    assert lost["F4"].stage == "claims" and lost["F4"].best is None
+    assert lost["F2"].stage == "verdict" and lost["F2"].best is not None and lost["F2"].best < result.threshold
+    # With no pair judged, F2 is lost at the screen; with no candidates, among the candidates.
+    unjudged = dataclasses.replace(result, judgements=[])
+    assert [loss.stage for loss in where_lost(unjudged, read_corpus(root), ["F2"], calibration)] == ["screen"]
+    alone = dataclasses.replace(result, pairs=[], judgements=[])
+    assert [loss.stage for loss in where_lost(alone, read_corpus(root), ["F2"], calibration)] == ["candidates"]
+    # And a pair that reaches the threshold yet is not reported was taken out by a review.
+    lenient = Calibration(dict.fromkeys(FEATURES, 0.0), bias=10.0, threshold=0.9)
+    assert [loss.stage for loss in where_lost(result, read_corpus(root), ["F2"], lenient)] == ["review"]
+
+
 def test_evaluate_corpus_writes_the_scans_outputs_and_gives_the_corpus_beside_the_score(tmp_path: Path) -> None:
     calibration = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": 1.0}, bias=0.0, threshold=0.9)
     models = {"embedder": BagOfWordsEmbedder(), "judge": OppositeVerbJudge(), "parser": PlainReader()}
@@ -201,7 +234,7 @@ def test_eval_corpus_on_the_command_line_prints_the_score(tmp_path: Path) -> Non
     assert data["core_total"] == 2 and data["stretch_total"] == 1 and "F4" in data["missed"]
     assert set(data["disagreements"]) >= {"disagreements", "core_found", "false_positives", "precision"}
     table = CliRunner().invoke(app, ["eval", "--corpus", str(root), "--out", str(tmp_path / "out")])
-    assert table.exit_code == 0 and "missed core F4: never found" in table.stdout
+    assert table.exit_code == 0 and "missed core F4 (lost at the claims): never found" in table.stdout
     assert "disagreements: " in table.stdout
     assert (tmp_path / "out" / "findings.json").is_file()
 
