@@ -21,6 +21,20 @@ _FLIP_KINDS = {
 }
 
 
+def verdict_inputs(judgement: Judgement, seen: Evidence, assertions: Sequence[Assertion]) -> dict[str, float]:
+    """What the verdict (`Calibration.score`) reads of a judged pair: its judgement and its evidence."""
+    pair = judgement.pair
+    return features(
+        judgement.forward,
+        judgement.backward,
+        pair.similarity,
+        seen.contrast,
+        list(seen.signals),
+        assertions[pair.a],
+        assertions[pair.b],
+    )
+
+
 def find_contradictions(
     judgements: Sequence[Judgement],
     claims: Sequence[Claim],
@@ -49,7 +63,7 @@ def find_contradictions(
         sa, sb = assertions[j.pair.a], assertions[j.pair.b]
         seen = evidence[(j.pair.a, j.pair.b)]
         signals = list(seen.signals)
-        inputs = features(j.forward, j.backward, j.pair.similarity, seen.contrast, signals, sa, sb)
+        inputs = verdict_inputs(j, seen, assertions)
         score = calibration.score(inputs)
         scores = (("a→b", j.forward), ("b→a", j.backward))
         directions = tuple(name for name, value in scores if value is not None and value >= nli_threshold)

@@ -23,9 +23,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    from .pipeline import ScanResult
+    from .verdict.calibration import Calibration
 
 TIERS = ("core", "stretch", "allowed")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
@@ -335,11 +339,11 @@ def _scan_and_score(corpus: Corpus, scan_options: dict[str, Any]) -> tuple[Corpu
     return replace(score, lost=where_lost(result, corpus, score.missed, calibration)), result
 
 
-def where_lost(result: Any, corpus: Corpus, missed: Sequence[str], calibration: Any) -> list[Loss]:
+def where_lost(result: ScanResult, corpus: Corpus, missed: Sequence[str], calibration: Calibration) -> list[Loss]:
     """For each missed finding (ids), the stage of the scan `result` (a `ScanResult`) that lost it (`Loss`);
     `calibration` is the verdict's, to score the pairs that were judged."""
+    from .contradictions import verdict_inputs
     from .screen import gather
-    from .verdict.calibration import features
 
     claims = [asdict(c) for c in result.claims]
     matcher = PhraseMatcher(corpus)
@@ -361,17 +365,7 @@ def where_lost(result: Any, corpus: Corpus, missed: Sequence[str], calibration: 
         else:
             evidence = gather([j.pair for j in reached], result.claims, result.assertions, calibration)
             best = max(
-                calibration.score(
-                    features(
-                        j.forward,
-                        j.backward,
-                        j.pair.similarity,
-                        e.contrast,
-                        list(e.signals),
-                        result.assertions[j.pair.a],
-                        result.assertions[j.pair.b],
-                    )
-                )
+                calibration.score(verdict_inputs(j, e, result.assertions))
                 for j, e in zip(reached, evidence, strict=True)
             )
             stage = "verdict" if best < result.threshold else "review"
