@@ -185,6 +185,13 @@ class PhraseMatcher:
                 return True
         return False
 
+    def sides(self, claims: Sequence[Mapping[str, Any]], finding: Finding) -> tuple[set[int], set[int]]:
+        """The claims (indices into `claims`) that hold the finding's `a` phrases, and those that hold its `b`."""
+        return (
+            {i for i, c in enumerate(claims) if self.holds(c, finding.a)},
+            {i for i, c in enumerate(claims) if self.holds(c, finding.b)},
+        )
+
     def pair_finds(self, a: Mapping[str, Any], b: Mapping[str, Any], finding: Finding) -> bool:
         """Whether the pair (a, b), in either order, is the finding."""
         return (self.holds(a, finding.a) and self.holds(b, finding.b)) or (
@@ -276,13 +283,7 @@ def pair_recall(
     """
     matcher = PhraseMatcher(corpus)
     wanted = [f for f in corpus.findings if f.tier in tiers]
-    sides = {
-        f.id: (
-            {i for i, c in enumerate(claims) if matcher.holds(c, f.a)},
-            {i for i, c in enumerate(claims) if matcher.holds(c, f.b)},
-        )
-        for f in wanted
-    }
+    sides = {f.id: matcher.sides(claims, f) for f in wanted}
     reached = set()
     for a, b in pairs:
         for f in wanted:
@@ -351,9 +352,7 @@ def where_lost(result: ScanResult, corpus: Corpus, missed: Sequence[str], calibr
     judged = {(j.pair.a, j.pair.b): j for j in result.judgements}
     lost = []
     for finding_id in missed:
-        finding = findings[finding_id]
-        left = {i for i, c in enumerate(claims) if matcher.holds(c, finding.a)}
-        right = {i for i, c in enumerate(claims) if matcher.holds(c, finding.b)}
+        left, right = matcher.sides(claims, findings[finding_id])
         joins = [p for p in result.pairs if (p.a in left and p.b in right) or (p.a in right and p.b in left)]
         reached = [judged[(p.a, p.b)] for p in joins if (p.a, p.b) in judged]
         if not (left and right):

@@ -104,8 +104,7 @@ def gold_and_sample(
     gold = set()
     for finding in corpus.findings:
         if finding.tier in TIERS:
-            left = [i for i, c in enumerate(claims) if matcher.holds(c, finding.a)]
-            right = [i for i, c in enumerate(claims) if matcher.holds(c, finding.b)]
+            left, right = matcher.sides(claims, finding)
             gold |= {(min(a, b), max(a, b)) for a in left for b in right if a != b}
     upper = np.triu_indices(len(claims), 1)
     keep = (np.asarray(docs)[upper[0]] != np.asarray(docs)[upper[1]]) & (sims[upper] >= 0.4)
