@@ -57,6 +57,16 @@ def test_amounts_of_one_unit_that_never_overlap_are_a_flip() -> None:
     assert compared("A study from 2004 found this.", "A study from 2019 found this.")["amount_flip"] == 0.0
 
 
+def test_numbers_that_name_or_rank_are_not_amounts() -> None:
+    # A number joined to the word before it is part of a name; a year with "s" is a decade; an ordinal is a rank.
+    assert compared("SARS-CoV-2 patients were treated.", "COVID-19 patients were treated.")["amount_flip"] == 0.0
+    assert read("Omega-3 oils in the 1990s, on the 3rd day.").amounts == ()
+    # A function word after a number is not its unit: "2 of" and "19 is" measure nothing to compare.
+    assert compared("In 2 of the trials it helped.", "In 19 of the trials it helped.")["amount_flip"] == 0.0
+    # Amounts with units still are: "3-5g" as written on labels, a range, a share.
+    assert [a.unit for a in read("Take 3-5g, or 20 to 25 grams, in 22% of cases.").amounts] == ["g", "gram", "%"]
+
+
 def test_different_quantifiers_are_a_flip_and_the_explanation_names_each_difference() -> None:
     assert compared("All users build a tolerance.", "Few users build a tolerance.")["quantifier_flip"] == 1.0
     found = contrast(read("Most products are not labelled correctly."), read("Most products are labelled correctly."))

@@ -28,12 +28,14 @@ NEGATORS = frozenset(
 QUANTIFIERS = frozenset("all every each always most many much some several few little rarely seldom sometimes".split())
 _NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "non", "non-", "dis")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
-# A number, an optional second one after a range word, and the unit word or sign after them.
+# A number, an optional second one after a range word, and the unit word or sign after them. A number joined to
+# the word before it ("COVID-19", "SARS-CoV-2", "omega-3") is part of a name, not an amount.
 _NUMBER = re.compile(
-    r"(?<![\w.])(\d+(?:[.,]\d+)*)(?:\s*(?:-|–|—|to)\s*(\d+(?:[.,]\d+)*))?\s*(%|percent\b|[A-Za-zµ]+)?", re.I
+    r"(?<![\w.-])(\d+(?:[.,]\d+)*)(?:\s*(?:-|–|—|to)\s*(\d+(?:[.,]\d+)*))?\s*(%|percent\b|[A-Za-zµ]+)?", re.I
 )
 # Numbers that name, not measure: years and list markers say nothing about an amount.
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+_ORDINAL = frozenset(("st", "nd", "rd", "th"))
 
 
 @lru_cache(maxsize=1)
@@ -97,13 +99,17 @@ def _amounts(text: str) -> list[Amount]:
     found = []
     for match in _NUMBER.finditer(text):
         first, second, unit = match.group(1), match.group(2), match.group(3) or ""
-        if _YEAR.match(first) and not second and not unit:
-            continue
+        if _YEAR.match(first) and not second and unit.lower() in ("", "s"):
+            continue  # "in 2019", "the 1990s": a year names a time, not an amount
+        if not second and unit.lower() in _ORDINAL and match.group(0)[len(first)].isalpha():
+            continue  # "the 3rd day", "21st century": a rank, not an amount
         try:
             low = float(first.replace(",", ""))
             high = float(second.replace(",", "")) if second else low
         except ValueError:
             continue
+        if unit.lower() in stop_words():
+            unit = ""  # "in 2 of 3 cases", "19 is": a function word after a number is not its unit
         unit = "%" if unit.lower() in ("%", "percent") else stem(unit) if unit else ""
         found.append(Amount(min(low, high), max(low, high), unit, match.group(0).strip()))
     return found
