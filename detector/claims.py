@@ -33,6 +33,9 @@ _BULLET = re.compile(r"^\s*(?:[-*+•◦▪‣–]|\d{1,3}[.)])\s+")
 _URL = re.compile(r"https?://|www\.\w", re.I)
 _TERMINAL = tuple('.!?;:"”’)')
 _UNPUNCTUATED = "list item without a sentence"
+_CUT_OFF = "cut off"
+# A sentence that is one quotation and nothing else ('"X," said Dr. Y.' names its speaker); see _mentions.
+_QUOTATION = re.compile(r'^\s*(?:(?:[-*+•◦▪‣–]|\d{1,3}[.)])\s+)?["“][^"“”]+["”]\W*$')
 _AUXILIARY = r"(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|may|might|must)\b"
 # A question's word order: an auxiliary first ("Is X ...", not "Do not ..."), a question word before an auxiliary
 # ("How does X ...", "Which dose is ..."; "Why 10 mg is too much" names an answer, not a question).
@@ -133,6 +136,39 @@ def _classified(
     text: str, fmt: str, max_claim_chars: int, headings: frozenset[int]
 ) -> Iterator[tuple[int, int, str, bool]]:
     # (start, end, reason, provisional): provisional when the reason holds only if the line has no clause.
+    found = list(_read(text, fmt, max_claim_chars, headings))
+    if len(text.strip().splitlines()) > 1 and found:
+        # An excerpt or a chunk cut from a longer text can begin or end inside a sentence: its first words
+        # continue a sentence it does not hold ("of the patients improved"), its last stop short ("Since the body
+        # makes"). A fragment of a statement states nothing whole; a one-line document is left as
+        # written (a headline, a knowledge-base entry).
+        start, end, reason, _ = found[0]
+        if not reason and _continues(text[start:end]):
+            found[0] = (start, end, _CUT_OFF, False)
+        start, end, reason, provisional = found[-1]
+        if (not reason or provisional) and _ends_open(text, fmt, start, end, headings):
+            found[-1] = (start, end, _CUT_OFF, False)
+    yield from found
+
+
+def _continues(sentence: str) -> bool:
+    """Whether a document's first sentence starts inside another: its first word is in lower case throughout
+    ("of", "and"; not "mRNA", "iPhone")."""
+    first = sentence.split()[0]
+    return first.isalpha() and first.islower()
+
+
+def _ends_open(text: str, fmt: str, start: int, end: int, headings: frozenset[int]) -> bool:
+    """Whether a document's last sentence stops without closing punctuation in running text: a paragraph, or a
+    line read as a heading only for its length (a list item often has no full stop; a marked heading is one)."""
+    if fmt in ("csv", "tsv") or text[start:end].rstrip().endswith(_TERMINAL):
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line = text[line_start:end]  # the document's last line: only white space follows
+    return not _BULLET.match(line) and line_start not in headings and not line.lstrip().startswith("#")
+
+
+def _read(text: str, fmt: str, max_claim_chars: int, headings: frozenset[int]) -> Iterator[tuple[int, int, str, bool]]:
     section_reason = ""
     for block in blocks(text, fmt, headings):
         body = text[block.start : block.end]
@@ -152,8 +188,17 @@ def _classified(
         for start, end in sentences(text, block.start, block.end):
             sentence = text[start:end]
             reason = section_reason or _reason(sentence, block.kind, max_claim_chars)
+            if not reason and start == block.start and _mentions(text, start, sentence):
+                reason = "quotation without a speaker"
             provisional = reason == _UNPUNCTUATED and not _reason(sentence + ".", block.kind, max_claim_chars)
             yield start, end, reason, provisional
+
+
+def _mentions(text: str, start: int, sentence: str) -> bool:
+    """Whether a block's first sentence is a quotation and nothing else, with no speaker before it: the words of
+    a myth list or a testimonial, mentioned rather than stated. Later in a paragraph a quotation goes on with
+    words someone named said ('"…," the author says. "And …"'), and after a colon ("She told us:") it is theirs."""
+    return bool(_QUOTATION.match(sentence)) and not text[:start].rstrip().endswith(":")
 
 
 def _reason(sentence: str, block_kind: str, max_claim_chars: int) -> str:

@@ -30,6 +30,61 @@ def test_offsets_point_at_the_claim_text_in_the_original_document() -> None:
     assert (claims[3].line, claims[3].column) == (4, 1)
 
 
+def test_a_sentence_cut_off_at_either_end_of_a_document_is_set_aside() -> None:
+    # An excerpt or a chunk that ends (or begins) inside a sentence: the fragment is dropped with its reason.
+    text = "of the patients improved within weeks.\nThe trial ran for a year. Doses were low at first.\nSince the body makes it"
+    result = extract_claims([doc(text)])
+    assert [c.text for c in result.claims] == ["The trial ran for a year.", "Doses were low at first."]
+    assert [(d.text, d.reason) for d in result.dropped] == [
+        ("of the patients improved within weeks.", "cut off"),
+        ("Since the body makes it", "cut off"),
+    ]
+    # A short last line read as a heading is cut off too, when it has no closing punctuation.
+    assert (
+        list(classify("The trial ran for a year.\nThe trial enrolled adults with no history of hea", "text"))[-1][2]
+        == "cut off"
+    )
+    # Not cut off: a last sentence that closes, a last list item (lists often have no full stop), a line the
+    # source marks as a heading, a name in lower case ("mRNA"), and a document of one line.
+    closed = "mRNA vaccines were tested in adults.\nThe trial ran for a year."
+    assert [r for _, _, r in classify(closed, "text")] == ["", ""]
+    listed = "The trial ran for a year.\n- Take it with food every day"
+    assert [r for _, _, r in classify(listed, "text")][-1] == "list item without a sentence"
+    marked = "The trial ran for a year.\nWhat the trial found about doses"
+    assert [r for _, _, r in classify(marked, "text", headings=frozenset({26}))][-1] == "heading"
+    assert [r for _, _, r in classify("the herb lowers prolactin in rats", "text")] == [""]
+
+
+def test_a_sentence_that_is_only_a_quotation_with_no_speaker_is_a_mention() -> None:
+    # First in its line, not after a colon; later in a paragraph it goes on with words someone named said.
+    text = "\n".join(
+        [
+            "Five myths, busted.",
+            "2. “Coffee stunts your growth.” This myth comes from an old advertisement for a cereal drink.",
+            '"Coffee stunts your growth."',
+            "“The dose made no difference in either group,” said the lead author.",
+            '"Coffee stunts your growth" is a common belief among parents.',
+            "“Most trials were small,” the author says. “Larger ones are under way.”",
+            "The lead author told us:",
+            "“Larger ones are under way.”",
+        ]
+    )
+    result = extract_claims([doc(text)])
+    assert [(d.text, d.reason) for d in result.dropped if d.reason != "fragment"] == [
+        ("2. “Coffee stunts your growth.”", "quotation without a speaker"),
+        ('"Coffee stunts your growth."', "quotation without a speaker"),
+    ]
+    assert [c.text for c in result.claims] == [
+        "This myth comes from an old advertisement for a cereal drink.",
+        "“The dose made no difference in either group,” said the lead author.",
+        '"Coffee stunts your growth" is a common belief among parents.',
+        "“Most trials were small,” the author says.",
+        "“Larger ones are under way.”",
+        "The lead author told us:",
+        "“Larger ones are under way.”",
+    ]
+
+
 def test_headings_bullets_questions_bios_and_links_are_dropped_and_counted() -> None:
     text = "\n".join(
         [
