@@ -156,6 +156,13 @@ def test_doses_in_different_roles_do_not_conflict(reader) -> None:  # type: igno
         ("The recommended dose is 3 g.", ""),
         # The words before an amount are read back to the amount before it: "loading" is the 20 g's.
         ("A loading dose of 20 grams per day, then 3 g a day.", ""),
+        # A role named right after the amount, in its own phrase, is its role, and not the next amount's.
+        ("A 5 g maintenance dose is enough for most adults.", "maintenance"),
+        ("Take 5 g initially, then 3 g a day.", ""),
+        ("Take 5 g, starting tomorrow.", ""),
+        # The least and the most in a parenthesis after a mean are what a study's people took, not doses.
+        ("The mean dose was 2.7 mg (min 0.3 mg, max 10 mg).", "average"),
+        ("Take 3 g a day (or 5 g if you weigh more).", ""),
     ],
 )
 def test_an_amount_is_read_with_its_role(reader, text: str, role: str) -> None:  # type: ignore[no-untyped-def]
@@ -274,6 +281,16 @@ def test_quantities_convert_units() -> None:
     [q] = quantities("about 500mg")
     assert q.low == pytest.approx(0.5) and q.unit == "gram"
     assert list(quantities("A 2017 study of 40 people.")) == []
+
+
+def test_an_amount_a_day_is_read_as_the_amount_and_other_rates_are_not_doses() -> None:
+    # "20 g/day" reads as "20 g a day" does; per hour or per kilogram of body weight is another quantity.
+    assert [(q.low, q.unit) for q in quantities("A loading dose of 20 grams per day.")] == [(20.0, "gram")]
+    [q] = quantities("Take 5 mg/day.")
+    assert q.low == pytest.approx(0.005) and q.unit == "gram" and q.text == "5 mg/day"
+    [q] = quantities("Give 5 ml/day of the syrup.")
+    assert q.low == pytest.approx(0.005) and q.unit == "litre"
+    assert list(quantities("An infusion of 1 mg/h.")) == [] and list(quantities("Take 0.3 g/kg.")) == []
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,7 @@ _CONDITIONS = _WORDS["conditions"]
 # Each word that gives an amount a role → the role ("mean" → "average").
 _DOSE_ROLES = {word: role for role, words in _LEXICON["dose_roles"].items() for word in words}
 _ROLE_PATTERN = re.compile(r"\b(" + _alternatives(_DOSE_ROLES) + r")\b", re.I)
+_ROLE_AFTER = re.compile(r"[\s-]*(" + _alternatives(_DOSE_ROLES) + r")\b", re.I)
 HEDGES: dict[str, str] = dict(_LEXICON["hedges"])
 # Nouns that name one concept (WordNet's, one group a line; see scripts/build_concepts.py).
 CONCEPTS_FILE = LEXICON_FILE.with_name("concepts.tsv")
@@ -675,26 +676,70 @@ def quantities(text: str, doc: Any = None) -> Iterable[Quantity]:
     text's parse (`doc`), an amount inside a condition ("when taken above 5 mg") has the role "if"."""
     if not re.search(r"\d", text):
         return []
-    found = []
+    found: list[Quantity] = []
+    ends: list[int] = []  # where the words of each amount found end
     previous = 0  # where the amount before this one ends: its words are not this one's
     for q in _quantity_parser().parse(text):
-        entity = q.unit.entity.name
+        entity, unit = _per_day(q) or (q.unit.entity.name, q.unit.name)
         if entity not in _BASE:
-            if q.unit.name != "dimensionless":  # "20 grams per day": an amount, whose words are its own
+            if q.unit.name != "dimensionless":  # "0.3 g/kg", "37 °C": an amount, whose words are its own
                 previous = q.span[1]
             continue
         try:
-            factor = _units()(q.unit.name).to(_BASE[entity]).magnitude
+            factor = _units()(unit).to(_BASE[entity]).magnitude
         except Exception:
             continue
         spread = q.uncertainty or 0.0
         amount_start, amount_end = q.span
         bound, start, end = _bound(text, amount_start, amount_end)
         low, high = (q.value - spread) * factor, (q.value + spread) * factor
-        role = _role(text, max(previous, amount_start - 60), amount_start, doc) if _BASE[entity] in DOSE_UNITS else ""
+        role, words_end = "", amount_end
+        if _BASE[entity] in DOSE_UNITS:
+            # A role named in the amount's own phrase, right after it ("a 5 g maintenance dose", "5 g initially"),
+            # is its role, and the next amount's words begin after it; else the last one named before it.
+            if after := _ROLE_AFTER.match(text, amount_end):
+                role, words_end = _DOSE_ROLES[after.group(1).lower()], after.end()
+            else:
+                role = _role(text, max(previous, amount_start - 60), amount_start, doc) or _spread_of(
+                    text, amount_start, found, ends
+                )
         found.append(Quantity(low, high, _BASE[entity], text[start:end], bound, role))
-        previous = amount_end
+        ends.append(words_end)
+        previous = words_end
     return found
+
+
+def _spread_of(text: str, start: int, found: list[Quantity], ends: list[int]) -> str:
+    """The role of the amount a parenthesis right after it describes, for an amount inside that parenthesis:
+    "a mean dose of 2.7 mg (min 0.3 mg, max 10 mg)" gives the least and the most that a study's people took,
+    not two doses."""
+    depth = 0
+    for at in range(start - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[at], 0)
+        if depth < 0:
+            heads = [k for k, end in enumerate(ends) if end <= at and not text[end:at].strip()]
+            return found[heads[-1]].role if heads else ""
+    return ""
+
+
+def _per_day(q: Any) -> tuple[str, str] | None:
+    """An amount a day ("20 grams per day", "5 mg/day") as the amount, the way "20 grams a day" reads: the entity
+    and unit of what is taken. A rate per other time ("1 mg/h") or per body weight ("0.3 g/kg") is no dose."""
+    dimensions = q.unit.dimensions
+    if (
+        len(dimensions) != 2
+        or dimensions[0]["power"] != 1
+        or (dimensions[1]["base"], dimensions[1]["power"]) != ("day", -1)
+    ):
+        return None
+    amount = dimensions[0]["base"]
+    for entity in ("mass", "volume"):
+        try:
+            _units()(amount).to(_BASE[entity])
+        except Exception:
+            continue
+        return entity, amount
+    return None
 
 
 def _role(text: str, window: int, start: int, doc: Any) -> str:
