@@ -136,19 +136,25 @@ def _classified(
     text: str, fmt: str, max_claim_chars: int, headings: frozenset[int]
 ) -> Iterator[tuple[int, int, str, bool]]:
     # (start, end, reason, provisional): provisional when the reason holds only if the line has no clause.
-    found = list(_read(text, fmt, max_claim_chars, headings))
-    if len(text.strip().splitlines()) > 1 and found:
+    found_blocks = blocks(text, fmt, headings)
+    found = list(_read(text, found_blocks, max_claim_chars))
+    if found and not _one_line(text):
         # An excerpt or a chunk cut from a longer text can begin or end inside a sentence: its first words
         # continue a sentence it does not hold ("of the patients improved"), its last stop short ("Since the body
-        # makes"). A fragment of a statement states nothing whole; a one-line document is left as
-        # written (a headline, a knowledge-base entry).
+        # makes"). A fragment of a statement states nothing whole; a one-line document is left as written (a
+        # headline, a knowledge-base entry).
         start, end, reason, _ = found[0]
         if not reason and _continues(text[start:end]):
             found[0] = (start, end, _CUT_OFF, False)
         start, end, reason, provisional = found[-1]
-        if (not reason or provisional) and _ends_open(text, fmt, start, end, headings):
+        if (not reason or provisional) and _ends_open(text[start:end], found_blocks[-1], fmt, headings):
             found[-1] = (start, end, _CUT_OFF, False)
     yield from found
+
+
+def _one_line(text: str) -> bool:
+    """A document of one line (a headline, a knowledge-base entry, a JSON Lines record) is one paragraph."""
+    return len(text.strip().splitlines()) == 1
 
 
 def _continues(sentence: str) -> bool:
@@ -158,19 +164,18 @@ def _continues(sentence: str) -> bool:
     return first.isalpha() and first.islower()
 
 
-def _ends_open(text: str, fmt: str, start: int, end: int, headings: frozenset[int]) -> bool:
-    """Whether a document's last sentence stops without closing punctuation in running text: a paragraph, or a
-    line read as a heading only for its length (a list item often has no full stop; a marked heading is one)."""
-    if fmt in ("csv", "tsv") or text[start:end].rstrip().endswith(_TERMINAL):
+def _ends_open(sentence: str, last: Block, fmt: str, headings: frozenset[int]) -> bool:
+    """Whether a document's last sentence stops without closing punctuation in running text: in a paragraph, or in
+    a line read as a heading only for its length (a list item often has no full stop; a marked heading is one)."""
+    if fmt in ("csv", "tsv") or sentence.rstrip().endswith(_TERMINAL):
         return False
-    line_start = text.rfind("\n", 0, start) + 1
-    line = text[line_start:end]  # the document's last line: only white space follows
-    return not _BULLET.match(line) and line_start not in headings and not line.lstrip().startswith("#")
+    guessed_heading = last.kind == "heading" and fmt != "markdown" and last.start not in headings
+    return last.kind == "paragraph" or guessed_heading
 
 
-def _read(text: str, fmt: str, max_claim_chars: int, headings: frozenset[int]) -> Iterator[tuple[int, int, str, bool]]:
+def _read(text: str, found_blocks: list[Block], max_claim_chars: int) -> Iterator[tuple[int, int, str, bool]]:
     section_reason = ""
-    for block in blocks(text, fmt, headings):
+    for block in found_blocks:
         body = text[block.start : block.end]
         if block.kind == "heading":
             section_reason = next((r for pattern, r in _SECTION_REASONS if pattern.search(body)), "")
@@ -228,7 +233,7 @@ def blocks(text: str, fmt: str, headings: frozenset[int] = frozenset()) -> list[
 def _line_blocks(text: str, headings: frozenset[int] = frozenset(), guess_headings: bool = True) -> Iterator[Block]:
     # Plain text, visible HTML text and JSONL records: one line is one paragraph, heading or list item. A
     # document of one line (a headline, a knowledge-base entry, a JSON Lines record) is its own paragraph.
-    if len(text.strip().splitlines()) == 1:
+    if _one_line(text):
         start, end = _strip(text, 0, len(text))
         yield Block(start, end, "paragraph")
         return
