@@ -29,13 +29,14 @@ _SECTION_REASONS = (
     ),
     (re.compile(r"^\W*(table of contents|contents)\W*$", re.I), "table of contents"),
 )
-_BULLET = re.compile(r"^\s*(?:[-*+•◦▪‣–]|\d{1,3}[.)])\s+")
+_MARKER = r"(?:[-*+•◦▪‣–]|\d{1,3}[.)])"  # a list item's bullet or number
+_BULLET = re.compile(rf"^\s*{_MARKER}\s+")
 _URL = re.compile(r"https?://|www\.\w", re.I)
 _TERMINAL = tuple('.!?;:"”’)')
 _UNPUNCTUATED = "list item without a sentence"
 _CUT_OFF = "cut off"
 # A sentence that is one quotation and nothing else ('"X," said Dr. Y.' names its speaker); see _mentions.
-_QUOTATION = re.compile(r'^\s*(?:(?:[-*+•◦▪‣–]|\d{1,3}[.)])\s+)?["“][^"“”]+["”]\W*$')
+_QUOTATION = re.compile(rf'^\s*(?:{_MARKER}\s+)?["“][^"“”]+["”]\W*$')
 _AUXILIARY = r"(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|may|might|must)\b"
 # A question's word order: an auxiliary first ("Is X ...", not "Do not ..."), a question word before an auxiliary
 # ("How does X ...", "Which dose is ..."; "Why 10 mg is too much" names an answer, not a question).
