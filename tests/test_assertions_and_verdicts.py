@@ -161,7 +161,7 @@ def test_doses_in_different_roles_do_not_conflict(reader) -> None:  # type: igno
         ("Take 5 g initially, then 3 g a day.", ""),
         ("Take 5 g, starting tomorrow.", ""),
         # The least and the most in a parenthesis after a mean are what a study's people took, not doses.
-        ("The mean dose was 2.7 mg (min 0.3 mg, max 10 mg).", "average"),
+        ("The mean dose was 4 mg (min 1 mg, max 9 mg).", "average"),
         ("Take 3 g a day (or 5 g if you weigh more).", ""),
     ],
 )

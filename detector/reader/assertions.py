@@ -711,7 +711,7 @@ def quantities(text: str, doc: Any = None) -> Iterable[Quantity]:
 
 def _spread_of(text: str, start: int, found: list[Quantity], ends: list[int]) -> str:
     """The role of the amount a parenthesis right after it describes, for an amount inside that parenthesis:
-    "a mean dose of 2.7 mg (min 0.3 mg, max 10 mg)" gives the least and the most that a study's people took,
+    "a mean dose of 4 mg (min 1 mg, max 9 mg)" gives the least and the most that a study's people took,
     not two doses."""
     depth = 0
     for at in range(start - 1, -1, -1):
