@@ -53,8 +53,10 @@ _REGIMEN_PHASES = _WORDS["regimen_phases"]
 _CONDITIONS = _WORDS["conditions"]
 # Each word that gives an amount a role → the role ("mean" → "average").
 _DOSE_ROLES = {word: role for role, words in _LEXICON["dose_roles"].items() for word in words}
-_ROLE_PATTERN = re.compile(r"\b(" + _alternatives(_DOSE_ROLES) + r")\b", re.I)
-_ROLE_AFTER = re.compile(r"[\s-]*(" + _alternatives(_DOSE_ROLES) + r")\b", re.I)
+_ROLE_WORDS = _alternatives(_DOSE_ROLES)
+_ROLE_PATTERN = re.compile(r"\b(" + _ROLE_WORDS + r")\b", re.I)
+# A role named right after an amount, in its own phrase: "a 5 g maintenance dose", "5 g initially".
+_ROLE_AFTER = re.compile(r"[\s-]*(" + _ROLE_WORDS + r")\b", re.I)
 HEDGES: dict[str, str] = dict(_LEXICON["hedges"])
 # Nouns that name one concept (WordNet's, one group a line; see scripts/build_concepts.py).
 CONCEPTS_FILE = LEXICON_FILE.with_name("concepts.tsv")
