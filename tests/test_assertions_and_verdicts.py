@@ -144,6 +144,25 @@ def test_doses_in_different_roles_do_not_conflict(reader) -> None:  # type: igno
     ]
 
 
+def test_doses_for_different_age_groups_do_not_conflict(reader) -> None:  # type: ignore[no-untyped-def]
+    child = "For children, a dose of 1 mg is usually enough."
+    teens = "Teenagers can take a dose of up to 2 mg."
+    usual = "The usual dose is 3 to 10 mg."
+    adults = "Adults take a dose of 3 to 10 mg."
+    older = "Older adults should start with a dose of 0.1 mg."
+    assert signals(reader, child, usual) == []  # a child's dose against the usual (adult) one
+    assert signals(reader, older, adults) == []
+    # The same age group, named with other words: one question.
+    assert signals(reader, child, "Pediatric patients need a dose of 5 mg.") == [
+        ("quantity", "dose: 1 mg (A) vs 5 mg (B)")
+    ]
+    assert [k for k, _ in signals(reader, teens, "Kids need a dose of 5 mg.")] == ["quantity"]
+    # Adults named, or no one: the usual dose either way.
+    assert [k for k, _ in signals(reader, adults, "The usual dose is 0.5 mg.")] == ["quantity"]
+    [assertion] = reader.read(["Older adults and children should take less."])
+    assert assertion.population == ("children", "older")
+
+
 @pytest.mark.parametrize(
     ("text", "role"),
     [

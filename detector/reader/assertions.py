@@ -57,6 +57,9 @@ _ROLE_WORDS = _alternatives(_DOSE_ROLES)
 _ROLE_PATTERN = re.compile(r"\b(" + _ROLE_WORDS + r")\b", re.I)
 # A role named right after an amount, in its own phrase: "a 5 g maintenance dose", "5 g initially".
 _ROLE_AFTER = re.compile(r"[\s-]*(" + _ROLE_WORDS + r")\b", re.I)
+# Each word for an age group a dose can be for → the group ("teens" → "children").
+_POPULATIONS = {word: group for group, words in _LEXICON["populations"].items() for word in words}
+_POPULATION_PATTERN = re.compile(r"\b(" + _alternatives(_POPULATIONS) + r")\b", re.I)
 HEDGES: dict[str, str] = dict(_LEXICON["hedges"])
 # Nouns that name one concept (WordNet's, one group a line; see scripts/build_concepts.py).
 CONCEPTS_FILE = LEXICON_FILE.with_name("concepts.tsv")
@@ -138,6 +141,9 @@ class Assertion:
     hedges: tuple[str, ...] = ()
     scope: tuple[str, ...] = ()
     dosing: bool = False
+    # The age groups the claim names ("children", "older"; `[populations]`): whom its doses are for. None named:
+    # the usual dose, an adult's.
+    population: tuple[str, ...] = ()
     phrases: dict[str, str] = field(default_factory=dict)  # stem → the words it came from, for explanations
     # Absent or occurring stem → stems of the words that narrow it, space-separated ("vaccine" → "influenza"
     # in "an influenza vaccine"): "no oxford vaccine" and "an influenza vaccine" speak of different vaccines.
@@ -252,6 +258,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         hedges=tuple(dict.fromkeys(HEDGES[m.group(1).lower()] for m in _HEDGE_PATTERN.finditer(text))),
         scope=tuple(dict.fromkeys(" ".join(m.group(0).lower().split()) for m in _SCOPE_PATTERN.finditer(text))),
         dosing=bool(re.search(r"\bdos(?:e|es|ing|age)\b", text, re.I)),
+        population=tuple(sorted({_POPULATIONS[m.group(1).lower()] for m in _POPULATION_PATTERN.finditer(text)})),
         phrases=phrases,
         qualifiers=qualifiers,
         holders=holders,

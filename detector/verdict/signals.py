@@ -100,8 +100,9 @@ def quantity_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
     any amount to 6 mg), or give one dose with times that do not ("a 100 g dose ... after 1 year" vs "... after
     5–6 years"). A claim that names doses which do not overlap each other ("a 20 g loading dose, then 3 g a
     day", "0.3 mg works better than 5 or 10 mg") compares or sequences them: it states no one dose to conflict
-    with."""
-    if not (a.dosing and b.dosing) or not (_one_dose(a) and _one_dose(b)):
+    with. Doses for different age groups ("children" against none named, the usual adult dose) answer different
+    questions."""
+    if not (a.dosing and b.dosing) or a.population != b.population or not (_one_dose(a) and _one_dose(b)):
         return []
     pairs = [(qa, qb) for qa in a.quantities for qb in b.quantities if qa.unit == qb.unit and qa.answers_alike(qb)]
     same_dose = any(qa.unit in DOSE_UNITS and _overlap(qa, qb) for qa, qb in pairs)
