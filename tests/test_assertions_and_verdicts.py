@@ -221,6 +221,18 @@ def test_advice_meta_text_and_promotion_are_recognised(reader) -> None:  # type:
     assert kinds == ["advice", "advice", "meta", "promotional", "claim"]
 
 
+def test_what_changes_the_effect_of_a_thing_changes_that_thing(reader) -> None:  # type: ignore[no-untyped-def]
+    # "the effects of X" passes the change on to X; "side effects" are what they are.
+    lessens = "The drug lessens the effects of jet lag."
+    assert signals(reader, lessens, "The drug increases side effects.") == []
+    assert signals(reader, lessens, "The drug increases jet lag.") == [
+        ("direction", "drug → lag: lessens (A) vs increases (B)")
+    ]
+    assert signals(reader, "The drug increases side effects.", "The drug reduces side effects.") == [
+        ("direction", "drug → effect: increases (A) vs reduces (B)")
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
@@ -235,6 +247,10 @@ def test_advice_meta_text_and_promotion_are_recognised(reader) -> None:  # type:
         ("Contrary to popular belief, coffee does not cause dehydration.", "claim"),
         ("One trial found that coffee lowers the risk of gallstones.", "claim"),
         ("The idea that coffee stunts growth is old, but recent trials show no effect on growth.", "claim"),
+        # A conjecture is reported whoever holds it: what was proposed, not what was found.
+        ("Some researchers have theorized that coffee dehydrates the body.", "reported"),
+        ("We hypothesized that coffee intake lowers the risk of gallstones.", "reported"),
+        ("Researchers found that coffee intake lowers the risk of gallstones.", "claim"),
     ],
 )
 def test_a_belief_reported_is_not_a_claim(reader, text: str, kind: str) -> None:  # type: ignore[no-untyped-def]

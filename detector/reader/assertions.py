@@ -31,6 +31,7 @@ _WORDS = {name: frozenset(words) for name, words in _LEXICON["words"].items()}
 RAISE = _WORDS["raise"]
 LOWER = _WORDS["lower"]
 _CARRIERS = _WORDS["carriers"]
+_RELATIONAL = _WORDS["relational"]
 _GENERIC = _WORDS["generic"]
 _NOT_AGENTS = _WORDS["not_agents"]
 _POINTING = _WORDS["pointing"]
@@ -42,6 +43,7 @@ _COMPARATIVE = _WORDS["comparative"]
 _NEGATORS = _WORDS["negators"]
 _BELIEF_VERBS = _WORDS["belief_verbs"]
 _BELIEF_HOLDERS = _WORDS["belief_holders"]
+_CONJECTURE_VERBS = _WORDS["conjecture_verbs"]
 _BELIEF_NOUNS = _WORDS["belief_nouns"]
 _CONTRAST = _WORDS["contrast"]
 _PROCEDURE_VERBS = _WORDS["procedure_verbs"]
@@ -293,13 +295,17 @@ def _reports_a_belief(doc: Any) -> bool:
     it is a sleeping pill", "a modern legend says that X triggers cramps", "the idea that X negates Y stems
     from older research". Who holds the belief is what tells it from a claim: "studies show that", "experts
     say that" and "contrary to popular belief, X" state X; and so does a clause of the author's own joined to the
-    belief ("…, but studies show X")."""
+    belief ("…, but studies show X"). A conjecture is reported whoever holds it: "researchers have theorized
+    that X", "we hypothesized that X"."""
     root = _root(doc)
     if root is None or any(t.lower_ in _CONTRAST or t.text == ";" for t in doc):
         return False
+    content = any(c.dep_ == "ccomp" for c in root.children)  # what is believed, in a clause of its own
+    if root.lemma_.lower() in _CONJECTURE_VERBS:
+        return content
     subjects = {c.lemma_.lower() for c in root.children if c.dep_ in ("nsubj", "nsubjpass")}
     if root.lemma_.lower() in _BELIEF_VERBS and subjects & (_BELIEF_HOLDERS | _BELIEF_NOUNS):
-        return any(c.dep_ == "ccomp" for c in root.children)
+        return content
     # A belief as the sentence's subject (or, as the parser sometimes reads "the belief that X is wrong", its
     # root), with its content in a that-clause.
     if (subjects | {root.lemma_.lower()}) & _BELIEF_NOUNS:
@@ -419,7 +425,8 @@ def _target(tokens: list[Any], start: int, directions: list[int]) -> str | None:
             continue
         if t.is_punct or t.dep_ == "cc" or (run and t.pos_ in ("VERB", "AUX", "ADP")):
             break
-        if t.lower_ in _CARRIERS or _manner(t) or directions[j] or t.is_stop or not t.is_alpha:
+        passes_on = t.lower_ in _RELATIONAL and j + 1 < len(tokens) and tokens[j + 1].lower_ == "of"
+        if t.lower_ in _CARRIERS or passes_on or _manner(t) or directions[j] or t.is_stop or not t.is_alpha:
             if run:
                 break
             continue
