@@ -329,6 +329,30 @@ def test_an_amount_a_day_is_read_as_the_amount_and_other_rates_are_not_doses() -
 
 
 @pytest.mark.parametrize(
+    ("text", "low", "unit"),
+    [
+        ("The group took 30gms daily.", 30.0, "gram"),
+        ("Take 400 mcgs with food.", 0.0004, "gram"),
+        ("Stir in 2 tsps of the powder.", 0.00986, "litre"),
+        ("It works within 20 mins.", 1200.0, "second"),
+        # A symbol that has an s of its own, or a plural that is read already, stays as it is.
+        ("The signal lasted 5 ms.", 0.005, "second"),
+        ("Lift 2 kgs.", 2000.0, "gram"),
+    ],
+)
+def test_a_symbol_with_a_plural_s_is_read_as_the_symbol(text: str, low: float, unit: str) -> None:
+    [q] = quantities(text)
+    assert (q.low, q.unit) == (pytest.approx(low, rel=1e-3), unit)
+    assert text[text.index(q.text) :].startswith(q.text)  # the amount's words are where the text has them
+
+
+def test_a_dose_written_with_a_plural_symbol_is_a_dose(reader) -> None:  # type: ignore[no-untyped-def]
+    # A loading dose in plural grams and a maintenance dose in milligrams: two doses, no one dose to compare.
+    protocol = "Each man took 30gms as a loading dose, then 4mg as a maintenance dose."
+    assert signals(reader, "The usual daily dose is 2 to 4 grams.", protocol) == []
+
+
+@pytest.mark.parametrize(
     ("text", "bound", "words", "span"),
     [
         ("Take up to 6 mg a night.", "at most", "up to 6 mg", (0.0, 0.006)),

@@ -675,6 +675,31 @@ def _import_inflect_unchecked() -> None:
 
 
 @lru_cache(maxsize=1)
+def _plural_symbol() -> re.Pattern[str]:
+    """A unit's symbol written with a plural s right after a number ("30 gms", "10 mins", "2 tsps"), where the
+    symbol is one quantulum3 knows for an amount this reader converts (`_BASE`) and the word with the s is not (so
+    "5 ms" stays milliseconds and "2 kgs" is read as it is): English pluralises abbreviations so, and quantulum3
+    reads only the bare symbol."""
+    _quantity_parser()
+    from quantulum3 import load
+
+    known = load.units("en_US")
+    plain = {s.lower() for s in known.symbols_all} | {s.lower() for s in known.surfaces_all}
+    symbols = sorted(
+        (
+            symbol
+            for symbol, units in known.symbols.items()
+            if len(symbol) > 1
+            and symbol.isalpha()
+            and f"{symbol}s".lower() not in plain
+            and all(unit.entity.name in _BASE for unit in units)
+        ),
+        key=len,
+    )
+    return re.compile(r"(?<=\d)(\s?(?:" + _alternatives(reversed(symbols)) + r"))s\b")
+
+
+@lru_cache(maxsize=1)
 def _units() -> Any:
     import pint
 
@@ -695,7 +720,8 @@ def quantities(text: str, doc: Any = None) -> Iterable[Quantity]:
     found: list[Quantity] = []
     ends: list[int] = []  # where the words of each amount found end
     previous = 0  # where the amount before this one ends: its words are not this one's
-    for q in _quantity_parser().parse(text):
+    # The s of a plural symbol becomes a space, so every amount keeps its place in the text.
+    for q in _quantity_parser().parse(_plural_symbol().sub(r"\1 ", text)):
         entity, unit = _per_day(q) or (q.unit.entity.name, q.unit.name)
         if entity not in _BASE:
             if q.unit.name != "dimensionless":  # "0.3 g/kg", "37 °C": an amount, whose words are its own
