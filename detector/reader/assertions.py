@@ -685,18 +685,15 @@ def _plural_symbol() -> re.Pattern[str]:
 
     known = load.units("en_US")
     plain = {s.lower() for s in known.symbols_all} | {s.lower() for s in known.surfaces_all}
-    symbols = sorted(
-        (
-            symbol
-            for symbol, units in known.symbols.items()
-            if len(symbol) > 1
-            and symbol.isalpha()
-            and f"{symbol}s".lower() not in plain
-            and all(unit.entity.name in _BASE for unit in units)
-        ),
-        key=len,
+    symbols = (
+        symbol
+        for symbol, units in known.symbols.items()
+        if len(symbol) > 1
+        and symbol.isalpha()
+        and f"{symbol}s".lower() not in plain
+        and all(unit.entity.name in _BASE for unit in units)
     )
-    return re.compile(r"(?<=\d)(\s?(?:" + _alternatives(reversed(symbols)) + r"))s\b")
+    return re.compile(r"(?<=\d)(\s?(?:" + _alternatives(symbols) + r"))s\b")
 
 
 @lru_cache(maxsize=1)
