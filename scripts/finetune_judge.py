@@ -16,10 +16,16 @@ The data, read in place from ../shared/benchmarks (non-commercial licences: neve
 - same-topic negatives: SciFact and COVID-Fact claims paired with their nearest claims of other sources
   (scripts/calibrate.py's same_topic), only those the untuned judge scores at least --hard-from reading a then b,
   at most --same-topic of them: the pairs it gets wrong, which is what a real scan's false positives look like;
-- COVID-Fact pairs (a claim against a copy with one word swapped) only with --covidfact N.
+- COVID-Fact pairs (a claim against a copy with one word swapped) only with --covidfact N;
+- with --control, ConTRoL dev (a statement against a passage of another author, scripts/passage_benchmark.py):
+  each statement with its passage's 5 most similar sentences; every pair of an entailed or neutral statement a
+  negative ("not given" is the same-topic pair a scan meets), and for a contradicted statement the pair the
+  untuned judge scores highest (lower of both directions) a positive, since which sentence contradicts is not
+  labelled. Held out by item, and measured by item: a statement's score is its highest pair's.
+--no-pair-files leaves out the pair files and claim pairs above (to train on ConTRoL alone, say).
 One key in three is held out (sha256 of the key, so the split never changes): a SICK or ANLI pair's id, a SciFact
-claim's id, a claim pair's abstract, a same-topic pair's first claim, a COVID-Fact pair's claim. Each training pair
-is read in a random order of its two sides (a contradiction is one both ways).
+claim's id, a claim pair's abstract, a same-topic pair's first claim, a COVID-Fact pair's claim, a ConTRoL item's
+id. Each training pair is read in a random order of its two sides (a contradiction is one both ways).
 
 Held-out figures: ROC AUC and best F1 per public set, the share of same-topic pairs at or above 0.5 and the lock's
 threshold; per corpus, the ROC AUC of the lower of the two directions on the gold pairs against the 600-pair
@@ -46,9 +52,10 @@ import typer
 # scripts/ is on the path when this script runs
 from calibrate import jsonl, pair_file, same_topic
 from corpus_stages import flagged_keeping_gold, gold_and_sample, scan_unjudged
+from passage_benchmark import nearest_sentences
 from sklearn.metrics import roc_auc_score
 
-from detector.evaluation import best_f1_threshold
+from detector.evaluation import best_f1_threshold, read_pairs
 from detector.judges import score_all
 from detector.models.build import build_model, infer_config, recover_weights
 from detector.models.load import load_embedder, load_judge
@@ -72,9 +79,18 @@ def held_out(key: str) -> bool:
 
 
 def split_sets(
-    benchmarks: Path, embedder, judge, same_topic_count: int, hard_from: float, covidfact: int, seed: int
-) -> tuple[list[Example], dict[str, list[Example]]]:
-    """(training examples, held-out examples by set)."""
+    benchmarks: Path,
+    embedder,
+    judge,
+    same_topic_count: int,
+    hard_from: float,
+    covidfact: int,
+    seed: int,
+    *,
+    pair_files: bool = True,
+    control: bool = False,
+) -> tuple[list[Example], dict[str, list[Example]], list[Item]]:
+    """(training examples, held-out examples by set, held-out ConTRoL items)."""
     train: list[Example] = []
     held: dict[str, list[Example]] = {}
 
@@ -87,10 +103,28 @@ def split_sets(
 
     for name, key_of in (("sick_trial", lambda i: i), ("anli_dev", lambda i: i), ("scifact", _scifact_claim)):
         for row in jsonl(benchmarks / "pairs" / f"{name}.jsonl"):
-            add(name, row["premise"], row["hypothesis"], row["label"] == "contradiction", f"{name}:{key_of(row['id'])}")
+            add(
+                name,
+                row["premise"],
+                row["hypothesis"],
+                row["label"] == "contradiction",
+                f"{name}:{key_of(row['id'])}",
+                fit=pair_files,
+            )
     for split in ("train", "dev"):
         for row in jsonl(benchmarks / "scifact" / f"scifact_claim_pairs_derived_{split}.jsonl"):
-            add("claim_pairs", row["claim_a"], row["claim_b"], row["label_a"] != row["label_b"], f"doc:{row['doc_id']}")
+            add(
+                "claim_pairs",
+                row["claim_a"],
+                row["claim_b"],
+                row["label_a"] != row["label_b"],
+                f"doc:{row['doc_id']}",
+                fit=pair_files,
+            )
+    items: list[Item] = []
+    if control:
+        fitted, items = control_sets(benchmarks, embedder, judge)
+        train += fitted
     rng = random.Random(seed)
     covid = pair_file(benchmarks, "covidfact")
     fitted = [k for k, p in enumerate(covid.premises) if not held_out(f"covidfact:{p}")]
@@ -107,7 +141,43 @@ def split_sets(
         elif score >= hard_from:
             hard.append(Example(premise, hypothesis, 0))
     train += rng.sample(hard, min(same_topic_count, len(hard)))
-    return train, held
+    return train, held, items
+
+
+@dataclass(frozen=True)
+class Item:
+    """A held-out ConTRoL statement with the passage sentences it is judged against."""
+
+    premises: list[str]
+    hypothesis: str
+    contradicted: bool
+
+
+def control_sets(benchmarks: Path, embedder, judge) -> tuple[list[Example], list[Item]]:
+    """ConTRoL dev: training examples from the items not held out (see the module's docstring), and the held-out
+    items."""
+    rows = read_pairs(benchmarks / "pairs" / "control_dev.jsonl")
+    pairs, owners = nearest_sentences([r.premise for r in rows], [r.hypothesis for r in rows], embedder, 5)
+    train: list[Example] = []
+    items: list[Item] = []
+    contradicted = [k for k, r in enumerate(rows) if r.label == "contradiction" and not held_out(f"control:{r.id}")]
+    chosen = np.flatnonzero(np.isin(owners, contradicted))
+    lower = np.minimum(
+        score_all([pairs.premises[j] for j in chosen], [pairs.hypotheses[j] for j in chosen], judge),
+        score_all([pairs.hypotheses[j] for j in chosen], [pairs.premises[j] for j in chosen], judge),
+    )
+    best: dict[int, tuple[float, int]] = {}  # item -> (its highest lower direction, that pair)
+    for j, score in zip(chosen, lower, strict=True):
+        best[owners[j]] = max(best.get(owners[j], (-1.0, -1)), (float(score), int(j)))
+    for k, row in enumerate(rows):
+        members = np.flatnonzero(owners == k)
+        if held_out(f"control:{row.id}"):
+            items.append(Item([pairs.premises[j] for j in members], row.hypothesis, row.label == "contradiction"))
+        elif row.label == "contradiction":
+            train.append(Example(pairs.premises[best[k][1]], row.hypothesis, 1))
+        else:
+            train += [Example(pairs.premises[j], row.hypothesis, 0) for j in members]
+    return train, items
 
 
 def _scifact_claim(pair_id: str) -> str:
@@ -163,9 +233,19 @@ class Tuned:
 
 
 def measure(
-    tuned: Tuned, held: dict[str, list[Example]], corpora: dict, threshold: float, tag: str
+    tuned: Tuned, held: dict[str, list[Example]], corpora: dict, threshold: float, tag: str, items: list[Item]
 ) -> dict[str, object]:
     row: dict[str, object] = {"model": tag}
+    if items:
+        premises = [p for item in items for p in item.premises]
+        hypotheses = [item.hypothesis for item in items for _ in item.premises]
+        lower = np.minimum(score_all(premises, hypotheses, tuned), score_all(hypotheses, premises, tuned))
+        ends = np.cumsum([len(item.premises) for item in items])
+        highest = [float(lower[end - len(item.premises) : end].max()) for item, end in zip(items, ends, strict=True)]
+        row["control_items"] = {
+            "roc_auc": round(float(roc_auc_score([item.contradicted for item in items], highest)), 3),
+            "items": len(items),
+        }
     for name, examples in held.items():
         labels = np.array([e.label for e in examples])
         scores = score_all([e.premise for e in examples], [e.hypothesis for e in examples], tuned)
@@ -203,6 +283,8 @@ def main(
     same_topic_count: int = typer.Option(1000, "--same-topic", help="same-topic negatives to train on, at most"),
     hard_from: float = typer.Option(0.9, help="same-topic pairs the untuned judge scores at least this (a then b)"),
     covidfact: int = typer.Option(0, help="COVID-Fact pairs to train on (one-word swaps: a shortcut to learn)"),
+    control: bool = typer.Option(False, help="train on ConTRoL dev's statements against their passages"),
+    pair_files: bool = typer.Option(True, help="train on the SICK, ANLI and SciFact pair files and claim pairs"),
     seed: int = typer.Option(0),
     device: str = typer.Option("cuda" if torch.cuda.is_available() else "cpu"),
 ) -> None:
@@ -210,17 +292,28 @@ def main(
     lock = read_lock(None)
     embedder = load_embedder(lock.spec("embedder"))
     judge_spec = lock.spec("judge")
-    train, held = split_sets(benchmarks, embedder, load_judge(judge_spec), same_topic_count, hard_from, covidfact, seed)
+    train, held, items = split_sets(
+        benchmarks,
+        embedder,
+        load_judge(judge_spec),
+        same_topic_count,
+        hard_from,
+        covidfact,
+        seed,
+        pair_files=pair_files,
+        control=control,
+    )
     print(
         f"training on {len(train)} pairs ({sum(e.label for e in train)} contradictions); held out: "
-        + ", ".join(f"{k} {len(v)}" for k, v in held.items()),
+        + ", ".join(f"{k} {len(v)}" for k, v in held.items())
+        + (f", control items {len(items)}" if items else ""),
         flush=True,
     )
     measured = corpus_pairs(corpus, embedder)
     threshold = float(judge_spec.settings["threshold"])
     tuned = Tuned(lock, rank, device)
     out.mkdir(parents=True, exist_ok=True)
-    figures = [measure(tuned, held, measured, threshold, "untuned")]
+    figures = [measure(tuned, held, measured, threshold, "untuned", items)]
     steps = epochs * math.ceil(len(train) / batch_size)
     warmup = max(1, int(0.06 * steps))
     optimizer = torch.optim.AdamW([p for p in tuned.model.parameters() if p.requires_grad], lr=learning_rate)
@@ -260,7 +353,7 @@ def main(
                 )
             if k in (len(batches) // 2, len(batches)):
                 tag = f"epoch {epoch + 1}, {'half' if k < len(batches) else 'end'}"
-                figures.append(measure(tuned, held, measured, threshold, tag))
+                figures.append(measure(tuned, held, measured, threshold, tag, items))
     tuned.model.save_pretrained(str(out))
     (out / "figures.jsonl").write_text("".join(json.dumps(f) + "\n" for f in figures), encoding="utf-8")
 
