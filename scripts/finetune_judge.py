@@ -52,7 +52,7 @@ import typer
 # scripts/ is on the path when this script runs
 from calibrate import jsonl, pair_file, same_topic
 from corpus_stages import flagged_keeping_gold, gold_and_sample, scan_unjudged
-from passage_benchmark import nearest_sentences
+from passage_benchmark import highest, nearest_sentences
 from sklearn.metrics import roc_auc_score
 
 from detector.evaluation import best_f1_threshold, read_pairs
@@ -240,10 +240,11 @@ def measure(
         premises = [p for item in items for p in item.premises]
         hypotheses = [item.hypothesis for item in items for _ in item.premises]
         lower = np.minimum(score_all(premises, hypotheses, tuned), score_all(hypotheses, premises, tuned))
-        ends = np.cumsum([len(item.premises) for item in items])
-        highest = [float(lower[end - len(item.premises) : end].max()) for item, end in zip(items, ends, strict=True)]
+        owners = np.repeat(np.arange(len(items)), [len(item.premises) for item in items])
         row["control_items"] = {
-            "roc_auc": round(float(roc_auc_score([item.contradicted for item in items], highest)), 3),
+            "roc_auc": round(
+                float(roc_auc_score([item.contradicted for item in items], highest(lower, owners, len(items)))), 3
+            ),
             "items": len(items),
         }
     for name, examples in held.items():
