@@ -123,8 +123,8 @@ def split_sets(
             )
     items: list[Item] = []
     if control:
-        fitted, items = control_sets(benchmarks, embedder, judge)
-        train += fitted
+        control_examples, items = control_sets(benchmarks, embedder, judge)
+        train += control_examples
     rng = random.Random(seed)
     covid = pair_file(benchmarks, "covidfact")
     fitted = [k for k, p in enumerate(covid.premises) if not held_out(f"covidfact:{p}")]
