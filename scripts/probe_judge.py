@@ -174,6 +174,11 @@ def read_features(reader: Reader, name: str, data: dict, both: bool, cache: Path
     return {**data, **found}
 
 
+def lower(score, data: dict) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """The lower of a pair's two directions under `score` (feature rows to scores)."""
+    return np.minimum(score(data["forward"]), score(data["backward"]))
+
+
 def columns(rows: np.ndarray, probe: str) -> np.ndarray:
     return np.concatenate([rows[:, BLOCKS[b]] for b in PROBES[probe]], 1)
 
@@ -191,11 +196,11 @@ def training_rows(
         allowed = labels != "entailment" if against_neutral else np.ones(len(labels), dtype=bool)
         if name == "control":
             owners = data["owners"]
-            lower = np.minimum(reader.judge(data["forward"]), reader.judge(data["backward"]))
+            judged = lower(reader.judge, data)
             positive = np.zeros(len(labels), dtype=bool)
             for item in np.unique(owners[fitted & (labels == "contradiction")]):
                 members = np.flatnonzero(owners == item)
-                positive[members[np.argmax(lower[members])]] = True
+                positive[members[np.argmax(judged[members])]] = True
             keep = positive | (fitted & allowed & (labels != "contradiction"))
             for side in ("forward", "backward"):
                 xs.append(columns(data[side][keep], probe))
@@ -226,17 +231,14 @@ def measured(
         held = np.array([held_out(k) for k in data["keys"]])
         if name == "control":
             owners = data["owners"]
-            probe_lower = np.minimum(score(data["forward"]), score(data["backward"]))
-            judge_lower = np.minimum(reader.judge(data["forward"]), reader.judge(data["backward"]))
             items = np.unique(owners[held])
             item_labels = np.array([labels[owners == i][0] for i in items])
             keep = item_labels != "entailment"
-            index = {item: k for k, item in enumerate(items)}
             mine = np.isin(owners, items)
-            at = np.array([index[o] for o in owners[mine]])
+            at = np.searchsorted(items, owners[mine])
             by_item = {
-                "probe": highest(probe_lower[mine], at, len(items)),
-                "judge": highest(judge_lower[mine], at, len(items)),
+                "probe": highest(lower(score, data)[mine], at, len(items)),
+                "judge": highest(lower(reader.judge, data)[mine], at, len(items)),
             }
             row["control_contradicted_vs_neutral"] = {
                 k: round(float(roc_auc_score(item_labels[keep] == "contradiction", v[keep])), 3)
@@ -253,8 +255,7 @@ def measured(
     probe_rows, judge_rows = [], []
     for name, data in corpora.items():
         labels = data["labels"].astype(bool)
-        probe_lower = np.minimum(score(data["forward"]), score(data["backward"]))
-        judge_lower = np.minimum(reader.judge(data["forward"]), reader.judge(data["backward"]))
+        probe_lower, judge_lower = lower(score, data), lower(reader.judge, data)
         row[name] = {
             "probe": round(float(roc_auc_score(labels, probe_lower)), 3),
             "judge": round(float(roc_auc_score(labels, judge_lower)), 3),
@@ -273,7 +274,6 @@ def main(
     corpus: list[Path] = typer.Option([], help="labelled corpora to measure on (never fitted or chosen on)"),
     cache: Path = typer.Option(Path(".cache/probe"), help="where the feature rows are kept between runs"),
 ) -> None:
-    torch.manual_seed(0)
     lock = read_lock(None)
     embedder = load_embedder(lock.spec("embedder"))
     reader = Reader(lock)
