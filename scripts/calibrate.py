@@ -9,7 +9,8 @@ measure the result, nor the seeds). Fitted on:
   abstract) are contradictions, mostly one proposition with one thing flipped; the same verdict is not;
 - same_topic: SciFact and COVID-Fact claims paired with their nearest claims from other sources (cosine >= 0.4),
   none of them contradictions: claims on one topic that state different propositions, which is what most candidate
-  pairs of a real scan are, and what the judge alone calls contradictions too often.
+  pairs of a real scan are, and what the judge alone calls contradictions too often. (`--same-topic-supported`
+  pairs only the claims their sources support, and `--same-topic-neighbours` sets how many: a measured variant.)
 Each set weighs the same in the fit, whatever its size. Checked on COVID-Fact pairs (its contradictions are a
 claim against a copy with one word swapped, its other pairs a claim against evidence: fitted on, it teaches that
 near-identical texts contradict) and ANLI dev; neither is fitted. Each pair is scored by the NLI judge both
@@ -95,14 +96,26 @@ def claim_pairs(root: Path) -> Pairs:
     )
 
 
-def same_topic(root: Path, embedder) -> Pairs:  # type: ignore[no-untyped-def]
-    """Each claim with its nearest claims from other sources: one topic, different propositions."""
+def same_topic(  # type: ignore[no-untyped-def]
+    root: Path, embedder, *, true_only: bool = False, neighbours: int = SAME_TOPIC_NEIGHBOURS
+) -> Pairs:
+    """Each claim with its nearest claims from other sources: one topic, different propositions, no contradiction.
+
+    Every claim is paired, refuted ones too; so a refuted claim against another source's claim on its topic
+    counts as no contradiction, and read, those with one thing flipped mostly are contradictions ("SARS-CoV-2
+    cannot infect human brain organoids" against a report that it infects them). With `true_only` only claims
+    their sources support are paired (SciFact claims whose evidence all supports them, COVID-Fact's SUPPORTED
+    claims): two such claims cannot contradict. Measured, not shipped: see the README's "Tried since" table.
+    """
     claims: dict[str, str] = {}
     for split in ("train", "dev"):
         for r in jsonl(root / "scifact" / f"claims_{split}.jsonl"):
-            claims.setdefault(r["claim"], "scifact:" + ",".join(map(str, sorted(r["cited_doc_ids"]))))
+            verdicts = {e["label"] for evidence in r.get("evidence", {}).values() for e in evidence}
+            if verdicts == {"SUPPORT"} or not true_only:
+                claims.setdefault(r["claim"], "scifact:" + ",".join(map(str, sorted(r["cited_doc_ids"]))))
     for r in jsonl(root / "covidfact" / "COVIDFACT_dataset.jsonl"):
-        claims.setdefault(r["claim"], "covidfact:" + r["gold_source"])
+        if r["label"] == "SUPPORTED" or not true_only:
+            claims.setdefault(r["claim"], "covidfact:" + r["gold_source"])
     texts = sorted(claims)
     sources = np.array([claims[t] for t in texts])
     vectors = np.asarray(embedder.encode(texts))
@@ -110,7 +123,7 @@ def same_topic(root: Path, embedder) -> Pairs:  # type: ignore[no-untyped-def]
     sims[sources[:, None] == sources[None, :]] = -1.0
     found = set()
     for i in range(len(texts)):
-        for j in np.argsort(-sims[i], kind="stable")[:SAME_TOPIC_NEIGHBOURS]:
+        for j in np.argsort(-sims[i], kind="stable")[:neighbours]:
             if sims[i, j] >= SAME_TOPIC_MIN_SIMILARITY:
                 found.add((min(i, int(j)), max(i, int(j))))
     chosen = sorted(found)
@@ -214,6 +227,10 @@ def main(
     models_lock: str = typer.Option(None),
     cache: Path = typer.Option(Path(".cache/calibration")),
     check: bool = typer.Option(True, help="also measure on ANLI dev (6,400 more directions to score)"),
+    same_topic_supported: bool = typer.Option(
+        False, help="same-topic pairs only between claims their sources support (refuted claims left out)"
+    ),
+    same_topic_neighbours: int = typer.Option(SAME_TOPIC_NEIGHBOURS, min=1, help="nearest claims per same-topic claim"),
 ) -> None:
     lock = read_lock(models_lock)
     spec = lock.spec("judge")
@@ -222,7 +239,9 @@ def main(
     embedder = load_embedder(lock.spec("embedder"))
     sets = {name: pair_file(benchmarks, name) for name in PAIR_SETS if name in FIT or check}
     sets["claim_pairs"] = claim_pairs(benchmarks)
-    sets["same_topic"] = same_topic(benchmarks, embedder)
+    sets["same_topic"] = same_topic(
+        benchmarks, embedder, true_only=same_topic_supported, neighbours=same_topic_neighbours
+    )
     if check:
         sets |= {name: pair_file(benchmarks, name) for name in CHECK if name not in sets}
     data = {}

@@ -1,0 +1,104 @@
+"""scripts/calibrate.py: the public pair sets the verdict is fitted on, built from a benchmarks folder."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def calibrate() -> Iterator[ModuleType]:
+    spec = importlib.util.spec_from_file_location("calibrate_script", ROOT / "scripts" / "calibrate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    yield module
+    del sys.modules[spec.name]
+
+
+class TopicEmbedder:
+    """One unit vector per topic word: claims that name the same topic are as similar as can be."""
+
+    TOPICS = ("vaccine", "aerosol", "bridge")
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return np.array([[float(topic in text.lower()) for topic in self.TOPICS] for text in texts])
+
+
+def _write_jsonl(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+
+
+@pytest.fixture()
+def benchmarks(tmp_path: Path) -> Path:
+    def scifact(claim: str, doc: int, verdict: str | None) -> dict:
+        evidence = {str(doc): [{"sentences": [0], "label": verdict}]} if verdict else {}
+        return {"claim": claim, "evidence": evidence, "cited_doc_ids": [doc]}
+
+    _write_jsonl(
+        tmp_path / "scifact" / "claims_train.jsonl",
+        [
+            scifact("The vaccine is 78% effective in adults.", 1, "SUPPORT"),
+            scifact("The vaccine is not effective in adults.", 2, "CONTRADICT"),
+            scifact("The vaccine was tested in adults over 60.", 3, None),
+        ],
+    )
+    _write_jsonl(tmp_path / "scifact" / "claims_dev.jsonl", [scifact("The vaccine is stored frozen.", 4, "SUPPORT")])
+    _write_jsonl(
+        tmp_path / "covidfact" / "COVIDFACT_dataset.jsonl",
+        [
+            {"claim": "The virus spreads through aerosols.", "label": "SUPPORTED", "gold_source": "a"},
+            {"claim": "Aerosols are no form of transmission.", "label": "REFUTED", "gold_source": "b"},
+            {"claim": "Aerosol particles stay in the air for hours.", "label": "SUPPORTED", "gold_source": "c"},
+        ],
+    )
+    return tmp_path
+
+
+def _pairs(pairs) -> set[frozenset[str]]:  # type: ignore[no-untyped-def]
+    assert not pairs.labels.any()
+    return {frozenset(pair) for pair in zip(pairs.premises, pairs.hypotheses, strict=True)}
+
+
+def test_same_topic_supported_pairs_only_claims_their_sources_support(calibrate: ModuleType, benchmarks: Path) -> None:
+    pairs = _pairs(calibrate.same_topic(benchmarks, TopicEmbedder(), true_only=True))
+    assert pairs == {
+        frozenset({"The vaccine is 78% effective in adults.", "The vaccine is stored frozen."}),
+        frozenset({"The virus spreads through aerosols.", "Aerosol particles stay in the air for hours."}),
+    }
+
+
+def test_same_topic_pairs_every_claim_by_default_refuted_and_unverified_ones_too(
+    calibrate: ModuleType, benchmarks: Path
+) -> None:
+    pairs = _pairs(calibrate.same_topic(benchmarks, TopicEmbedder()))
+    assert frozenset({"The vaccine is 78% effective in adults.", "The vaccine is not effective in adults."}) in pairs
+    assert frozenset({"The virus spreads through aerosols.", "Aerosols are no form of transmission."}) in pairs
+    assert len(pairs) == 6 + 3  # every two of the four vaccine claims, every two of the three aerosol claims
+
+
+def test_same_topic_keeps_each_claims_nearest_neighbours_only(calibrate: ModuleType, benchmarks: Path) -> None:
+    pairs = _pairs(calibrate.same_topic(benchmarks, TopicEmbedder(), neighbours=1))
+    # All of a topic are equally near, so each claim meets the first other claim of its topic in text order.
+    first_vaccine, first_aerosol = (
+        "The vaccine is 78% effective in adults.",
+        "Aerosol particles stay in the air for hours.",
+    )
+    assert pairs == {
+        frozenset({first_aerosol, "Aerosols are no form of transmission."}),
+        frozenset({first_aerosol, "The virus spreads through aerosols."}),
+        frozenset({first_vaccine, "The vaccine is not effective in adults."}),
+        frozenset({first_vaccine, "The vaccine is stored frozen."}),
+        frozenset({first_vaccine, "The vaccine was tested in adults over 60."}),
+    }
