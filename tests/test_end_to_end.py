@@ -172,3 +172,61 @@ def test_the_prolactin_conflict_is_one_disagreement_with_its_documents_on_each_s
     assert d["both_sides"] == [SUPPRESSES]  # 004 says both
     assert not any(_says(claims[i], "suppresses") for i in stimulates["claims"])
     assert d["pair_count"] == len(d["pairs"]) > len(findings["disagreements"])
+
+
+# Three short pages on one subject outside health (written for this test), with conflicts of the kinds a knowledge
+# base holds: a rule stated and denied, a fact and its exception, and values of one measure.
+GENERAL = {
+    "guide.txt": "The Harbor Bridge Guide\n\nThe Harbor Bridge was completed in 1932 after eight years of "
+    "construction.\nIt carries eight lanes of road traffic and two railway tracks.\nThe main span is 503 metres "
+    "long.\nAbout 160,000 vehicles cross the bridge every day.\nClimbing the arch is permitted only with a licensed "
+    "guide.\nThe toll is charged in both directions.\n",
+    "facts.txt": "Ten facts about the Harbor Bridge\n\nConstruction of the Harbor Bridge finished in 1928.\nThe "
+    "bridge carries six lanes of traffic.\nIts main span measures 503 metres.\nRoughly 40,000 vehicles use the "
+    "bridge each day.\nVisitors may climb the arch on their own without a guide.\nThe toll is only charged on "
+    "southbound trips.\n",
+    "history.txt": "Harbor Bridge: history\n\nThe bridge opened to traffic in March 1932.\nThe bridge has never "
+    "been closed to traffic for maintenance.\nIn 1992 the bridge was closed for two days while its deck was "
+    "resurfaced.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def general(tmp_path_factory: pytest.TempPathFactory) -> list[frozenset[str]]:
+    """The pairs a default scan of GENERAL reports, each as the set of its two claims' texts."""
+    import detector
+
+    folder = tmp_path_factory.mktemp("general")
+    for name, text in GENERAL.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    result = detector.scan([folder], settings=detector.Settings(cache=False))
+    return [frozenset({result.claim(c.a).text, result.claim(c.b).text}) for c in result.contradictions]
+
+
+def _reported(general: list[frozenset[str]], first: str, second: str) -> bool:
+    return any(any(first in t for t in pair) and any(second in t for t in pair) for pair in general)
+
+
+def test_general_text_a_rule_and_its_denial_and_a_fact_and_its_exception(general) -> None:  # type: ignore[no-untyped-def]
+    assert _reported(general, "only with a licensed guide", "without a guide")
+    assert _reported(general, "never been closed", "closed for two days")
+    assert not _reported(general, "503 metres long", "measures 503 metres")  # one value, said twice
+
+
+def _not_yet(first: str, second: str, why: str) -> Any:
+    return pytest.param(first, second, marks=pytest.mark.xfail(strict=True, reason=why))
+
+
+# What the default scan does not report yet (README, "What it does not read yet"); strict, so a change that finds
+# one must say so here.
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        _not_yet("160,000 vehicles", "40,000 vehicles", "the amount flip's fitted weight is negative"),
+        _not_yet("completed in 1932", "finished in 1928", "a year names a time: years are not compared"),
+        _not_yet("eight lanes", "six lanes", "a number written as a word is not read as an amount"),
+        _not_yet("both directions", "southbound", "a scope changed without a flip the reader knows"),
+    ],
+)
+def test_general_text_conflicts_not_reported_yet(general, first: str, second: str) -> None:  # type: ignore[no-untyped-def]
+    assert _reported(general, first, second)
