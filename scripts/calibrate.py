@@ -155,10 +155,12 @@ def readings(name: str, pairs: Pairs, lock, reader, embedder, cache: Path):  # t
     file = cache / f"{name}-readings-{hashlib.sha256(content).hexdigest()[:16]}.pkl"
     if file.exists():
         return pickle.loads(file.read_bytes())
-    premises, hypotheses = reader.read(pairs.premises), reader.read(pairs.hypotheses)
-    left = np.asarray(embedder.encode(pairs.premises))
-    right = np.asarray(embedder.encode(pairs.hypotheses))
-    found = (premises, hypotheses, (left * right).sum(axis=1))
+    # Each text once: a same-topic claim is a side of many pairs.
+    texts = sorted(set(pairs.premises) | set(pairs.hypotheses))
+    index = {text: k for k, text in enumerate(texts)}
+    read, vectors = reader.read(texts), np.asarray(embedder.encode(texts))
+    left, right = [index[t] for t in pairs.premises], [index[t] for t in pairs.hypotheses]
+    found = ([read[k] for k in left], [read[k] for k in right], (vectors[left] * vectors[right]).sum(axis=1))
     cache.mkdir(parents=True, exist_ok=True)
     file.write_bytes(pickle.dumps(found))
     return found

@@ -29,7 +29,7 @@ def calibrate() -> Iterator[ModuleType]:
 class TopicEmbedder:
     """One unit vector per topic word: claims that name the same topic are as similar as can be."""
 
-    TOPICS = ("vaccine", "aerosol", "bridge")
+    TOPICS = ("vaccine", "aerosol")
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         return np.array([[float(topic in text.lower()) for topic in self.TOPICS] for text in texts])
