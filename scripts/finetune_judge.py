@@ -357,12 +357,8 @@ def main(
     )
     rng = random.Random(seed)
     for epoch in range(epochs):
-        ordered = [
-            (e.premise, e.hypothesis, tuned.target(e.label, e.neutral))
-            if rng.random() < 0.5
-            else (e.hypothesis, e.premise, tuned.target(e.label, e.neutral))
-            for e in train
-        ]
+        sides = [(e.premise, e.hypothesis) if rng.random() < 0.5 else (e.hypothesis, e.premise) for e in train]
+        ordered = [(*side, tuned.target(e.label, e.neutral)) for side, e in zip(sides, train, strict=True)]
         rng.shuffle(ordered)
         # Batches of similar length (sorted within windows of 50 batches), in random order.
         window = 50 * batch_size
