@@ -54,8 +54,8 @@ def gather(
     found = []
     for pair in pairs:
         a, b = assertions[pair.a], assertions[pair.b]
-        signals = compare(a, b, short_name(claims[pair.a].doc), short_name(claims[pair.b].doc))
         contrast = propositions.contrast(proposition(pair.a), proposition(pair.b))
+        signals = compare(a, b, short_name(claims[pair.a].doc), short_name(claims[pair.b].doc), contrast)
         score = calibration.screen_score(screen_features(pair.similarity, contrast, signals, a, b))
         found.append(Evidence(tuple(signals), contrast, score))
     return found

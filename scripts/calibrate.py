@@ -9,8 +9,10 @@ measure the result, nor the seeds). Fitted on:
   abstract) are contradictions, mostly one proposition with one thing flipped; the same verdict is not;
 - same_topic: SciFact and COVID-Fact claims paired with their nearest claims from other sources (cosine >= 0.4),
   none of them contradictions: claims on one topic that state different propositions, which is what most candidate
-  pairs of a real scan are, and what the judge alone calls contradictions too often. (`--same-topic-supported`
-  pairs only the claims their sources support, and `--same-topic-neighbours` sets how many: a measured variant.)
+  pairs of a real scan are, and what the judge alone calls contradictions too often; less the pairs that state one
+  proposition with another value (the quantity judge's `value_signals`), which disagree whatever their sources.
+  (`--same-topic-supported` pairs only the claims their sources support, and `--same-topic-neighbours` sets how
+  many: a measured variant.)
 Each set weighs the same in the fit, whatever its size. Checked on COVID-Fact pairs (its contradictions are a
 claim against a copy with one word swapped, its other pairs a claim against evidence: fitted on, it teaches that
 near-identical texts contradict) and ANLI dev; neither is fitted. Each pair is scored by the NLI judge both
@@ -50,7 +52,7 @@ from detector.models.lock import read_lock
 from detector.reader import propositions
 from detector.runtime.keys import model_key
 from detector.verdict.calibration import FEATURES, SCREEN_FEATURES, features, judge_features
-from detector.verdict.signals import compare
+from detector.verdict.signals import compare, value_signals
 
 PAIR_SETS = ("scifact", "sick_trial", "covidfact")
 FIT = ("scifact", "sick_trial", "claim_pairs", "same_topic")
@@ -166,14 +168,17 @@ def readings(name: str, pairs: Pairs, lock, reader, embedder, cache: Path):  # t
     return found
 
 
-def feature_matrix(pairs: Pairs, scores: np.ndarray, read) -> np.ndarray:  # type: ignore[no-untyped-def]
+def feature_matrix(pairs: Pairs, scores: np.ndarray, read) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """The verdict's inputs for each pair, and which pairs state one proposition with another value (the
+    quantity judge's `value_signals`)."""
     premises, hypotheses, similarity = read
-    rows = []
+    rows, valued = [], []
     for k, ((fwd, bwd), a, b) in enumerate(zip(scores, premises, hypotheses, strict=True)):
         contrast = propositions.contrast(propositions.read(pairs.premises[k]), propositions.read(pairs.hypotheses[k]))
-        values = features(float(fwd), float(bwd), float(similarity[k]), contrast, compare(a, b, "", ""), a, b)
+        values = features(float(fwd), float(bwd), float(similarity[k]), contrast, compare(a, b, "", "", contrast), a, b)
         rows.append([values[name] for name in FEATURES])
-    return np.array(rows)
+        valued.append(bool(value_signals(contrast, a, b, "", "")))
+    return np.array(rows), np.array(valued, dtype=bool)
 
 
 def one_way_below(x: np.ndarray, scores: np.ndarray, at_least: float) -> np.ndarray:
@@ -250,17 +255,20 @@ def main(
     directions: dict[str, np.ndarray] = {}
     for name, pairs in sets.items():
         scores = nli_scores(name, pairs, spec, cache)
-        x = feature_matrix(pairs, scores, readings(name, pairs, lock, reader, embedder, cache))
-        data[name] = (x, pairs.labels, scores.max(axis=1))
+        x, valued = feature_matrix(pairs, scores, readings(name, pairs, lock, reader, embedder, cache))
+        labels = pairs.labels
+        if name == "same_topic":
+            # Two sources that state one proposition with another value disagree, whatever their labels say
+            # ("the vaccine is 50% effective" against "78% effective"): no known negative.
+            x, labels, scores = x[~valued], labels[~valued], scores[~valued]
+        data[name] = (x, labels, scores.max(axis=1))
         directions[name] = scores
         fired = {
             f: int(x[:, FEATURES.index(f)].astype(bool).sum())
             for f in FEATURES
             if not f.startswith(("nli", "sim", "over"))
         }
-        print(
-            f"  {name}: {len(pairs.labels)} pairs ({int(pairs.labels.sum())} contradictions), fired {fired}", flush=True
-        )
+        print(f"  {name}: {len(labels)} pairs ({int(labels.sum())} contradictions), fired {fired}", flush=True)
 
     x_fit = np.vstack([data[n][0] for n in FIT])
     y_fit = np.concatenate([data[n][1] for n in FIT])

@@ -95,7 +95,7 @@ def main(
     pairs, items = nearest_sentences([r.premise for r in rows], [r.hypothesis for r in rows], embedder, nearest)
     name = f"control_nearest{nearest}"
     scores = nli_scores(name, pairs, spec, cache)
-    x = feature_matrix(pairs, scores, readings(name, pairs, lock, reader, embedder, cache))
+    x, _ = feature_matrix(pairs, scores, readings(name, pairs, lock, reader, embedder, cache))
     verdict = np.array([calibration.score(dict(zip(FEATURES, row, strict=True))) for row in x])
     n = len(rows)
     judge_threshold = float(spec.settings["threshold"])

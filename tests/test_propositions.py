@@ -57,6 +57,59 @@ def test_amounts_of_one_unit_that_never_overlap_are_a_flip() -> None:
     assert compared("A study from 2004 found this.", "A study from 2019 found this.")["amount_flip"] == 0.0
 
 
+def test_one_proposition_with_another_value_is_a_value_conflict() -> None:
+    found = contrast(read("The refund window is 30 days."), read("The refund window is about 14 days."))
+    assert found.value_conflict == ("30 days", "14 days")
+    # Words that only say how exact a value is do not make two propositions.
+    roughly = contrast(read("Roughly 40,000 visitors came to the fair."), read("160,000 visitors came to the fair."))
+    assert roughly.value_conflict == ("40,000 visitors", "160,000 visitors")
+    # Amounts of one unit in claims about different things are an amount flip, not a value conflict.
+    apart = contrast(read("The bridge is 500 metres long."), read("The river is 200 metres wide at its mouth."))
+    assert apart.amount_flip and apart.value_conflict is None
+    # Nor is a denied value ("not 30 days" says what the window is not), nor values that overlap.
+    assert contrast(read("The window is not 30 days."), read("The window is 14 days.")).value_conflict is None
+    assert contrast(read("The window is 30 days."), read("The window is 28 to 31 days.")).value_conflict is None
+
+
+def test_a_value_under_a_condition_or_at_another_time_is_no_value_conflict() -> None:
+    # "When you take X, Y follows": a value under a condition, not a claim of the value.
+    under = contrast(
+        read("When you take 3 pills, levels rise 10 times."), read("When you take 10 pills, levels rise 30 times.")
+    )
+    assert under.amount_flip and under.value_conflict is None
+    # Values of one measure in different years are two times, not two answers; in one year, two answers.
+    years = ("In 2019, 30% of adults used the app.", "In 2021, 45% of adults used the app.")
+    assert contrast(read(years[0]), read(years[1])).value_conflict is None
+    assert contrast(read(years[0]), read("In 2019, 45% of adults used the app.")).value_conflict == ("30%", "45%")
+
+
+def test_numbers_written_as_words_are_amounts() -> None:
+    assert [(x.low, x.unit) for x in read("It carries eight lanes and twenty-five hundred cars.").amounts] == [
+        (8.0, "lane"),
+        (2500.0, "car"),
+    ]
+    found = contrast(
+        read("The bridge carries eight lanes of traffic."), read("The bridge carries six lanes of traffic.")
+    )
+    assert found.value_conflict == ("eight lanes", "six lanes")
+    # Articles, "one" (mostly a pronoun), fractions and ordinals are no counts.
+    assert read("One of the most common effects, a third of users, on the second day.").amounts == ()
+
+
+def test_a_bound_is_every_amount_it_allows() -> None:
+    # "more than 5" holds for 6, "up to 8" for 6, "at least 4,000" for 5,000: no flip between them.
+    assert compared("The album has more than 5 songs.", "The album has 6 songs.")["amount_flip"] == 0.0
+    assert compared("It was tested for up to 8 days.", "It was tested for greater than six days.")["amount_flip"] == 0.0
+    assert compared("Take 3 g or less a day.", "Take 5 g a day.")["amount_flip"] == 1.0
+    over = contrast(read("The council has over 50 member states."), read("The council has 43 member states."))
+    assert over.value_conflict == ("over 50 member", "43 member")
+
+
+def test_a_year_is_a_time_not_an_amount() -> None:
+    found = read("It was completed in 1932 after eight years of work.")
+    assert found.years == frozenset({1932}) and [(x.low, x.unit) for x in found.amounts] == [(8.0, "year")]
+
+
 def test_numbers_that_name_or_rank_are_not_amounts() -> None:
     # A number joined to the word before it is part of a name; a year with "s" is a decade; an ordinal is a rank.
     assert compared("SARS-CoV-2 patients were treated.", "COVID-19 patients were treated.")["amount_flip"] == 0.0
@@ -85,3 +138,5 @@ def test_overlap_is_the_share_of_the_shorter_claims_content_words() -> None:
 @given(st.text(max_size=80), st.text(max_size=80))
 def test_the_comparison_is_symmetric(first: str, second: str) -> None:
     assert compared(first, second) == compared(second, first)
+    forth, back = contrast(read(first), read(second)), contrast(read(second), read(first))
+    assert (forth.value_conflict is None) == (back.value_conflict is None)

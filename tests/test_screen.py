@@ -5,7 +5,7 @@ from __future__ import annotations
 from detector.reader.assertions import Assertion, Effect
 from detector.records import Claim, Pair
 from detector.screen import choose, gather, short_name
-from detector.verdict.calibration import FEATURES, SCREEN_FEATURES, Calibration
+from detector.verdict.calibration import FEATURES, SCREEN_FEATURES, Calibration, screen_features
 
 
 def claims_of(texts: list[str]) -> list[Claim]:
@@ -65,3 +65,33 @@ def test_the_judge_sees_each_claims_best_pairs_and_every_pair_the_reader_signals
 def test_explanations_name_documents_by_their_number() -> None:
     assert short_name("000_ac6c5d8dacf27aa2.txt") == "000"
     assert short_name("notes.txt") == "notes.txt" and short_name("2024_report.txt") == "2024"
+
+
+def test_one_proposition_with_another_value_is_a_quantity_signal() -> None:
+    texts = [
+        "The refund window is 30 days.",
+        "The refund window is about 14 days.",
+        "The warranty lasts 2 years.",
+        "Returns are accepted at any store.",
+    ]
+    pairs = [Pair(0, 1, 0.6), Pair(0, 2, 0.7), Pair(0, 3, 0.8)]
+    evidence = gather(pairs, claims_of(texts), [Assertion("claim")] * 4, SCREEN)
+    assert [(s.kind, s.explanation) for s in evidence[0].signals] == [
+        ("quantity", "value: 30 days (000) vs 14 days (001)")
+    ]
+    assert not evidence[1].signals and not evidence[2].signals
+    # The verdict reads it as the quantity judge.
+    read = screen_features(0.6, evidence[0].contrast, list(evidence[0].signals), Assertion("claim"), Assertion("claim"))
+    assert read["quantity"] == 1.0 and read["amount_flip"] == 1.0
+
+
+def test_doses_are_left_to_the_dose_judge() -> None:
+    from detector.reader.assertions import Quantity
+
+    # A loading dose and a maintenance dose share most words; the dose judge reads their roles, not the value one.
+    texts = ["A loading dose is 20 grams a day.", "A maintenance dose is 3 grams a day."]
+    reading = [
+        Assertion("claim", quantities=(Quantity(20.0, 20.0, "gram", "20 grams", "", "loading"),)),
+        Assertion("claim", quantities=(Quantity(3.0, 3.0, "gram", "3 grams", "", "maintenance"),)),
+    ]
+    assert not gather([Pair(0, 1, 0.9)], claims_of(texts), reading, SCREEN)[0].signals

@@ -52,7 +52,7 @@ _AIM_NOUNS = _WORDS["aim_nouns"]
 _FINDING_VERBS = _WORDS["finding_verbs"]
 _QUESTION_WORDS = _WORDS["question_words"]
 _REGIMEN_PHASES = _WORDS["regimen_phases"]
-_CONDITIONS = _WORDS["conditions"]
+CONDITIONS = _WORDS["conditions"]
 # Each word that gives an amount a role → the role ("mean" → "average").
 _DOSE_ROLES = {word: role for role, words in _LEXICON["dose_roles"].items() for word in words}
 _ROLE_WORDS = _alternatives(_DOSE_ROLES)
@@ -730,7 +730,7 @@ def quantities(text: str, doc: Any = None) -> Iterable[Quantity]:
             continue
         spread = q.uncertainty or 0.0
         amount_start, amount_end = q.span
-        bound, start, end = _bound(text, amount_start, amount_end)
+        bound, start, end = amount_bound(text, amount_start, amount_end)
         low, high = (q.value - spread) * factor, (q.value + spread) * factor
         role, words_end = "", amount_end
         if _BASE[entity] in DOSE_UNITS:
@@ -792,13 +792,13 @@ def _role(text: str, window: int, start: int, doc: Any) -> str:
     for clause in (token.root, *token.root.ancestors):
         # The parser attaches "if" as a marker and "when" as an adverb of the clause's verb.
         if clause.dep_ == "advcl" and any(
-            c.dep_ in ("mark", "advmod") and c.lower_ in _CONDITIONS for c in clause.children
+            c.dep_ in ("mark", "advmod") and c.lower_ in CONDITIONS for c in clause.children
         ):
             return "if"
     return ""
 
 
-def _bound(text: str, start: int, end: int) -> tuple[str, int, int]:
+def amount_bound(text: str, start: int, end: int) -> tuple[str, int, int]:
     """Whether the words around text[start:end] make the amount a bound ("up to", "or less", "more than"), and
     the span of the amount with those words. A least that is denied or to be avoided ("do not take more than
     8 g", "avoid more than 8 g") is a most."""

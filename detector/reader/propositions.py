@@ -5,7 +5,9 @@ build up a tolerance", "regulated / not regulated", "22% / 88% of labels", "3 to
 module reads each claim once into a `Proposition` (content words, negation, numbers, quantifiers) and compares
 two of them: how much of the proposition they share, and what differs — a negation on one side only, a pair of
 antonyms (WordNet's, `data/antonyms.tsv`, and un-/in-/non- prefixes), different amounts of the same unit, or
-different quantifiers. These are features of the verdict (`verdicts.Calibration`), never a verdict alone.
+different quantifiers. These are features of the verdict (`verdicts.Calibration`), never a verdict alone. Where
+two claims state one proposition with values that do not overlap (`Contrast.value_conflict`: "160,000 vehicles"
+against "about 40,000 vehicles" a day, "eight lanes" against "six"), the quantity judge reads it as a conflict.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .assertions import concept, stem
+from .assertions import CONDITIONS, amount_bound, concept, stem
 
 DATA = Path(__file__).with_name("data")
 # English function words that carry the flip itself: kept out of the content words, read on their own.
@@ -26,6 +28,9 @@ NEGATORS = frozenset(
     "wasn't weren't hasn't haven't hadn't shouldn't wouldn't couldn't mustn't lack lacks lacking".split()
 )
 QUANTIFIERS = frozenset("all every each always most many much some several few little rarely seldom sometimes".split())
+# Words that only say how exact or how bounded a value is ("about 500", "roughly 40,000", "over 20"): left out when
+# two claims are compared apart from their values.
+APPROXIMATORS = frozenset("about around approximately roughly nearly almost over under up more less least".split())
 _NEGATING_PREFIXES = ("un", "in", "im", "il", "ir", "non", "non-", "dis")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
 # A number, an optional second one after a range word, and the unit word or sign after them. A number joined to
@@ -78,28 +83,77 @@ class Proposition:
     negated: bool
     amounts: tuple[Amount, ...]
     quantifiers: frozenset[str]
+    years: frozenset[int] = frozenset()  # the years it names ("in 2019"): when what it says holds
+    conditional: bool = False  # a clause opened by "if", "when" …: what holds under a condition
 
 
 def read(text: str) -> Proposition:
-    """A claim's content words, negation, amounts and quantifiers."""
+    """A claim's content words, negation, amounts, quantifiers, years and whether it states a condition."""
     tokens = [t.lower().replace("’", "'") for t in _WORD.findall(text)]
     stops = stop_words()
     negated = any(t in NEGATORS or t.endswith("n't") for t in tokens)
     terms = frozenset(t for t in tokens if t not in stops and t not in NEGATORS and t not in QUANTIFIERS)
+    years: set[int] = set()
     return Proposition(
         words=frozenset(concept(stem(t)) for t in terms),
         terms=terms,
         negated=negated,
-        amounts=tuple(_amounts(text)),
+        amounts=tuple(_amounts(*_spelled_out(text, tokens), years)),
         quantifiers=frozenset(t for t in tokens if t in QUANTIFIERS),
+        years=frozenset(years),
+        conditional=any(t in CONDITIONS for t in tokens),
     )
 
 
-def _amounts(text: str) -> list[Amount]:
+@lru_cache(maxsize=1)
+def _cardinals() -> frozenset[str]:
+    """The words of whole numbers from two up in quantulum3's English number words ("two", "twenty",
+    "hundred"): "a", "an" and "one" are mostly articles and pronouns ("one of the most common"), and its
+    fractions and ordinals ("a third", "the third day") are no counts."""
+    from quantulum3.regex import numberwords
+
+    return frozenset(
+        word
+        for word, (scale, increment) in numberwords().items()
+        if word.isalpha() and (increment >= 2 or scale >= 100) and float(scale).is_integer()
+    )
+
+
+def _spelled_out(text: str, tokens: list[str]) -> tuple[str, dict[int, str]]:
+    """`text` with its numbers written as words in digits ("eight lanes" → "8 lanes", by quantulum3), and where
+    each such number now starts → the words it was written in, for explanations."""
+    cardinals = _cardinals()
+    if not any(t in cardinals for t in tokens):
+        return text, {}
+    from quantulum3 import parser
+
+    values = [
+        v for v in parser.extract_spellout_values(text) if any(w.lower() in cardinals for w in v["old_surface"].split())
+    ]
+    parts, words, at, shift = [], {}, 0, 0
+    for value in sorted(values, key=lambda v: v["old_span"][0]):
+        start, end = value["old_span"]
+        number = float(value["new_surface"])
+        digits = str(int(number)) if number.is_integer() else str(number)
+        parts += [text[at:start], digits]
+        words[start + shift] = text[start:end]
+        shift += len(digits) - (end - start)
+        at = end
+    return "".join(parts) + text[at:], words
+
+
+def _amounts(text: str, written: dict[int, str] | None = None, years: set[int] | None = None) -> list[Amount]:
+    """The amounts in `text`; `written` gives the words of numbers spelled out in the claim (`_spelled_out`),
+    and `years` collects the years it names."""
+    written = written or {}
     found = []
     for match in _NUMBER.finditer(text):
         first, second, unit = match.group(1), match.group(2), match.group(3) or ""
+        if unit.lower() in stop_words():
+            unit = ""  # "in 2 of 3 cases", "19 is": a function word after a number is not its unit
         if _YEAR.match(first) and not second and unit.lower() in ("", "s"):
+            if years is not None and not unit:
+                years.add(int(first))
             continue  # "in 2019", "the 1990s": a year names a time, not an amount
         if not second and unit.lower() in _ORDINAL and match.group(0)[len(first)].isalpha():
             continue  # "the 3rd day", "21st century": a rank, not an amount
@@ -108,10 +162,21 @@ def _amounts(text: str) -> list[Amount]:
             high = float(second.replace(",", "")) if second else low
         except ValueError:
             continue
-        if unit.lower() in stop_words():
-            unit = ""  # "in 2 of 3 cases", "19 is": a function word after a number is not its unit
         unit = "%" if unit.lower() in ("%", "percent") else stem(unit) if unit else ""
-        found.append(Amount(min(low, high), max(low, high), unit, match.group(0).strip()))
+        # A bound is every amount it allows, as the claim reader reads a dose's: "more than 5 songs" holds for 6,
+        # "up to 8 days" for 6 (`amount_bound`, `[patterns]` in claim_reader.toml).
+        bound, start, end = amount_bound(text, match.start(), match.end())
+        low, high = min(low, high), max(low, high)
+        if bound == "at most":
+            low = 0.0
+        elif bound == "at least":
+            high = math.inf
+        words = text[start:end]
+        for group in (2, 1):  # "eight to ten lanes", as the claim says it
+            if match.group(group) and match.start(group) in written:
+                at = match.start(group) - start
+                words = words[:at] + written[match.start(group)] + words[at + len(match.group(group)) :]
+        found.append(Amount(low, high, unit, words.strip()))
     return found
 
 
@@ -130,6 +195,9 @@ class Contrast:
     antonym: tuple[str, str] | None
     amount_flip: tuple[str, str] | None
     quantifier_flip: tuple[str, str] | None
+    # The amounts of `amount_flip` where the claims state one proposition apart from them (`_value_conflict`):
+    # "about 160,000 vehicles cross the bridge every day" vs "roughly 40,000 vehicles use the bridge each day".
+    value_conflict: tuple[str, str] | None = None
 
     def features(self) -> dict[str, float]:
         return {
@@ -160,6 +228,7 @@ def contrast(a: Proposition, b: Proposition) -> Contrast:
     shared = len(a.words & b.words)
     overlap = shared / min(len(a.words), len(b.words)) if a.words and b.words else 0.0
     sizes = sorted((len(a.words), len(b.words)))
+    amount_flip = _amount_flip(a.amounts, b.amounts)
     return Contrast(
         overlap=round(overlap, 4),
         length_ratio=round(math.log(max(sizes[1], 1) / max(sizes[0], 1)), 4),
@@ -168,8 +237,9 @@ def contrast(a: Proposition, b: Proposition) -> Contrast:
             frozenset(t for t in a.terms if concept(stem(t)) not in b.words),
             frozenset(t for t in b.terms if concept(stem(t)) not in a.words),
         ),
-        amount_flip=_amount_flip(a.amounts, b.amounts),
+        amount_flip=amount_flip,
         quantifier_flip=_quantifier_flip(a.quantifiers, b.quantifiers),
+        value_conflict=_value_conflict(a, b, amount_flip),
     )
 
 
@@ -196,6 +266,25 @@ def _amount_flip(left: Sequence[Amount], right: Sequence[Amount]) -> tuple[str, 
         xs, ys = [x for x in left if x.unit == unit], [y for y in right if y.unit == unit]
         if not any(_overlap(x, y) for x in xs for y in ys):
             return xs[0].text, ys[0].text
+    return None
+
+
+def _value_conflict(a: Proposition, b: Proposition, flip: tuple[str, str] | None) -> tuple[str, str] | None:
+    """`flip` where the two claims state one proposition with another value: apart from words of approximation
+    they share three quarters of the shorter one's content words (the unit among them: it names what is counted
+    or measured), two at least. Two sources giving different values of one measure of one thing disagree,
+    whatever the topic (a count, a share, a length, a price); the claim reader's dose judge reads doses more
+    closely. Not where a claim is negated ("not 30 days" says what it is not), states a condition ("when you take
+    3 mg, levels rise 10 times": a value under it), or where the two name different years (two times)."""
+    if flip is None or a.negated or b.negated or a.conditional or b.conditional:
+        return None
+    if a.years and b.years and not a.years & b.years:
+        return None
+    aside = {concept(stem(w)) for w in APPROXIMATORS}
+    left, right = a.words - aside, b.words - aside
+    shared = len(left & right)
+    if shared >= 2 and shared >= 0.75 * min(len(left), len(right)):
+        return flip
     return None
 
 

@@ -95,6 +95,7 @@ def screen_features(
         "flipped_overlap": contrast.overlap * flipped,
         "direction": float("direction" in kinds),
         "negation": float("negation" in kinds),
+        # The quantity judge: doses that do not overlap (the claim reader), or one proposition with another value.
         "quantity": float("quantity" in kinds),
         "hedged": float(bool(a.hedges)) + float(bool(b.hedges)),
         "scope": float(bool(scope_note(a, b))),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..reader.assertions import DOSE_UNITS, Assertion, Quantity, agents_agree, concept, stem
+from ..reader.propositions import Contrast
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,16 @@ def quantity_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
     return []
 
 
+def value_signals(contrast: Contrast, a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
+    """The quantity judge's reading of any measure: the claims state one proposition with values that do not
+    overlap ("160,000 vehicles" vs "40,000 vehicles" cross a bridge a day; `Contrast.value_conflict`). Doses are
+    left to `quantity_signals`, which reads their roles, bounds and age groups."""
+    if contrast.value_conflict is None or any(q.unit in DOSE_UNITS for q in (*a.quantities, *b.quantities)):
+        return []
+    first, second = contrast.value_conflict
+    return [Signal("quantity", f"value: {first} ({doc_a}) vs {second} ({doc_b})")]
+
+
 def _named(q: Quantity) -> str:
     """An amount as an explanation names it: "loading dose 20 g", "3 to 5 grams"."""
     if not q.role:
@@ -141,9 +152,13 @@ def scope_note(a: Assertion, b: Assertion) -> str:
     return ""
 
 
-def compare(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
-    """Every assertion-level signal that the two claims conflict (at most one of each kind)."""
+def compare(a: Assertion, b: Assertion, doc_a: str, doc_b: str, contrast: Contrast | None = None) -> list[Signal]:
+    """Every signal that the two claims conflict (at most one of each kind): the claim reader's, and with the
+    claims' `contrast` one proposition with another value."""
     found = direction_signals(a, b, doc_a, doc_b)
     if not any(s.kind == "negation" for s in found):  # a denied effect already is the negation
         found += negation_signals(a, b, doc_a, doc_b)
-    return found + quantity_signals(a, b, doc_a, doc_b)
+    found += quantity_signals(a, b, doc_a, doc_b)
+    if contrast is not None and not any(s.kind == "quantity" for s in found):
+        found += value_signals(contrast, a, b, doc_a, doc_b)
+    return found
