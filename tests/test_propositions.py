@@ -92,8 +92,11 @@ def test_numbers_written_as_words_are_amounts() -> None:
         read("The bridge carries eight lanes of traffic."), read("The bridge carries six lanes of traffic.")
     )
     assert found.value_conflict == ("eight lanes", "six lanes")
-    # Articles, "one" (mostly a pronoun), fractions and ordinals are no counts.
+    # Articles, "one" (mostly a pronoun), fractions and ordinals are no counts; nor is a name ("the Big Four"), and a
+    # list of numbers is no one value.
     assert read("One of the most common effects, a third of users, on the second day.").amounts == ()
+    assert read("The Big Four firms and the Group of Seven met.").amounts == ()
+    assert [(x.low, x.text) for x in read("Two, three or four times.").amounts] == [(4.0, "four times")]
 
 
 def test_a_bound_is_every_amount_it_allows() -> None:

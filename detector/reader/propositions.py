@@ -128,7 +128,15 @@ def _spelled_out(text: str, tokens: list[str]) -> tuple[str, dict[int, str]]:
     from quantulum3 import parser
 
     values = [
-        v for v in parser.extract_spellout_values(text) if any(w.lower() in cardinals for w in v["old_surface"].split())
+        v
+        for v in parser.extract_spellout_values(text)
+        if any(w.lower() in cardinals for w in v["old_surface"].split())
+        # Not a list ("two, three or four times": quantulum3 adds them up), nor a name ("the Big Four firms",
+        # "the Group of Seven": capitalised inside a sentence).
+        and "," not in v["old_surface"]
+        and not (
+            v["old_span"][0] > 0 and v["old_surface"][0].isupper() and text[: v["old_span"][0]].strip()[-1:].isalnum()
+        )
     ]
     parts, words, at, shift = [], {}, 0, 0
     for value in sorted(values, key=lambda v: v["old_span"][0]):
