@@ -108,6 +108,14 @@ def test_a_bound_is_every_amount_it_allows() -> None:
     assert over.value_conflict == ("over 50 member", "43 member")
 
 
+def test_between_two_numbers_is_a_range() -> None:
+    assert [(x.low, x.high, x.unit) for x in read("Take between 5 and 10 mg a day.").amounts] == [(5.0, 10.0, "mg")]
+    assert [(x.low, x.high) for x in read("Rates were between 20% and 30%.").amounts] == [(20.0, 30.0)]
+    assert compared("Take between 5 and 10 mg a day.", "Take 8 mg a day.")["amount_flip"] == 0.0
+    # Two counts joined by "and" stay two.
+    assert len(read("Between 5 patients and 10 controls took part.").amounts) == 2
+
+
 def test_a_year_is_a_time_not_an_amount() -> None:
     found = read("It was completed in 1932 after eight years of work.")
     assert found.years == frozenset({1932}) and [(x.low, x.unit) for x in found.amounts] == [(8.0, "year")]

@@ -38,6 +38,8 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
 _NUMBER = re.compile(
     r"(?<![\w.-])(\d+(?:[.,]\d+)*)(?:\s*(?:-|–|—|to)\s*(\d+(?:[.,]\d+)*))?\s*(%|percent\b|[A-Za-zµ]+)?", re.I
 )
+# "between 5 and 10": a range, as "5 to 10" is (the "and" of any other pair of numbers joins two amounts).
+_BETWEEN = re.compile(r"\bbetween\s+\d+(?:[.,]\d+)*(\s*%?\s+and\s+)(?=\d)", re.I)
 # Numbers that name, not measure: years and list markers say nothing about an amount.
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 _ORDINAL = frozenset(("st", "nd", "rd", "th"))
@@ -155,7 +157,10 @@ def _amounts(text: str, written: dict[int, str] | None = None, years: set[int] |
     and `years` collects the years it names."""
     written = written or {}
     found = []
-    for match in _NUMBER.finditer(text):
+    # "between 5 and 10" read as "5 to 10" ("between 20% and 30%" as "20 to 30%"), the text keeping its length so
+    # that each amount's words are the claim's.
+    ranged = _BETWEEN.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + " to".ljust(len(m.group(1))), text)
+    for match in _NUMBER.finditer(ranged):
         first, second, unit = match.group(1), match.group(2), match.group(3) or ""
         if unit.lower() in stop_words():
             unit = ""  # "in 2 of 3 cases", "19 is": a function word after a number is not its unit
