@@ -95,14 +95,14 @@ def read(text: str) -> Proposition:
     stops = stop_words()
     negated = any(t in NEGATORS or t.endswith("n't") for t in tokens)
     terms = frozenset(t for t in tokens if t not in stops and t not in NEGATORS and t not in QUANTIFIERS)
-    years: set[int] = set()
+    amounts, years = _amounts(*_spelled_out(text, tokens))
     return Proposition(
         words=frozenset(concept(stem(t)) for t in terms),
         terms=terms,
         negated=negated,
-        amounts=tuple(_amounts(*_spelled_out(text, tokens), years)),
+        amounts=tuple(amounts),
         quantifiers=frozenset(t for t in tokens if t in QUANTIFIERS),
-        years=frozenset(years),
+        years=years,
         conditional=any(t in CONDITIONS for t in tokens),
     )
 
@@ -152,11 +152,11 @@ def _spelled_out(text: str, tokens: list[str]) -> tuple[str, dict[int, str]]:
     return "".join(parts) + text[at:], words
 
 
-def _amounts(text: str, written: dict[int, str] | None = None, years: set[int] | None = None) -> list[Amount]:
-    """The amounts in `text`; `written` gives the words of numbers spelled out in the claim (`_spelled_out`),
-    and `years` collects the years it names."""
+def _amounts(text: str, written: dict[int, str] | None = None) -> tuple[list[Amount], frozenset[int]]:
+    """The amounts in `text` and the years it names; `written` gives the words of numbers spelled out in the claim
+    (`_spelled_out`)."""
     written = written or {}
-    found = []
+    found, years = [], set()
     # "between 5 and 10" read as "5 to 10" ("between 20% and 30%" as "20 to 30%"), the text keeping its length so
     # that each amount's words are the claim's.
     ranged = _BETWEEN.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + " to".ljust(len(m.group(1))), text)
@@ -165,7 +165,7 @@ def _amounts(text: str, written: dict[int, str] | None = None, years: set[int] |
         if unit.lower() in stop_words():
             unit = ""  # "in 2 of 3 cases", "19 is": a function word after a number is not its unit
         if _YEAR.match(first) and not second and unit.lower() in ("", "s"):
-            if years is not None and not unit:
+            if not unit:
                 years.add(int(first))
             continue  # "in 2019", "the 1990s": a year names a time, not an amount
         if not second and unit.lower() in _ORDINAL and match.group(0)[len(first)].isalpha():
@@ -190,7 +190,7 @@ def _amounts(text: str, written: dict[int, str] | None = None, years: set[int] |
                 at = match.start(group) - start
                 words = words[:at] + written[match.start(group)] + words[at + len(match.group(group)) :]
         found.append(Amount(low, high, unit, words.strip()))
-    return found
+    return found, frozenset(years)
 
 
 FEATURES = ("overlap", "negation_flip", "antonym", "amount_flip", "quantifier_flip", "length_ratio")
