@@ -83,6 +83,33 @@ def test_a_value_under_a_condition_or_at_another_time_is_no_value_conflict() -> 
     assert contrast(read(years[0]), read("In 2019, 45% of adults used the app.")).value_conflict == ("30%", "45%")
 
 
+def test_one_event_that_happens_once_dated_to_two_years_is_a_date_conflict() -> None:
+    completed = read("The Harbor Bridge was completed in 1932 after eight years of construction.")
+    finished = read("Construction of the Harbor Bridge finished in 1928.")
+    assert contrast(completed, finished).date_conflict == ("completed 1932", "finished 1928")
+    assert contrast(finished, completed).date_conflict == ("finished 1928", "completed 1932")
+    born = contrast(read("Ada Lovelace was born in 1815 in London."), read("Ada Lovelace was born in London in 1816."))
+    assert born.date_conflict == ("born 1815", "born 1816")
+    # The same year, another event ("opened" is not "finished"), another thing, or the same event not dated twice.
+    assert contrast(completed, read("The Harbor Bridge was completed in 1932.")).date_conflict is None
+    assert contrast(read("The bridge opened to traffic in 1932."), finished).date_conflict is None
+    assert (
+        contrast(read("Aspirin was invented in 1897."), read("Ibuprofen was invented in 1961.")).date_conflict is None
+    )
+    assert contrast(completed, read("Construction of the Harbor Bridge finished.")).date_conflict is None
+
+
+def test_an_event_that_recurs_or_a_denied_date_is_no_date_conflict() -> None:
+    # A bridge is closed, a study published, a finding found many times: different years are different times.
+    closed = (read("In 1992 the bridge was closed for two days."), read("The bridge was closed in 2004 for two days."))
+    assert contrast(*closed).date_conflict is None
+    found = (read("A 2019 study found that the drug works."), read("A 2021 study found that the drug works."))
+    assert contrast(*found).date_conflict is None
+    founded = read("The company was founded in 1998.")
+    assert contrast(founded, read("The company was not founded in 1996.")).date_conflict is None
+    assert contrast(founded, read("If the company was founded in 1996, it is old.")).date_conflict is None
+
+
 def test_numbers_written_as_words_are_amounts() -> None:
     assert [(x.low, x.unit) for x in read("It carries eight lanes and twenty-five hundred cars.").amounts] == [
         (8.0, "lane"),

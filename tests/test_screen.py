@@ -85,6 +85,14 @@ def test_one_proposition_with_another_value_is_a_quantity_signal() -> None:
     assert read["quantity"] == 1.0 and read["amount_flip"] == 1.0
 
 
+def test_one_event_dated_to_two_years_is_a_quantity_signal() -> None:
+    texts = ["The museum was founded in 1901 by the city.", "The city founded the museum in 1911."]
+    evidence = gather([Pair(0, 1, 0.9)], claims_of(texts), [Assertion("claim")] * 2, SCREEN)
+    assert [(s.kind, s.explanation) for s in evidence[0].signals] == [
+        ("quantity", "date: founded 1901 (000) vs founded 1911 (001)")
+    ]
+
+
 def test_doses_are_left_to_the_dose_judge() -> None:
     from detector.reader.assertions import Quantity
 

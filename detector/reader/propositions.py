@@ -7,13 +7,16 @@ two of them: how much of the proposition they share, and what differs — a nega
 antonyms (WordNet's, `data/antonyms.tsv`, and un-/in-/non- prefixes), different amounts of the same unit, or
 different quantifiers. These are features of the verdict (`verdicts.Calibration`), never a verdict alone. Where
 two claims state one proposition with values that do not overlap (`Contrast.value_conflict`: "160,000 vehicles"
-against "about 40,000 vehicles" a day, "eight lanes" against "six"), the quantity judge reads it as a conflict.
+against "about 40,000 vehicles" a day, "eight lanes" against "six"), or date one event that happens once to
+different years (`Contrast.date_conflict`: "completed in 1932" against "finished in 1928"), the quantity judge
+reads it as a conflict.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,6 +45,8 @@ _NUMBER = re.compile(
 _BETWEEN = re.compile(r"\bbetween\s+\d+(?:[.,]\d+)*(\s*%?\s+and\s+)(?=\d)", re.I)
 # Numbers that name, not measure: years and list markers say nothing about an amount.
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+# The months: words of a date, set aside with the year when two dates are compared.
+MONTHS = frozenset("january february march april may june july august september october november december".split())
 _ORDINAL = frozenset(("st", "nd", "rd", "th"))
 
 
@@ -66,6 +71,14 @@ def antonyms() -> frozenset[tuple[str, str]]:
     return frozenset(pairs)
 
 
+@lru_cache(maxsize=1)
+def events() -> dict[str, str]:
+    """Each word form that dates an event which happens once to what it happens to → the event ("finished" →
+    "completion"): `data/events.toml`."""
+    table = tomllib.loads((DATA / "events.toml").read_text(encoding="utf-8"))["events"]
+    return {form: event for event, forms in table.items() for form in forms}
+
+
 @dataclass(frozen=True)
 class Amount:
     """A number or range read from a claim, with the unit word after it ("%", "gram", "minut")."""
@@ -87,6 +100,8 @@ class Proposition:
     quantifiers: frozenset[str]
     years: frozenset[int] = frozenset()  # the years it names ("in 2019"): when what it says holds
     conditional: bool = False  # a clause opened by "if", "when" …: what holds under a condition
+    # The events that happen once it names, each → the word that names it ("completion" → "completed").
+    events: tuple[tuple[str, str], ...] = ()
 
 
 def read(text: str) -> Proposition:
@@ -96,6 +111,7 @@ def read(text: str) -> Proposition:
     negated = any(t in NEGATORS or t.endswith("n't") for t in tokens)
     terms = frozenset(t for t in tokens if t not in stops and t not in NEGATORS and t not in QUANTIFIERS)
     amounts, years = _amounts(*_spelled_out(text, tokens))
+    once = events()
     return Proposition(
         words=frozenset(concept(stem(t)) for t in terms),
         terms=terms,
@@ -104,6 +120,7 @@ def read(text: str) -> Proposition:
         quantifiers=frozenset(t for t in tokens if t in QUANTIFIERS),
         years=years,
         conditional=any(t in CONDITIONS for t in tokens),
+        events=tuple(sorted({once[t]: t for t in reversed(tokens) if t in once}.items())),
     )
 
 
@@ -211,6 +228,9 @@ class Contrast:
     # The amounts of `amount_flip` where the claims state one proposition apart from them (`_value_conflict`):
     # "about 160,000 vehicles cross the bridge every day" vs "roughly 40,000 vehicles use the bridge each day".
     value_conflict: tuple[str, str] | None = None
+    # Where the claims date one event that happens once to different years (`_date_conflict`): "completed in
+    # 1932" vs "finished in 1928", as "completed 1932", "finished 1928".
+    date_conflict: tuple[str, str] | None = None
 
     def features(self) -> dict[str, float]:
         return {
@@ -253,6 +273,7 @@ def contrast(a: Proposition, b: Proposition) -> Contrast:
         amount_flip=amount_flip,
         quantifier_flip=_quantifier_flip(a.quantifiers, b.quantifiers),
         value_conflict=_value_conflict(a, b, amount_flip),
+        date_conflict=_date_conflict(a, b),
     )
 
 
@@ -299,6 +320,33 @@ def _value_conflict(a: Proposition, b: Proposition, flip: tuple[str, str] | None
     if shared >= 2 and shared >= 0.75 * min(len(left), len(right)):
         return flip
     return None
+
+
+def _date_conflict(a: Proposition, b: Proposition) -> tuple[str, str] | None:
+    """The two claims' dates where they date one event that happens once (`events`: a completion, a birth, a
+    founding) to years that differ, and state one proposition apart from the dates: apart from the words that name
+    the event and the months, they share three quarters of the shorter one's content words, two at least ("the
+    bridge was completed in 1932" / "construction of the bridge finished in 1928"). An event that recurs is no conflict
+    ("closed in 1992" / "closed in 2004"), nor a date in a negated claim or under a condition."""
+    if a.negated or b.negated or a.conditional or b.conditional:
+        return None
+    if not (a.years and b.years) or a.years & b.years:
+        return None
+    named_a, named_b = dict(a.events), dict(b.events)
+    shared_events = sorted(set(named_a) & set(named_b))
+    if not shared_events:
+        return None
+    aside = {concept(stem(w)) for w in (*named_a.values(), *named_b.values(), *MONTHS)}
+    left, right = a.words - aside, b.words - aside
+    shared = len(left & right)
+    if shared < 2 or shared < 0.75 * min(len(left), len(right)):
+        return None
+    event = shared_events[0]
+
+    def dated(named: dict[str, str], years: frozenset[int]) -> str:
+        return f"{named[event]} {', '.join(map(str, sorted(years)))}"
+
+    return dated(named_a, a.years), dated(named_b, b.years)
 
 
 def _overlap(x: Amount, y: Amount, tolerance: float = 0.1) -> bool:

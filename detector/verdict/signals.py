@@ -116,7 +116,12 @@ def quantity_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
 def value_signals(contrast: Contrast, a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
     """The quantity judge's reading of any measure: the claims state one proposition with values that do not
     overlap ("160,000 vehicles" vs "40,000 vehicles" cross a bridge a day; `Contrast.value_conflict`). Doses are
-    left to `quantity_signals`, which reads their roles, bounds and age groups."""
+    left to `quantity_signals`, which reads their roles, bounds and age groups. A date is a value too: one event
+    that happens once, dated to different years ("completed in 1932" vs "finished in 1928";
+    `Contrast.date_conflict`)."""
+    if contrast.date_conflict is not None:
+        first, second = contrast.date_conflict
+        return [Signal("quantity", f"date: {first} ({doc_a}) vs {second} ({doc_b})")]
     if contrast.value_conflict is None or any(q.unit in DOSE_UNITS for q in (*a.quantities, *b.quantities)):
         return []
     first, second = contrast.value_conflict
