@@ -47,6 +47,12 @@ _INTERROGATIVE = re.compile(
     re.I,
 )
 
+# A question that asks yes or no (an auxiliary first, after an FAQ's "Q:" label), and an answer that opens with yes
+# or no ("A: Yes.", "No, pets are not allowed."; not "No more than 5 g", which answers another question).
+_LABEL = r"(?:q|question|a|answer)\s*[:.)-]\s*"
+_YES_NO_QUESTION = re.compile(rf"^\W*(?:{_LABEL})?{_AUXILIARY}(?!\s+not\b|n['’]t)", re.I)
+_YES_NO_ANSWER = re.compile(rf"^\W*(?:{_LABEL})?(?:yes|no)\b(?:\s*[,.!;:]|\s*$)", re.I)
+
 
 @dataclass(frozen=True)
 class Block:
@@ -138,7 +144,7 @@ def _classified(
 ) -> Iterator[tuple[int, int, str, bool]]:
     # (start, end, reason, provisional): provisional when the reason holds only if the line has no clause.
     found_blocks = blocks(text, fmt, headings)
-    found = list(_read(text, found_blocks, max_claim_chars))
+    found = _answered(text, list(_read(text, found_blocks, max_claim_chars)))
     if found and not _one_line(text):
         # An excerpt or a chunk cut from a longer text can begin or end inside a sentence: its first words
         # continue a sentence it does not hold ("of the patients improved"), its last stop short ("Since the body
@@ -151,6 +157,28 @@ def _classified(
         if (not reason or provisional) and _ends_open(text[start:end], found_blocks[-1], fmt, headings):
             found[-1] = (start, end, _CUT_OFF, False)
     yield from found
+
+
+def _answered(text: str, found: list[tuple[int, int, str, bool]]) -> list[tuple[int, int, str, bool]]:
+    """A yes-or-no question followed by its answer is one claim, from the question to the answer's first sentence:
+    "Is parking free for visitors? A: Yes." states that parking is free, and "Can I bring my dog? No." that dogs
+    may not come — an FAQ's answer means nothing without its question, and the question alone is no claim."""
+    merged: list[tuple[int, int, str, bool]] = []
+    k = 0
+    while k < len(found):
+        start, end, reason, provisional = found[k]
+        if (
+            reason == "question"
+            and k + 1 < len(found)
+            and _YES_NO_QUESTION.match(text[start:end])
+            and _YES_NO_ANSWER.match(text[found[k + 1][0] : found[k + 1][1]])
+        ):
+            merged.append((start, found[k + 1][1], "", False))
+            k += 2
+            continue
+        merged.append((start, end, reason, provisional))
+        k += 1
+    return merged
 
 
 def _one_line(text: str) -> bool:

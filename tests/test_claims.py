@@ -135,6 +135,36 @@ def test_a_question_in_a_heading_is_no_claim_with_or_without_its_question_mark()
     assert questions == ["Is Coffee Raising Your Blood Pressure?", "How Does Coffee Affect Sleep:"]
 
 
+def test_a_yes_or_no_answer_is_one_claim_with_its_question() -> None:
+    text = "\n".join(
+        [
+            "Museum FAQ",
+            "Q: Is parking free for visitors?",
+            "A: Yes.",
+            "Can I bring my dog? No, pets are not allowed inside. Guide dogs are welcome.",
+            "How much does a ticket cost?",
+            "No more than 12 dollars for adults.",
+            "Is the cafe open late?",
+            "The cafe closes at five in the afternoon.",
+        ]
+    )
+    result = extract_claims([doc(text)])
+    claims = [c.text for c in result.claims if not c.provisional]
+    assert claims == [
+        "Q: Is parking free for visitors?\nA: Yes.",
+        "Can I bring my dog? No, pets are not allowed inside.",
+        "Guide dogs are welcome.",
+        "No more than 12 dollars for adults.",  # answers a question of how much, not yes or no
+        "The cafe closes at five in the afternoon.",
+    ]
+    for c in result.claims:
+        assert text[c.start : c.end] == c.text
+    assert [d.text for d in result.dropped if d.reason == "question"] == [
+        "How much does a ticket cost?",
+        "Is the cafe open late?",
+    ]
+
+
 def test_markdown_structure_decides_headings_lists_and_code() -> None:
     text = "# Kratom and prolactin\n\nKratom raises prolactin levels in rats.\n\n* a bullet without end\n* A full sentence in a list item.\n\n```\ncode = 1.\n```\n"
     result = extract_claims([doc(text, "markdown", "d.md")])

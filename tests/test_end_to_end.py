@@ -225,6 +225,38 @@ def test_general_text_one_event_dated_twice(general) -> None:  # type: ignore[no
     assert not _reported(general, "opened to traffic in March 1932", "finished in 1928")
 
 
+# A page of questions and answers, as a knowledge base holds them, and a guide that says otherwise (written for this
+# test). An answer means nothing without its question: "Yes, the museum is open every day" read alone does not
+# say Mondays, and "A: Yes." is no sentence.
+FAQ = {
+    "faq.txt": "Harbor Museum FAQ\n\nQ: Is parking free for visitors?\nA: Yes.\n\nQ: Can I bring my dog?\nA: No, pets "
+    "are not allowed inside the museum.\n\nIs the museum open on Mondays?\nYes, the museum is open every day.\n",
+    "guide.txt": "Harbor Museum visitor guide\n\nParking at the museum costs 5 dollars per hour.\nDogs are welcome "
+    "inside the museum.\nThe museum is closed on Mondays.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def faq(tmp_path_factory: pytest.TempPathFactory) -> list[frozenset[str]]:
+    import detector
+
+    folder = tmp_path_factory.mktemp("faq")
+    for name, text in FAQ.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    result = detector.scan([folder], settings=detector.Settings(cache=False))
+    return [frozenset({result.claim(c.a).text, result.claim(c.b).text}) for c in result.contradictions]
+
+
+def test_an_answer_is_read_with_its_question(faq) -> None:  # type: ignore[no-untyped-def]
+    assert _reported(faq, "Is the museum open on Mondays?\nYes", "closed on Mondays")
+    assert _reported(faq, "Can I bring my dog?\nA: No", "Dogs are welcome")
+
+
+@pytest.mark.xfail(strict=True, reason="'free' against a price: no flip the reader knows (verdict 0.03)")
+def test_a_yes_against_a_price_is_not_reported_yet(faq) -> None:  # type: ignore[no-untyped-def]
+    assert _reported(faq, "Is parking free for visitors?\nA: Yes.", "costs 5 dollars")
+
+
 def _not_yet(first: str, second: str, why: str) -> Any:
     return pytest.param(first, second, marks=pytest.mark.xfail(strict=True, reason=why))
 
