@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -191,16 +192,20 @@ GENERAL = {
 }
 
 
-@pytest.fixture(scope="module")
-def general(tmp_path_factory: pytest.TempPathFactory) -> list[frozenset[str]]:
-    """The pairs a default scan of GENERAL reports, each as the set of its two claims' texts."""
+def _reported_pairs(folder: Path, pages: dict[str, str]) -> list[frozenset[str]]:
+    """The pairs a default scan of `pages` (written to `folder`) reports, each as the set of its two claims'
+    texts."""
     import detector
 
-    folder = tmp_path_factory.mktemp("general")
-    for name, text in GENERAL.items():
+    for name, text in pages.items():
         (folder / name).write_text(text, encoding="utf-8")
     result = detector.scan([folder], settings=detector.Settings(cache=False))
     return [frozenset({result.claim(c.a).text, result.claim(c.b).text}) for c in result.contradictions]
+
+
+@pytest.fixture(scope="module")
+def general(tmp_path_factory: pytest.TempPathFactory) -> list[frozenset[str]]:
+    return _reported_pairs(tmp_path_factory.mktemp("general"), GENERAL)
 
 
 def _reported(general: list[frozenset[str]], first: str, second: str) -> bool:
@@ -238,13 +243,7 @@ FAQ = {
 
 @pytest.fixture(scope="module")
 def faq(tmp_path_factory: pytest.TempPathFactory) -> list[frozenset[str]]:
-    import detector
-
-    folder = tmp_path_factory.mktemp("faq")
-    for name, text in FAQ.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    result = detector.scan([folder], settings=detector.Settings(cache=False))
-    return [frozenset({result.claim(c.a).text, result.claim(c.b).text}) for c in result.contradictions]
+    return _reported_pairs(tmp_path_factory.mktemp("faq"), FAQ)
 
 
 def test_an_answer_is_read_with_its_question(faq) -> None:  # type: ignore[no-untyped-def]
