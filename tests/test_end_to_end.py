@@ -256,6 +256,36 @@ def test_a_yes_against_a_price_is_not_reported_yet(faq) -> None:  # type: ignore
     assert _reported(faq, "Is parking free for visitors?\nA: Yes.", "costs 5 dollars")
 
 
+# Two pages of one employer's rules that disagree, as a company knowledge base does (written for this test).
+POLICY = {
+    "handbook.txt": "Employee Handbook: Leave and Remote Work\n\nEmployees may work remotely up to three days per "
+    "week.\nNew employees receive 25 days of paid vacation per year.\nUnused vacation days can be carried over to "
+    "the next year.\nSick leave requires a doctor's note after three consecutive days.\nExpense reports must be "
+    "submitted within 30 days of purchase.\nThe office is closed on public holidays.\nManagers must approve all "
+    "overtime in advance.\n",
+    "intranet.txt": "HR intranet: frequently asked questions\n\nRemote work is allowed for a maximum of two days "
+    "per week.\nNew hires get 20 days of paid vacation each year.\nVacation days that are not used by December 31 "
+    "are forfeited.\nA doctor's note is required from the first day of sick leave.\nExpense reports are due "
+    "within 60 days of the purchase date.\nOvertime does not need prior approval from a manager.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory: pytest.TempPathFactory) -> list[frozenset[str]]:
+    return _reported_pairs(tmp_path_factory.mktemp("policy"), POLICY)
+
+
+def test_rules_that_disagree(policy) -> None:  # type: ignore[no-untyped-def]
+    # Two limits of one measure that differ: each allows the other's value, but they state different limits.
+    assert _reported(policy, "up to three days per week", "maximum of two days per week")
+    assert _reported(policy, "25 days of paid vacation", "20 days of paid vacation")
+    assert _reported(policy, "within 30 days", "within 60 days")
+    assert _reported(policy, "carried over", "are forfeited")
+    assert _reported(policy, "after three consecutive days", "from the first day")
+    assert _reported(policy, "must approve all overtime", "does not need prior approval")
+    assert len(policy) == 6
+
+
 def _not_yet(first: str, second: str, why: str) -> Any:
     return pytest.param(first, second, marks=pytest.mark.xfail(strict=True, reason=why))
 

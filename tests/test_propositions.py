@@ -110,6 +110,21 @@ def test_an_event_that_recurs_or_a_denied_date_is_no_date_conflict() -> None:
     assert contrast(founded, read("If the company was founded in 1996, it is old.")).date_conflict is None
 
 
+def test_two_limits_that_differ_disagree() -> None:
+    # Each limit allows the other's value, but they state different limits of one measure.
+    two = read("Employees may work remotely up to two days per week.")
+    assert two.amounts[0].limit == "at most"
+    three = read("Remote work is limited to three days a week for all staff.")
+    assert contrast(two, three).value_conflict == ("up to two days", "limited to three days")
+    at_least = (read("At least 3 trials have tested it."), read("At least 10 trials have tested it."))
+    assert contrast(*at_least).amount_flip == ("At least 3 trials", "At least 10 trials")
+    # One limit said twice (within 10%), a limit and a value it allows, and bounds that describe an amount.
+    assert contrast(read("Up to 50% of patients respond."), read("Up to 52% of patients respond.")).amount_flip is None
+    assert contrast(two, read("Employees may work remotely two days per week.")).amount_flip is None
+    less = (read("Less than 1% of users report it."), read("Less than 10% of users report it."))
+    assert [x.limit for x in less[0].amounts] == [""] and contrast(*less).amount_flip is None
+
+
 def test_numbers_written_as_words_are_amounts() -> None:
     assert [(x.low, x.unit) for x in read("It carries eight lanes and twenty-five hundred cars.").amounts] == [
         (8.0, "lane"),

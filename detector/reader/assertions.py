@@ -73,6 +73,9 @@ _SCOPE_PATTERN = _PATTERNS["scope"]
 _ADVICE = _PATTERNS["advice"]
 _META = _PATTERNS["meta"]
 _LIMIT = _PATTERNS["limit"]
+# Bound words that state a limit, the most or the least allowed ("up to", "a maximum of", "limited to"), not a
+# description ("less than 1%"): two limits of one measure that differ disagree (propositions.py).
+LIMIT_WORDS = _PATTERNS["limit_words"]
 _PROMOTIONAL = _PATTERNS["promotional"]
 # A negator or "avoid" in the same clause, right before a bound: "do not take more than", "avoid more than".
 _DENIED_BOUND = re.compile(

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .assertions import CONDITIONS, amount_bound, concept, stem
+from .assertions import CONDITIONS, LIMIT_WORDS, amount_bound, concept, stem
 
 DATA = Path(__file__).with_name("data")
 # English function words that carry the flip itself: kept out of the content words, read on their own.
@@ -87,6 +87,9 @@ class Amount:
     high: float
     unit: str
     text: str
+    # "at most" or "at least" where the claim states it as a limit ("up to 6", "a maximum of 6", "limited to
+    # 6", "at least 2"), "" otherwise ("less than 1%" describes an amount; "6" is one).
+    limit: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,7 @@ def _amounts(text: str, written: dict[int, str] | None = None) -> tuple[list[Amo
         # A bound is every amount it allows, as the claim reader reads a dose's: "more than 5 songs" holds for 6,
         # "up to 8 days" for 6 (`amount_bound`, `[patterns]` in claim_reader.toml).
         bound, start, end = amount_bound(text, match.start(), match.end())
+        limit = bound if bound and LIMIT_WORDS.search(text[start : match.start()]) else ""
         low, high = min(low, high), max(low, high)
         if bound == "at most":
             low = 0.0
@@ -206,7 +210,7 @@ def _amounts(text: str, written: dict[int, str] | None = None) -> tuple[list[Amo
             if match.group(group) and match.start(group) in written:
                 at = match.start(group) - start
                 words = words[:at] + written[match.start(group)] + words[at + len(match.group(group)) :]
-        found.append(Amount(low, high, unit, words.strip()))
+        found.append(Amount(low, high, unit, words.strip(), limit))
     return found, frozenset(years)
 
 
@@ -294,13 +298,25 @@ def _prefixed(word: str, base: str) -> bool:
 
 
 def _amount_flip(left: Sequence[Amount], right: Sequence[Amount]) -> tuple[str, str] | None:
-    # Amounts of the same unit on both sides that never overlap: "3 to 5 g" vs "20 to 25 g", "22%" vs "88%".
-    # A bare number ("in 2 of 3 cases", "text 1") names no quantity to compare.
+    # Amounts of the same unit on both sides that never agree: "3 to 5 g" vs "20 to 25 g", "22%" vs "88%", and
+    # two limits that differ ("up to two days a week" vs "limited to one day a week": each allows the other's
+    # value, but they state different limits). A bare number ("in 2 of 3 cases", "text 1") names no quantity.
     for unit in sorted(({x.unit for x in left} & {y.unit for y in right}) - {""}):
         xs, ys = [x for x in left if x.unit == unit], [y for y in right if y.unit == unit]
-        if not any(_overlap(x, y) for x in xs for y in ys):
+        if not any(_agree(x, y) for x in xs for y in ys):
             return xs[0].text, ys[0].text
     return None
+
+
+def _agree(x: Amount, y: Amount) -> bool:
+    """Whether two amounts of one unit can both hold: they overlap, and if both are limits of one kind, they
+    are one limit (within the same 10% slack)."""
+    if not _overlap(x, y):
+        return False
+    if x.limit and x.limit == y.limit:
+        edge = (x.high, y.high) if x.limit == "at most" else (x.low, y.low)
+        return _overlap(Amount(edge[0], edge[0], x.unit, ""), Amount(edge[1], edge[1], y.unit, ""))
+    return True
 
 
 def _value_conflict(a: Proposition, b: Proposition, flip: tuple[str, str] | None) -> tuple[str, str] | None:
