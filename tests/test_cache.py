@@ -258,6 +258,7 @@ def test_real_claim_readings_come_back_from_the_cache_unchanged(tmp_path: Path) 
         assert CachedReader(Lazy(PlainReader), store, key).read(texts) == fresh  # PlainReader would read them otherwise
         assert store.hits["readings"] == len(texts)
     assert any(a.effects for a in fresh) and any(a.quantities for a in fresh)
+    assert any(p.denied and p.arguments for a in fresh for p in a.predications)  # sets and pairs come back too
 
 
 def test_no_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
@@ -460,3 +461,27 @@ def test_the_outputs_of_an_unchanged_scan_are_copied_from_the_cache(
     # A scan without the cache has nothing kept: it renders.
     with pytest.raises(AssertionError, match="rendered again"):
         write_outputs(cached_scan(docs, None), tmp_path / "third", ["md"])
+
+
+def test_the_parser_key_follows_every_module_and_data_file_of_the_claim_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A copy of the reader package, changed in a module other than assertions.py (or in a word list), is another
+    # parser: readings cached under the old key would be read with code that no longer makes them.
+    import shutil
+    import sys
+
+    import detector.reader
+
+    spec = read_lock(ROOT / "models.lock").spec("parser")
+    copy = tmp_path / "reader_copy"
+    shutil.copytree(Path(detector.reader.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(keys._CODE, "parser", ("reader_copy.assertions", ()))
+    monkeypatch.setattr(sys, "modules", dict(sys.modules))  # the copy imported to be found, then forgotten
+    key = model_key(spec)
+    (copy / "predications.py").write_text((copy / "predications.py").read_text() + "\n# changed\n")
+    assert model_key(spec) != key
+    changed = model_key(spec)
+    (copy / "data" / "events.toml").write_text((copy / "data" / "events.toml").read_text() + "\n# changed\n")
+    assert model_key(spec) != changed

@@ -286,6 +286,34 @@ def test_rules_that_disagree(policy) -> None:  # type: ignore[no-untyped-def]
     assert len(policy) == 6
 
 
+# A product's specification sheet and a review that says otherwise (written for this test): a feature stated on one
+# page and denied on the other, inside longer sentences, in any verb.
+PRODUCT = {
+    "spec.txt": "Aero 14 laptop: technical specifications\n\nThe Aero 14 weighs 1.3 kg.\nBecause the memory chips "
+    "are soldered directly onto the mainboard to save space, the RAM cannot be upgraded by the owner after "
+    "purchase.\nThe laptop supports charging over USB-C.\nThe keyboard is not backlit.\nThe screen has a "
+    "resolution of 2880 by 1800 pixels.\n",
+    "review.txt": "Aero 14 review: a light laptop with a few surprises\n\nOwners who want more memory will be "
+    "pleased to hear that the RAM can be upgraded to 32 GB in about ten minutes with a standard screwdriver.\nThe "
+    "laptop does not support charging over USB-C, so you must carry the barrel charger.\nThe keyboard is backlit, "
+    "with three levels of brightness.\nAt 1.3 kg, the Aero 14 is easy to carry.\nThe fan stays quiet during video "
+    "calls.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def product(tmp_path_factory: pytest.TempPathFactory) -> list[frozenset[str]]:
+    return _reported_pairs(tmp_path_factory.mktemp("product"), PRODUCT)
+
+
+def test_a_feature_stated_and_denied(product) -> None:  # type: ignore[no-untyped-def]
+    # In two long sentences the judge alone scores the RAM pair under the threshold; the denial judge reads it.
+    assert _reported(product, "RAM cannot be upgraded", "RAM can be upgraded")
+    assert _reported(product, "does not support charging", "supports charging over USB-C")
+    assert _reported(product, "keyboard is not backlit", "keyboard is backlit")
+    assert len(product) == 3  # not the weight, given twice
+
+
 def _not_yet(first: str, second: str, why: str) -> Any:
     return pytest.param(first, second, marks=pytest.mark.xfail(strict=True, reason=why))
 

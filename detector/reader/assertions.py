@@ -16,6 +16,8 @@ from typing import Any
 
 import snowballstemmer
 
+from .predications import Predication, read_predications
+
 
 def _alternatives(words: Iterable[str]) -> str:
     """A regular expression's alternatives matching any of `words` literally, the longest first ("no more" before
@@ -53,6 +55,7 @@ _FINDING_VERBS = _WORDS["finding_verbs"]
 _QUESTION_WORDS = _WORDS["question_words"]
 _REGIMEN_PHASES = _WORDS["regimen_phases"]
 CONDITIONS = _WORDS["conditions"]
+_DENYING_VERBS = _WORDS["denying_verbs"]
 # Each word that gives an amount a role → the role ("mean" → "average").
 _DOSE_ROLES = {word: role for role, words in _LEXICON["dose_roles"].items() for word in words}
 _ROLE_WORDS = _alternatives(_DOSE_ROLES)
@@ -166,6 +169,8 @@ class Assertion:
     # "done" when it says what was studied or what a text sets out to tell, and no finding ("a trial looked at
     # the effect of X"); "denied" when it says a thing was not studied; "" otherwise (candidates.on_one_footing).
     research: str = ""
+    # What each clause predicates of what, stated or denied (predications.py): "does not cause cramps".
+    predications: tuple[Predication, ...] = ()
 
     def about(self) -> set[str]:
         """Stems of what the claim speaks of: its own content words, and the context it refers back to."""
@@ -215,6 +220,16 @@ def _concept_of() -> dict[str, str]:
 def concept(stem_: str) -> str:
     """A stem as its concept ("drowsi", "sleepi" and "somnol" are one, see CONCEPTS_FILE); others as they are."""
     return _concept_of().get(stem_, stem_)
+
+
+def _key(word: str) -> str:
+    return concept(stem(word))
+
+
+@lru_cache(maxsize=1)
+def generic_words() -> frozenset[str]:
+    """Words too general to tell what two claims speak of ("study", "effect", "use"), as concepts."""
+    return frozenset(_key(w) for w in _GENERIC | _NOT_AGENTS)
 
 
 def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
@@ -270,6 +285,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         refers_back=any(_points_back(t) for t in tokens if t.dep_ in ("nsubj", "nsubjpass", "poss")),
         clause=any(t.dep_ in _SUBJECTS and t.head.pos_ in ("VERB", "AUX") for t in tokens),
         research=_research_footing(doc),
+        predications=read_predications(doc, _key, _DENYING_VERBS, CONDITIONS),
     )
 
 

@@ -122,8 +122,13 @@ class CachedReader:
         for chunk in chunks(missing, _READ_CHUNK):
             readings = self._reader.get().read([texts[i] for i in chunk])
             fresh.update(zip(chunk, readings))
-            store.put_readings(key, [keys[i] for i in chunk], [json.dumps(dataclasses.asdict(r)) for r in readings])
+            store.put_readings(key, [keys[i] for i in chunk], [_encode(r) for r in readings])
         return [fresh[i] if i in fresh else _decode(Assertion, json.loads(known[k])) for i, k in enumerate(keys)]
+
+
+def _encode(reading: Any) -> str:
+    """A dataclass as JSON; a set as its sorted items."""
+    return json.dumps(dataclasses.asdict(reading), default=sorted)
 
 
 def _decode(cls: type[T], data: dict[str, Any]) -> T:
@@ -134,8 +139,12 @@ def _decode(cls: type[T], data: dict[str, Any]) -> T:
 
 def _decode_value(hint: Any, value: Any) -> Any:
     if typing.get_origin(hint) is tuple:
-        item = typing.get_args(hint)[0]
-        return tuple(_decode_value(item, v) for v in value)
+        items = typing.get_args(hint)
+        if len(items) == 2 and items[1] is Ellipsis:
+            return tuple(_decode_value(items[0], v) for v in value)
+        return tuple(_decode_value(item, v) for item, v in zip(items, value, strict=True))
+    if typing.get_origin(hint) is frozenset:
+        return frozenset(_decode_value(typing.get_args(hint)[0], v) for v in value)
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         return _decode(hint, value)
     return value

@@ -42,10 +42,11 @@ def model_key(spec: ModelSpec) -> bytes:
     module, libraries = _CODE[spec.role]
     found = importlib.util.find_spec(module)
     source = Path(found.origin).read_bytes() if found is not None and found.origin else b""
-    if spec.role == "parser":  # the claim reader's lexicons and patterns are data beside its code
-        from ..reader.assertions import LEXICON_FILE
-
-        source += LEXICON_FILE.read_bytes()
+    if spec.role == "parser" and found is not None and found.origin:
+        # The claim reader is a package: every module of it (predications.py …) and its lexicons, patterns and
+        # word lists, which are data beside its code.
+        folder = Path(found.origin).parent
+        source = b"".join(f.read_bytes() for f in sorted(folder.glob("*.py")) + sorted((folder / "data").glob("*")))
     described = {
         "runtime": spec.runtime,
         "settings": settings,

@@ -37,6 +37,7 @@ FEATURES = (
     "direction",
     "negation",
     "quantity",
+    "denial",
     "hedged",
     "scope",
 )
@@ -97,6 +98,7 @@ def screen_features(
         "negation": float("negation" in kinds),
         # The quantity judge: doses that do not overlap (the claim reader), or one proposition with another value.
         "quantity": float("quantity" in kinds),
+        "denial": float("denial" in kinds),
         "hedged": float(bool(a.hedges)) + float(bool(b.hedges)),
         "scope": float(bool(scope_note(a, b))),
     }

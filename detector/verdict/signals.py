@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..reader.assertions import DOSE_UNITS, Assertion, Quantity, agents_agree, concept, stem
+from ..reader.assertions import DOSE_UNITS, Assertion, Quantity, agents_agree, concept, generic_words, stem
+from ..reader.predications import PRONOUN, Predication
 from ..reader.propositions import Contrast
 
 
@@ -59,6 +60,37 @@ def negation_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
                 other = second.phrases.get(present[key], present[key])
                 return [Signal("negation", f"{what}: absent ({d1}) vs {other} ({d2})")]
     return []
+
+
+def denial_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
+    """One claim denies what the other states of the same things: the same predicate, their arguments agreeing
+    ("the RAM cannot be upgraded" / "you can upgrade the RAM"; "no evidence that melatonin is addictive" /
+    "melatonin is addictive")."""
+    for p in a.predications:
+        for q in b.predications:
+            shared = _shared_arguments(p, q)
+            if p.predicate == q.predicate and p.denied != q.denied and shared:
+                names = dict(p.names)
+                about = " ".join(names[k] for k in sorted(shared, key=list(names).index))
+                first, second = ("denied", "stated") if p.denied else ("stated", "denied")
+                return [Signal("denial", f"{about} · {p.words}: {first} ({doc_a}) vs {second} ({doc_b})")]
+    return []
+
+
+def _shared_arguments(p: Predication, q: Predication) -> set[str]:
+    """What two clauses speak of in common, where they speak of the same things: where both name a subject, or
+    arguments in one role ("sold as a supplement" / "sold as medication": not one proposition), they share a
+    concept; a subject one names and the other only points to ("it") is not known to be one. The shared
+    concepts that are not generic words ("study", "effect"); none where they do not agree."""
+    shared: set[str] = set()
+    roles = dict(q.arguments)
+    common = [(words, roles[role]) for role, words in p.arguments if role in roles]
+    for first, second in ((p.subject, q.subject), *common):
+        if first and second:
+            if not first & second:
+                return set()
+            shared |= first & second
+    return shared - generic_words() - {PRONOUN}
 
 
 def about_concepts(a: Assertion) -> set[str]:
@@ -163,6 +195,8 @@ def compare(a: Assertion, b: Assertion, doc_a: str, doc_b: str, contrast: Contra
     found = direction_signals(a, b, doc_a, doc_b)
     if not any(s.kind == "negation" for s in found):  # a denied effect already is the negation
         found += negation_signals(a, b, doc_a, doc_b)
+    if not any(s.kind == "negation" for s in found):  # a denied effect or an absence is already a denial
+        found += denial_signals(a, b, doc_a, doc_b)
     found += quantity_signals(a, b, doc_a, doc_b)
     if contrast is not None and not any(s.kind == "quantity" for s in found):
         found += value_signals(contrast, a, b, doc_a, doc_b)

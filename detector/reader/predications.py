@@ -1,0 +1,223 @@
+"""What each clause of a claim predicates of what, and whether the claim states or denies it: "creatine does not
+cause cramps" → cause (creatine; cramps), denied. Two claims that predicate one thing of the same arguments, one
+stating it and the other denying it, disagree whatever the verb ("the RAM cannot be upgraded" / "you can upgrade
+the RAM"; "melatonin is not addictive" / "there is no evidence … " against "melatonin is addictive"). Read from a
+spaCy parse: dependency labels and closed-class words are grammar, kept here; the verbs that deny what they hold
+("fail", "deny") and the words that open a condition are lexicon entries (`claim_reader.toml`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# The dependency labels of a clause's head verb: the sentence's, a complement clause's, a conjoined or relative
+# clause's. A participle that only describes a noun ("the reported effects", amod) heads no clause.
+_CLAUSE_DEPS = frozenset("ROOT ccomp xcomp conj relcl advcl acl csubj csubjpass parataxis pcomp".split())
+# What a copula or a verb of judging says of its subject: "is safe", "is a stimulant", "is considered safe".
+_COMPLEMENT_DEPS = ("acomp", "attr", "oprd")
+_SUBJECT_DEPS = ("nsubj", "csubj")
+_PASSIVE_SUBJECT_DEPS = ("nsubjpass", "csubjpass")
+_OBJECT_DEPS = ("dobj", "dative")
+_AUXILIARY_OR_SUBJECT = ("aux", "auxpass", "nsubj", "nsubjpass")
+# Clauses whose own truth the sentence does not assert: "whether it helps", "if you take it".
+_OPEN_MARKERS = frozenset(("whether", "if"))
+# A subject or object that denies the clause: "no study found", "none of them", "nothing suggests".
+_DENYING_ARGUMENTS = frozenset(("none", "nothing", "nobody", "neither", "no one"))
+
+
+# The subject of a clause whose subject is a pronoun ("it can lead to hair loss"): someone another sentence
+# names, so not the same as a subject named on the other side, but the same as another pronoun ("you can /
+# cannot build up a tolerance").
+PRONOUN = "-"
+
+
+@dataclass(frozen=True)
+class Predication:
+    """One clause: its predicate (a verb's lemma, or the complement of a copula: "safe" in "is considered safe"),
+    the concepts of its subject, and of its other arguments by role — "" for what the verb acts on (passives read
+    as actives: "the RAM can be upgraded" has RAM there), else the preposition that introduces them ("sold as a
+    supplement": "as") — and whether the text denies it. `words` and `names` show it in an explanation."""
+
+    predicate: str
+    subject: frozenset[str]
+    arguments: tuple[tuple[str, frozenset[str]], ...]
+    denied: bool
+    words: str
+    # Each argument concept → the word it was read from ("ram" → "RAM"), subject first.
+    names: tuple[tuple[str, str], ...] = ()
+
+
+def read_predications(
+    doc: Any, key: Any, denying_verbs: frozenset[str], conditions: frozenset[str]
+) -> tuple[Predication, ...]:
+    """Each clause of a parsed claim that the claim asserts or denies, as a `Predication`. `key` turns a word into
+    its concept ("teenagers" → "teenag"). Read: finite clauses ("does not cause", "can be upgraded", "is safe").
+    Not read: an infinitive, a gerund or a subjunctive ("persuaded him not to use it", "before using it",
+    "recommended that he use it": an aim or an activity, not a statement); a clause under a condition ("if …")
+    or left open ("whether …", "how …"); a question; a purpose ("decoys to neutralize the virus"); and a frame
+    whose content is a clause of its own ("studies show that X": X is read, with the frame's denial passed on —
+    "no study has shown that X" denies X, "studies failed to show that X" too).
+    """
+    found = []
+    for token in doc:
+        if token.pos_ not in ("VERB", "AUX") or token.dep_ not in _CLAUSE_DEPS or not _finite(token):
+            continue
+        if token.dep_ == "conj" and token.head.pos_ not in ("VERB", "AUX"):
+            continue
+        if token.sent.text.rstrip().endswith("?") or _open(token, conditions):
+            continue
+        children = list(token.children)
+        complement = next((c for c in children if c.dep_ in _COMPLEMENT_DEPS and not _amount(c)), None)
+        objects = [c for c in children if c.dep_ in _OBJECT_DEPS]
+        # What a verb does to an activity is said of the activity: "supports charging over USB-C".
+        activities = [c for c in children if c.dep_ == "xcomp" and c.tag_ == "VBG" and c.i > token.i]
+        held = [c for c in children if c.dep_ in ("ccomp", "xcomp") and c.i > token.i and c not in activities]
+        if complement is None and (token.lemma_ == "be" or held):
+            continue  # "there is …", "studies show that …", "fails to …": the clause they hold is read on its own
+        subject = _subject(token)
+        roles: dict[str, dict[str, str]] = {}
+        if complement is not None:
+            # "X is safe", "X is considered safe", "experts consider X safe": safe is said of X.
+            subject = objects[0] if objects else subject
+            predicate, head = complement, complement
+        else:
+            predicate, head = token, token
+            themes = objects + activities
+            if _passive(token):
+                # "the RAM cannot be upgraded (by the user)": RAM is what is upgraded, the agent the subject.
+                themes = ([subject] if subject is not None else []) + objects
+                agent = next((c for c in children if c.dep_ == "agent"), None)
+                subject = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+            for theme in themes:
+                roles.setdefault("", {}).update(_phrase(theme, key))
+        for preposition, noun in [pp for word in (head, *activities) for pp in _prepositional(word)]:
+            roles.setdefault(preposition, {}).update(_phrase(noun, key))
+        roles = {role: names for role, names in roles.items() if names}
+        subject_names = {PRONOUN: subject.text} if _pronoun(subject) else _phrase(subject, key)
+        if not roles and not (set(subject_names) - {PRONOUN}):
+            continue
+        names = dict(subject_names)
+        for role_names in roles.values():
+            names.update(role_names)
+        found.append(
+            Predication(
+                predicate=key(predicate.lemma_.lower()),
+                subject=frozenset(subject_names),
+                arguments=tuple(sorted((role, frozenset(names)) for role, names in roles.items())),
+                # "is not backlit": the parser may hang the "not" on the complement
+                denied=_denied(token, denying_verbs) != (complement is not None and _has_neg(complement)),
+                words=predicate.lemma_.lower(),
+                names=tuple(names.items()),
+            )
+        )
+    return tuple(found)
+
+
+def _finite(token: Any) -> bool:
+    """Whether a verb heads a statement: finite ("causes", "caused"), or with a finite auxiliary or a modal
+    ("does not cause", "can be upgraded", "has been shown")."""
+    if token.tag_ in ("VBZ", "VBP", "VBD"):
+        return True
+    if any(c.dep_ in ("aux", "auxpass") and c.tag_ in ("MD", "VBZ", "VBP", "VBD") for c in token.children):
+        return True
+    return token.dep_ == "conj" and token.head.i != token.i and _finite(token.head)  # "does not raise or lower"
+
+
+def _open(token: Any, conditions: frozenset[str]) -> bool:
+    """Whether the clause, or one it belongs to, is a condition, holds only under one ("if you take it with
+    caffeine, it does not work"), or is an open question ("whether it helps", "how it acts on the brain")."""
+    node = token
+    while True:
+        for child in node.children:
+            if child.dep_ == "mark" and child.lower_ in _OPEN_MARKERS | conditions:
+                return True
+            if child.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in conditions for m in child.children):
+                return True
+        if node.dep_ in ("csubj", "csubjpass", "ccomp", "advcl") and node.left_edge.tag_ in ("WRB", "WP", "WDT"):
+            return True  # "how it acts on the brain is not clear": named, not said
+        if node.head.i == node.i or node.dep_ not in _CLAUSE_DEPS:
+            return False
+        node = node.head
+
+
+def _amount(token: Any) -> bool:
+    """A complement that is an amount ("the dose is 5 g"): the amount readings compare those."""
+    return token.pos_ == "NUM" or any(c.dep_ == "nummod" for c in token.children)
+
+
+def _passive(token: Any) -> bool:
+    if any(c.dep_ in ("auxpass", *_PASSIVE_SUBJECT_DEPS) for c in token.children):
+        return True
+    # "X is not regulated and sold freely": a participle joined to a passive is one too.
+    return token.dep_ == "conj" and token.tag_ == "VBN" and _passive(token.head)
+
+
+def _subject(token: Any) -> Any:
+    """The clause's subject: its own, else the one it shares ("X is known to cause Y", "X is cheap and works");
+    a relative clause's is the noun it describes ("creatine, which does not cause cramps")."""
+    node = token
+    while True:
+        own = next((c for c in node.children if c.dep_ in (*_SUBJECT_DEPS, *_PASSIVE_SUBJECT_DEPS)), None)
+        if own is not None:
+            if own.tag_ in ("WDT", "WP") and node.dep_ == "relcl":
+                return node.head
+            return own
+        if node.dep_ in ("conj", "xcomp") and node.head.i != node.i:
+            node = node.head
+            continue
+        return None
+
+
+def _prepositional(token: Any) -> list[tuple[str, Any]]:
+    """A word's prepositional phrases, each as its preposition and its noun ("results in cramps": in, cramps)."""
+    return [(c.lower_, g) for c in token.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+
+
+def _pronoun(token: Any) -> bool:
+    return token is not None and token.pos_ == "PRON" and token.tag_ not in ("WDT", "WP")
+
+
+def _phrase(token: Any, key: Any) -> dict[str, str]:
+    """The concepts that name an argument, each → its word: its head, the nouns joined to it ("parts and labour")
+    and the nouns compounded with them ("hair loss"); nothing for a pronoun, whose referent another sentence
+    names; for a relative pronoun, the noun it stands for."""
+    if token is None:
+        return {}
+    if token.tag_ in ("WDT", "WP") and token.head.dep_ == "relcl":
+        token = token.head.head
+    if token.pos_ == "PRON":
+        return {}
+    # "parts and labour": each noun joined to the head is an argument too
+    heads = [token, *(c for c in token.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN"))]
+    words = [w for head in heads for w in (*(c for c in head.children if c.dep_ == "compound"), head)]
+    return {key(w.lower_): w.text for w in words if w.is_alpha and not w.is_stop}
+
+
+def _denied(token: Any, denying_verbs: frozenset[str]) -> bool:
+    """Whether the clause is denied: by its own "not" / "never", by an argument that denies ("no study", "none"),
+    or by what holds it — a denied frame ("does not show that X"), a denying verb ("failed to show", "denied
+    that"), a denied noun ("no evidence that X")."""
+    own = _has_neg(token) or any(
+        c.dep_ in (*_SUBJECT_DEPS, *_PASSIVE_SUBJECT_DEPS, *_OBJECT_DEPS) and _denying(c) for c in token.children
+    )
+    head = token.head
+    if head.i == token.i:
+        return own
+    if token.dep_ in ("ccomp", "xcomp") and token.i > head.i:  # what a frame holds follows it
+        held = head.lemma_.lower() in denying_verbs or (head.pos_ in ("VERB", "AUX") and _denied(head, denying_verbs))
+        return own != held
+    if token.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN") and token.tag_ != "VBN":
+        return own != _denying(head)  # "no evidence that melatonin is addictive"
+    bare = not any(c.dep_ in _AUXILIARY_OR_SUBJECT for c in token.children)
+    if token.dep_ == "conj" and token.pos_ == "VERB" and bare:
+        return own or _denied(head, denying_verbs)  # "does not raise or lower X"; not "is not X and is Y"
+    return own
+
+
+def _has_neg(token: Any) -> bool:
+    return any(c.dep_ == "neg" for c in token.children)
+
+
+def _denying(token: Any) -> bool:
+    """An argument that denies its clause: "no study", "none of them", "nothing"."""
+    return token.lower_ in _DENYING_ARGUMENTS or any(c.dep_ == "det" and c.lower_ == "no" for c in token.children)

@@ -1,0 +1,117 @@
+"""Stage 6a: what each clause predicates of what, stated or denied, and the denial judge that compares them."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+
+from detector.reader.assertions import AssertionReader
+from detector.reader.predications import read_predications
+from detector.verdict.signals import compare
+
+
+def denials(reader: AssertionReader, first: str, second: str) -> list[str]:
+    a, b = reader.read([first, second])
+    return [s.explanation for s in compare(a, b, "A", "B") if s.kind == "denial"]
+
+
+def parsed(words: list[str], heads: list[int], deps: list[str], tags: list[str], lemmas: list[str]) -> Doc:
+    """A parse built by hand (Penn tags; the coarse ones follow), so the rule is tested apart from what the
+    parser happens to output."""
+    coarse = {"DT": "DET", "NN": "NOUN", "NNS": "NOUN", "VBZ": "VERB", "VBN": "VERB", "MD": "AUX", "VB": "AUX"}
+    coarse |= {"IN": "SCONJ", "RB": "PART", "PRP": "PRON", ".": "PUNCT", ",": "PUNCT"}
+    pos = [coarse[t] for t in tags]
+    return Doc(spacy.blank("en").vocab, words=words, heads=heads, deps=deps, tags=tags, pos=pos, lemmas=lemmas)
+
+
+def test_a_clause_is_read_as_its_predicate_arguments_and_denial() -> None:
+    # "No study has shown that creatine causes cramps": the frame is not read; its clause is, denied by "no study".
+    doc = parsed(
+        ["No", "study", "has", "shown", "that", "creatine", "causes", "cramps", "."],
+        [1, 3, 3, 3, 6, 6, 3, 6, 3],
+        ["det", "nsubj", "aux", "ROOT", "mark", "nsubj", "ccomp", "dobj", "punct"],
+        ["DT", "NN", "VBZ", "VBN", "IN", "NN", "VBZ", "NNS", "."],
+        ["no", "study", "have", "show", "that", "creatine", "cause", "cramp", "."],
+    )
+    (clause,) = read_predications(doc, str.lower, frozenset({"fail"}), frozenset({"if"}))
+    assert (clause.predicate, set(clause.subject), clause.arguments, clause.denied) == (
+        "cause",
+        {"creatine"},
+        (("", frozenset({"cramps"})),),
+        True,
+    )
+
+
+def test_a_passive_is_read_as_its_active_and_a_condition_is_not_read() -> None:
+    # "The RAM cannot be upgraded": RAM is what is upgraded. "If it rains, the road closes": only under a condition.
+    upgraded = parsed(
+        ["The", "RAM", "can", "not", "be", "upgraded", "."],
+        [1, 5, 5, 5, 5, 5, 5],
+        ["det", "nsubjpass", "aux", "neg", "auxpass", "ROOT", "punct"],
+        ["DT", "NN", "MD", "RB", "VB", "VBN", "."],
+        ["the", "ram", "can", "not", "be", "upgrade", "."],
+    )
+    (clause,) = read_predications(upgraded, str.lower, frozenset(), frozenset({"if"}))
+    assert (clause.predicate, clause.subject, clause.arguments, clause.denied) == (
+        "upgrade",
+        frozenset(),
+        (("", frozenset({"ram"})),),
+        True,
+    )
+    conditional = parsed(
+        ["If", "it", "rains", ",", "the", "road", "closes", "."],
+        [2, 2, 6, 6, 5, 6, 6, 6],
+        ["mark", "nsubj", "advcl", "punct", "det", "nsubj", "ROOT", "punct"],
+        ["IN", "PRP", "VBZ", ",", "DT", "NN", "VBZ", "."],
+        ["if", "it", "rain", ",", "the", "road", "close", "."],
+    )
+    assert read_predications(conditional, str.lower, frozenset(), frozenset({"if"})) == ()
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "explanation"),
+    [
+        (
+            "The RAM in this laptop cannot be upgraded after purchase.",
+            "You can upgrade the RAM to 32 GB.",
+            "RAM · upgrade: denied (A) vs stated (B)",
+        ),
+        ("There is no evidence that melatonin is addictive.", "Melatonin is addictive.", "melatonin · addictive"),
+        (
+            "Melatonin is not regulated by the FDA.",
+            "The FDA regulates melatonin as a drug.",
+            "FDA Melatonin · regulate",
+        ),
+        (
+            "The vaccine, which does not protect the elderly, is popular.",
+            "The vaccine protects the elderly.",
+            "protect",
+        ),
+        ("Studies failed to show that the drug lowers blood pressure.", "The drug lowers blood pressure.", "lower"),
+        ("The keyboard is backlit.", "The keyboard is not backlit.", "keyboard · backlit"),  # "not" on the adjective
+        ("The laptop does not support charging over USB-C.", "The laptop supports charging over USB-C.", "support"),
+        ("The warranty covers parts and labour.", "The warranty does not cover labour.", "warranty labour · cover"),
+    ],
+)
+def test_one_claim_denies_what_the_other_states(reader, first: str, second: str, explanation: str) -> None:  # type: ignore[no-untyped-def]
+    (found,) = denials(reader, first, second)
+    assert explanation in found
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("A man is not playing a guitar.", "A woman is playing a flute."),  # other subject, other object
+        ("The drug is not safe for children.", "The drug is safe for adults."),  # other people
+        ("How the drug acts on the brain is not clear.", "It is clear that the drug improves memory."),  # a question
+        ("If you take it with coffee, the drug does not work.", "The drug works."),  # under a condition
+        ("No study has examined the drug.", "A study examined the effects."),  # only a generic word in common
+        ("The drug does not cause cramps.", "The drug does not cause cramps in adults."),  # both denied
+        ("The tablet is not sold as a laptop.", "The tablet is sold as an e-reader."),  # one role, other nouns
+        ("It does not damage the screen.", "The cleaner damages the screen."),  # "it": someone named elsewhere
+        ("The company persuaded him not to use the app.", "Managers use the app."),  # an aim, not a statement
+    ],
+)
+def test_no_denial_between_other_things_open_questions_or_conditions(reader, first: str, second: str) -> None:  # type: ignore[no-untyped-def]
+    assert denials(reader, first, second) == []
