@@ -109,7 +109,7 @@ class ScanStats:
     subjects: int
     all_pairs: int
     candidate_pairs: int
-    # Candidate pairs in which the claim reader found a conflict (direction, negation, quantity).
+    # Candidate pairs in which the claim reader found a conflict (direction, negation, denial, quantity).
     signalled_pairs: int
     nli_screen: bool
     scored_pairs: int

@@ -115,3 +115,11 @@ def test_one_claim_denies_what_the_other_states(reader, first: str, second: str,
 )
 def test_no_denial_between_other_things_open_questions_or_conditions(reader, first: str, second: str) -> None:  # type: ignore[no-untyped-def]
     assert denials(reader, first, second) == []
+
+
+def test_what_a_belief_named_holds_is_not_read(reader) -> None:  # type: ignore[no-untyped-def]
+    named, said = reader.read(
+        ["Critics repeat the theory that the vaccine causes fever.", "Critics say that the vaccine causes fever."]
+    )
+    assert "cause" not in [p.words for p in named.predications]
+    assert "cause" in [p.words for p in said.predications]

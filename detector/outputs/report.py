@@ -35,7 +35,7 @@ def render(result: ScanResult) -> str:
         f"**{_plural(stats.contradictions, 'contradiction')} in {_plural(len(result.disagreements), 'disagreement')}"
         f"** with a verdict of at least {result.threshold:g} "
         f"(NLI judge `{escape(judge)}` combined with what is flipped between the claims and the claim reader's "
-        "direction, negation and quantity judges). A disagreement is the pairs about one question: pairs that "
+        "direction, negation, denial and quantity judges). A disagreement is the pairs about one question: pairs that "
         "share a claim, or whose claims say the same thing side to side.",
         "",
         "| documents | claims | subjects | all pairs | candidate pairs | scored pairs | contradictions "

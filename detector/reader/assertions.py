@@ -285,7 +285,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         refers_back=any(_points_back(t) for t in tokens if t.dep_ in ("nsubj", "nsubjpass", "poss")),
         clause=any(t.dep_ in _SUBJECTS and t.head.pos_ in ("VERB", "AUX") for t in tokens),
         research=_research_footing(doc),
-        predications=read_predications(doc, _key, _DENYING_VERBS, CONDITIONS),
+        predications=read_predications(doc, _key, _DENYING_VERBS, CONDITIONS, _BELIEF_NOUNS),
     )
 
 

@@ -48,13 +48,18 @@ class Predication:
 
 
 def read_predications(
-    doc: Any, key: Any, denying_verbs: frozenset[str], conditions: frozenset[str]
+    doc: Any,
+    key: Any,
+    denying_verbs: frozenset[str],
+    conditions: frozenset[str],
+    belief_nouns: frozenset[str] = frozenset(),
 ) -> tuple[Predication, ...]:
     """Each clause of a parsed claim that the claim asserts or denies, as a `Predication`. `key` turns a word into
     its concept ("teenagers" → "teenag"). Read: finite clauses ("does not cause", "can be upgraded", "is safe").
     Not read: an infinitive, a gerund or a subjunctive ("persuaded him not to use it", "before using it",
     "recommended that he use it": an aim or an activity, not a statement); a clause under a condition ("if …")
-    or left open ("whether …", "how …"); a question; a purpose ("decoys to neutralize the virus"); and a frame
+    or left open ("whether …", "how …"); the content of a belief named ("the theory that X causes Y": a
+    `belief_nouns` word); a question; a purpose ("decoys to neutralize the virus"); and a frame
     whose content is a clause of its own ("studies show that X": X is read, with the frame's denial passed on —
     "no study has shown that X" denies X, "studies failed to show that X" too).
     """
@@ -64,7 +69,7 @@ def read_predications(
             continue
         if token.dep_ == "conj" and token.head.pos_ not in ("VERB", "AUX"):
             continue
-        if token.sent.text.rstrip().endswith("?") or _open(token, conditions):
+        if token.sent.text.rstrip().endswith("?") or _open(token, conditions, belief_nouns):
             continue
         children = list(token.children)
         complement = next((c for c in children if c.dep_ in _COMPLEMENT_DEPS and not _amount(c)), None)
@@ -123,11 +128,14 @@ def _finite(token: Any) -> bool:
     return token.dep_ == "conj" and token.head.i != token.i and _finite(token.head)  # "does not raise or lower"
 
 
-def _open(token: Any, conditions: frozenset[str]) -> bool:
+def _open(token: Any, conditions: frozenset[str], belief_nouns: frozenset[str]) -> bool:
     """Whether the clause, or one it belongs to, is a condition, holds only under one ("if you take it with
-    caffeine, it does not work"), or is an open question ("whether it helps", "how it acts on the brain")."""
+    caffeine, it does not work"), is an open question ("whether it helps", "how it acts on the brain"), or is what
+    a belief named holds ("the theory that X causes Y")."""
     node = token
     while True:
+        if node.dep_ in ("acl", "ccomp") and node.head.lemma_.lower() in belief_nouns:
+            return True
         for child in node.children:
             if child.dep_ == "mark" and child.lower_ in _OPEN_MARKERS | conditions:
                 return True
