@@ -22,7 +22,7 @@ _AUXILIARY_OR_SUBJECT = ("aux", "auxpass", "nsubj", "nsubjpass")
 # Clauses whose own truth the sentence does not assert: "whether it helps", "if you take it".
 _OPEN_MARKERS = frozenset(("whether", "if"))
 # A subject or object that denies the clause: "no study found", "none of them", "nothing suggests".
-_DENYING_ARGUMENTS = frozenset(("none", "nothing", "nobody", "neither", "no one"))
+_DENYING_ARGUMENTS = frozenset(("none", "nothing", "nobody", "neither"))
 
 
 # The subject of a clause whose subject is a pronoun ("it can lead to hair loss"): someone another sentence
@@ -97,18 +97,18 @@ def read_predications(
                 roles.setdefault("", {}).update(_phrase(theme, key))
         for preposition, noun in [pp for word in (head, *activities) for pp in _prepositional(word)]:
             roles.setdefault(preposition, {}).update(_phrase(noun, key))
-        roles = {role: names for role, names in roles.items() if names}
+        roles = {role: words for role, words in roles.items() if words}
         subject_names = {PRONOUN: subject.text} if _pronoun(subject) else _phrase(subject, key)
         if not roles and not (set(subject_names) - {PRONOUN}):
             continue
         names = dict(subject_names)
-        for role_names in roles.values():
-            names.update(role_names)
+        for words in roles.values():
+            names.update(words)
         found.append(
             Predication(
                 predicate=key(predicate.lemma_.lower()),
                 subject=frozenset(subject_names),
-                arguments=tuple(sorted((role, frozenset(names)) for role, names in roles.items())),
+                arguments=tuple(sorted((role, frozenset(words)) for role, words in roles.items())),
                 # "is not backlit": the parser may hang the "not" on the complement
                 denied=_denied(token, denying_verbs) != (complement is not None and _has_neg(complement)),
                 words=predicate.lemma_.lower(),
