@@ -203,9 +203,17 @@ def _reported_pairs(folder: Path, pages: dict[str, str]) -> list[frozenset[str]]
     return [frozenset({result.claim(c.a).text, result.claim(c.b).text}) for c in result.contradictions]
 
 
-@pytest.fixture(scope="module")
-def general(tmp_path_factory: pytest.TempPathFactory) -> list[frozenset[str]]:
-    return _reported_pairs(tmp_path_factory.mktemp("general"), GENERAL)
+def _scanned_pages(name: str, pages: dict[str, str]) -> Any:
+    """A module fixture `name`: the pairs a default scan of `pages` reports (`_reported_pairs`)."""
+
+    @pytest.fixture(scope="module", name=name)
+    def scanned_pages(tmp_path_factory: pytest.TempPathFactory) -> list[frozenset[str]]:
+        return _reported_pairs(tmp_path_factory.mktemp(name), pages)
+
+    return scanned_pages
+
+
+general = _scanned_pages("general", GENERAL)
 
 
 def _reported(general: list[frozenset[str]], first: str, second: str) -> bool:
@@ -241,9 +249,7 @@ FAQ = {
 }
 
 
-@pytest.fixture(scope="module")
-def faq(tmp_path_factory: pytest.TempPathFactory) -> list[frozenset[str]]:
-    return _reported_pairs(tmp_path_factory.mktemp("faq"), FAQ)
+faq = _scanned_pages("faq", FAQ)
 
 
 def test_an_answer_is_read_with_its_question(faq) -> None:  # type: ignore[no-untyped-def]
@@ -270,9 +276,7 @@ POLICY = {
 }
 
 
-@pytest.fixture(scope="module")
-def policy(tmp_path_factory: pytest.TempPathFactory) -> list[frozenset[str]]:
-    return _reported_pairs(tmp_path_factory.mktemp("policy"), POLICY)
+policy = _scanned_pages("policy", POLICY)
 
 
 def test_rules_that_disagree(policy) -> None:  # type: ignore[no-untyped-def]
@@ -301,9 +305,7 @@ PRODUCT = {
 }
 
 
-@pytest.fixture(scope="module")
-def product(tmp_path_factory: pytest.TempPathFactory) -> list[frozenset[str]]:
-    return _reported_pairs(tmp_path_factory.mktemp("product"), PRODUCT)
+product = _scanned_pages("product", PRODUCT)
 
 
 def test_a_feature_stated_and_denied(product) -> None:  # type: ignore[no-untyped-def]
