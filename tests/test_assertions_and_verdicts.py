@@ -298,6 +298,18 @@ def test_advice_that_states_an_amount_or_a_limit_is_a_claim(reader) -> None:  # 
     assert [a.kind for a in reader.read(texts)] == ["claim", "claim", "claim", "advice", "claim"]
 
 
+def test_an_instruction_that_forbids_or_gives_a_value_is_a_claim(reader) -> None:  # type: ignore[no-untyped-def]
+    # A manual, a recipe or a policy states its rules as instructions; another text can contradict each of these.
+    stated = [
+        "Bake the cake at 180 degrees for 45 minutes.",
+        "Do not freeze the cake, since the icing turns soggy.",
+        "Never give aspirin to children under 16.",
+        "Avoid alcohol while taking the tablets.",
+    ]
+    empty = ["Keep reading to find out.", "Take it with food.", "Talk with your family doctor about pain management."]
+    assert [a.kind for a in reader.read(stated + empty)] == ["claim"] * 4 + ["advice"] * 3
+
+
 def test_hedges_and_scope(reader) -> None:  # type: ignore[no-untyped-def]
     mice, humans = reader.read(
         [

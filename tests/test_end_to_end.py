@@ -316,6 +316,37 @@ def test_a_feature_stated_and_denied(product) -> None:  # type: ignore[no-untype
     assert len(product) == 3  # not the weight, given twice
 
 
+# A reference entry and a travel blog that name different people and places (names are values too), and a recipe
+# card and a baker's notes whose instructions disagree (written for this test).
+REFERENCE = {
+    "entry.txt": "Velmont Institute\n\nThe Velmont Institute was founded in 1887 by Clara Osterfeld.\nOsterfeld was "
+    "born in Lyon.\nThe capital of the province is Arlen.\nThe institute has a library of maritime maps.\n",
+    "blog.txt": "A weekend at the Velmont Institute\n\nThe Velmont Institute was founded by Heinrich Baum.\nClara "
+    "Osterfeld was born in Marseille.\nTessel is the capital of the province.\nWe spent an afternoon in the library "
+    "of maritime maps.\n",
+    "card.txt": "Lemon drizzle cake\n\nBake the cake at 180 degrees for 45 minutes.\nThe cake can be frozen for up to "
+    "three months.\nThe cake must cool before the icing is added.\n",
+    "notes.txt": "Notes on the lemon drizzle cake\n\nThe cake should bake at 220 degrees for 25 minutes.\nDo not freeze "
+    "the cake, since the icing turns soggy.\nThe icing goes on once the cake has cooled.\n",
+}
+
+
+reference = _scanned_pages("reference", REFERENCE)
+
+
+def test_two_names_for_one_founder_birthplace_or_capital(reference) -> None:  # type: ignore[no-untyped-def]
+    assert _reported(reference, "by Clara Osterfeld", "by Heinrich Baum")
+    assert _reported(reference, "born in Lyon", "born in Marseille")
+    assert _reported(reference, "capital of the province is Arlen", "Tessel is the capital")
+
+
+def test_instructions_that_disagree(reference) -> None:  # type: ignore[no-untyped-def]
+    # Instructions are a recipe's claims: a value and a prohibition are read, not set aside as advice.
+    assert _reported(reference, "at 180 degrees", "at 220 degrees")
+    assert _reported(reference, "can be frozen", "Do not freeze")
+    assert not _reported(reference, "must cool before the icing", "once the cake has cooled")
+
+
 def _not_yet(first: str, second: str, why: str) -> Any:
     return pytest.param(first, second, marks=pytest.mark.xfail(strict=True, reason=why))
 

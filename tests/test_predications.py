@@ -8,12 +8,18 @@ from spacy.tokens import Doc
 
 from detector.reader.assertions import AssertionReader
 from detector.reader.predications import read_predications
+from detector.reader.propositions import contrast, read
 from detector.verdict.signals import compare
 
 
-def denials(reader: AssertionReader, first: str, second: str) -> list[str]:
+def explanations(reader: AssertionReader, first: str, second: str, kind: str) -> list[str]:
+    """The explanations of the signals of `kind` for two claims read with the real parser."""
     a, b = reader.read([first, second])
-    return [s.explanation for s in compare(a, b, "A", "B") if s.kind == "denial"]
+    return [s.explanation for s in compare(a, b, "A", "B", contrast(read(first), read(second))) if s.kind == kind]
+
+
+def denials(reader: AssertionReader, first: str, second: str) -> list[str]:
+    return explanations(reader, first, second, "denial")
 
 
 def parsed(words: list[str], heads: list[int], deps: list[str], tags: list[str], lemmas: list[str]) -> Doc:
@@ -92,6 +98,9 @@ def test_a_passive_is_read_as_its_active_and_a_condition_is_not_read() -> None:
         ("The keyboard is backlit.", "The keyboard is not backlit.", "keyboard · backlit"),  # "not" on the adjective
         ("The laptop does not support charging over USB-C.", "The laptop supports charging over USB-C.", "support"),
         ("The warranty covers parts and labour.", "The warranty does not cover labour.", "warranty labour · cover"),
+        # "in Canada" hung on the copula is the complement's: the two places are compared, and agree
+        ("The app is not available at all in Canada.", "The app is available in Canada.", "app Canada · available"),
+        ("The drug is sold in the U.S.", "The drug is not sold in the U.S.", "drug U.S. · sell"),  # an abbreviation
     ],
 )
 def test_one_claim_denies_what_the_other_states(reader, first: str, second: str, explanation: str) -> None:  # type: ignore[no-untyped-def]
@@ -111,6 +120,8 @@ def test_one_claim_denies_what_the_other_states(reader, first: str, second: str,
         ("The tablet is not sold as a laptop.", "The tablet is sold as an e-reader."),  # one role, other nouns
         ("It does not damage the screen.", "The cleaner damages the screen."),  # "it": someone named elsewhere
         ("The company persuaded him not to use the app.", "Managers use the app."),  # an aim, not a statement
+        # where, though the parser hangs it on the noun ("tablets in the United States"): other places
+        ("The drug is not available in Canada.", "The drug is available as tablets in the United States."),
     ],
 )
 def test_no_denial_between_other_things_open_questions_or_conditions(reader, first: str, second: str) -> None:  # type: ignore[no-untyped-def]
@@ -123,3 +134,50 @@ def test_what_a_belief_named_holds_is_not_read(reader) -> None:  # type: ignore[
     )
     assert "cause" not in [p.words for p in named.predications]
     assert "cause" in [p.words for p in said.predications]
+
+
+def names(reader: AssertionReader, first: str, second: str) -> list[str]:
+    return explanations(reader, first, second, "quantity")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "explanation"),
+    [
+        (
+            "The Velmont Institute was founded in 1887 by Clara Osterfeld.",
+            "Heinrich Baum founded the Velmont Institute.",
+            "found: Clara Osterfeld (A) vs Heinrich Baum (B)",
+        ),
+        ("Anna Weiss was born in Lyon in 1950.", "Anna Weiss was born in Paris.", "bear: Lyon (A) vs Paris (B)"),
+        (
+            "The capital of Norland is Arlen.",
+            "Tessel is the capital of Norland.",
+            "capital Norland: Arlen (A) vs Tessel (B)",
+        ),
+        (
+            "The main author of the study is John Smith.",
+            "The study's main author is Mary Jones.",
+            "main author study: John Smith (A) vs Mary Jones (B)",
+        ),
+    ],
+)
+def test_two_names_for_what_only_one_can_be(reader, first: str, second: str, explanation: str) -> None:  # type: ignore[no-untyped-def]
+    assert names(reader, first, second) == [explanation]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("The capital of Norland is Arlen.", "Vienna is the capital of Austria."),  # two descriptions
+        ("The drug is sold over the counter in the United States.", "The drug is sold over the counter in Canada."),
+        ("Smith found that the drug improves memory.", "Jones found that the drug improves memory."),  # two findings
+        ("Anna Weiss was born in June.", "Anna Weiss was born in Paris."),  # a month is a time, not a place
+        ("The museum was founded by Clara Osterfeld.", "The library was founded by Heinrich Baum."),  # two things
+        ("The capital of Norland is not Arlen.", "Arlen is the capital of Norland."),  # a denial: the denial judge's
+        ("The official language is Norlandic.", "The spoken language is English."),  # described otherwise
+        ("Insulin is the hormone that lowers blood sugar.", "Glucagon is the hormone that raises blood sugar."),
+        ("The firm builds its cars in Mexico.", "The firm builds its cars in Germany."),  # done again and again
+    ],
+)
+def test_no_name_conflict_between_other_things_or_what_recurs(reader, first: str, second: str) -> None:  # type: ignore[no-untyped-def]
+    assert names(reader, first, second) == []

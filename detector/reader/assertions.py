@@ -16,7 +16,7 @@ from typing import Any
 
 import snowballstemmer
 
-from .predications import Predication, read_predications
+from .predications import Identity, Predication, read_identities, read_predications
 
 
 def _alternatives(words: Iterable[str]) -> str:
@@ -56,6 +56,9 @@ _QUESTION_WORDS = _WORDS["question_words"]
 _REGIMEN_PHASES = _WORDS["regimen_phases"]
 CONDITIONS = _WORDS["conditions"]
 _DENYING_VERBS = _WORDS["denying_verbs"]
+_FORBIDDING_VERBS = _WORDS["forbidding_verbs"]
+# A number that is a year names a time, not a value an instruction gives.
+_YEAR_NUMBER = re.compile(r"^(1[89]|20)\d\d$")
 # Each word that gives an amount a role → the role ("mean" → "average").
 _DOSE_ROLES = {word: role for role, words in _LEXICON["dose_roles"].items() for word in words}
 _ROLE_WORDS = _alternatives(_DOSE_ROLES)
@@ -171,6 +174,8 @@ class Assertion:
     research: str = ""
     # What each clause predicates of what, stated or denied (predications.py): "does not cause cramps".
     predications: tuple[Predication, ...] = ()
+    # Which named thing a description picks out, where a copula says so ("the local currency is the crown").
+    identities: tuple[Identity, ...] = ()
 
     def about(self) -> set[str]:
         """Stems of what the claim speaks of: its own content words, and the context it refers back to."""
@@ -286,6 +291,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         clause=any(t.dep_ in _SUBJECTS and t.head.pos_ in ("VERB", "AUX") for t in tokens),
         research=_research_footing(doc),
         predications=read_predications(doc, _key, _DENYING_VERBS, CONDITIONS, _BELIEF_NOUNS),
+        identities=read_identities(doc, _key, CONDITIONS),
     )
 
 
@@ -298,7 +304,9 @@ def _points_back(token: Any) -> bool:
 
 def _kind(doc: Any, amounts: Sequence[Quantity]) -> str:
     text = doc.text
-    if (_ADVICE.search(text) or _imperative(doc)) and not _states_a_limit(text, amounts):
+    if _ADVICE.search(text) and not _states_a_limit(text, amounts):
+        return "advice"
+    if _imperative(doc) and not (_states_a_limit(text, amounts) or _instruction_states(doc)):
         return "advice"
     if _META.search(text):
         return "meta"
@@ -409,6 +417,18 @@ def _imperative(doc: Any) -> bool:
         return False
     has_subject = any(c.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for c in root.children)
     return root.tag_ == "VB" and not has_subject and root.i <= 2
+
+
+def _instruction_states(doc: Any) -> bool:
+    """Whether an instruction states what another text can contradict: it forbids ("do not freeze the cake",
+    "never give aspirin to children", "avoid alcohol"), or it gives a value ("bake at 180 degrees for 45 minutes",
+    "take 3 mg an hour before bed"). "Keep reading to find out" and "simply divide your weight" state nothing."""
+    root = _root(doc)
+    if any(c.dep_ == "neg" or c.lower_ == "never" for c in root.children):
+        return True
+    if root.lemma_.lower() in _FORBIDDING_VERBS:
+        return True
+    return any(t.like_num and t.tag_ == "CD" and not _YEAR_NUMBER.match(t.text) for t in doc)
 
 
 def _direction(token: Any, verb_lemma: Any) -> int:

@@ -7,6 +7,7 @@ spaCy parse: dependency labels and closed-class words are grammar, kept here; th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,12 @@ _AUXILIARY_OR_SUBJECT = ("aux", "auxpass", "nsubj", "nsubjpass")
 _OPEN_MARKERS = frozenset(("whether", "if"))
 # A subject or object that denies the clause: "no study found", "none of them", "nothing suggests".
 _DENYING_ARGUMENTS = frozenset(("none", "nothing", "nobody", "neither"))
+
+
+# The words that carry content in a clause that narrows a description.
+_CONTENT = frozenset(("NOUN", "PROPN", "VERB", "ADJ", "ADV"))
+# A name written with full stops: "U.S.", "U.K.", "e.U.".
+_ABBREVIATION = re.compile(r"(?:[A-Za-z]\.){2,}")
 
 
 # The subject of a clause whose subject is a pronoun ("it can lead to hair loss"): someone another sentence
@@ -45,6 +52,24 @@ class Predication:
     words: str
     # Each argument concept → the word it was read from ("ram" → "RAM"), subject first.
     names: tuple[tuple[str, str], ...] = ()
+    # The concepts read from proper nouns ("Clara", "Bremen"): who or where, where a clause names them.
+    proper: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A copula that says which named thing a description picks out: "the capital of Norland is Arlen", "Arlen is
+    the capital of Norland". A description with "the" or a possessive picks out one thing, so two claims that
+    name different things for one description disagree. `description`: the concepts of its head noun, the nouns
+    compounded with it, its phrases' nouns, its owner and the content words of a clause that narrows it
+    ("capital", "norland"); `qualities`: its adjectives ("official"). `words` and `named` show it in an
+    explanation."""
+
+    description: frozenset[str]
+    qualities: frozenset[str]
+    name: frozenset[str]
+    words: str
+    named: str
 
 
 def read_predications(
@@ -81,6 +106,7 @@ def read_predications(
             continue  # "there is …", "studies show that …", "fails to …": the clause they hold is read on its own
         subject = _subject(token)
         roles: dict[str, dict[str, str]] = {}
+        read: list[Any] = []  # the arguments besides the subject
         if complement is not None:
             # "X is safe", "X is considered safe", "experts consider X safe": safe is said of X.
             subject = objects[0] if objects else subject
@@ -95,8 +121,20 @@ def read_predications(
                 subject = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
             for theme in themes:
                 roles.setdefault("", {}).update(_phrase(theme, key))
-        for preposition, noun in [pp for word in (head, *activities) for pp in _prepositional(word)]:
+            read += themes
+        # A copula's phrases are its complement's: "is not available in the UK" may hang "in the UK" on "is".
+        said = (head, *activities) if complement is None else (head, token)
+        for preposition, noun in [pp for word in said for pp in _prepositional(word)]:
             roles.setdefault(preposition, {}).update(_phrase(noun, key))
+            read.append(noun)
+        # Where a phrase hangs is often the parser's guess: "sold as medication in the U.S." hangs "in the U.S." on
+        # "medication". A phrase of an argument's noun is the clause's too, where the clause has none with its
+        # preposition ("of" says which thing the noun is, not where or how the clause holds).
+        own = set(roles)
+        for preposition, noun in [pp for word in list(read) for pp in _prepositional(word) if pp[0] != "of"]:
+            if preposition not in own:
+                roles.setdefault(preposition, {}).update(_phrase(noun, key))
+                read.append(noun)
         roles = {role: words for role, words in roles.items() if words}
         subject_names = {PRONOUN: subject.text} if _pronoun(subject) else _phrase(subject, key)
         if not roles and not (set(subject_names) - {PRONOUN}):
@@ -104,6 +142,13 @@ def read_predications(
         names = dict(subject_names)
         for words in roles.values():
             names.update(words)
+        proper = {
+            key(w.lower_)
+            for argument in (subject, *read)
+            if argument is not None and argument.pos_ != "PRON"
+            for w in _phrase_words(argument)
+            if w.pos_ == "PROPN"
+        }
         found.append(
             Predication(
                 predicate=key(predicate.lemma_.lower()),
@@ -113,9 +158,66 @@ def read_predications(
                 denied=_denied(token, denying_verbs) != (complement is not None and _has_neg(complement)),
                 words=predicate.lemma_.lower(),
                 names=tuple(names.items()),
+                proper=frozenset(proper),
             )
         )
     return tuple(found)
+
+
+def read_identities(doc: Any, key: Any, conditions: frozenset[str]) -> tuple[Identity, ...]:
+    """Each stated copula of a parsed claim between a description and a proper name (`Identity`): "the local
+    currency is the Norland crown". Not read: a denied or open one ("is not", "whether", "if"), a question, a
+    description that counts ("the two capitals") or that a pronoun heads."""
+    found = []
+    for token in doc:
+        if token.lemma_ != "be" or token.dep_ not in _CLAUSE_DEPS or not _finite(token) or _has_neg(token):
+            continue
+        if token.sent.text.rstrip().endswith("?") or _open(token, conditions, frozenset()):
+            continue
+        subject = next((c for c in token.children if c.dep_ == "nsubj"), None)
+        # a name after "is" is sometimes parsed as an adjective's place (acomp): "the capital is Arlen"
+        attribute = next((c for c in token.children if c.dep_ == "attr" or (c.dep_ == "acomp" and _names(c))), None)
+        if subject is None or attribute is None:
+            continue
+        for description, name in ((subject, attribute), (attribute, subject)):
+            if _describes_one(description) and _names(name):
+                found.append(_identity(description, name, key))
+    return tuple(found)
+
+
+def _names(token: Any) -> bool:
+    """A proper name: what the tagger calls one, or a capitalised noun with no determiner, which the small tagger
+    often takes a name it does not know for at the start of a sentence ("Tessel is the capital")."""
+    if token.pos_ == "PROPN":
+        return True
+    return token.pos_ == "NOUN" and token.text.istitle() and not any(c.dep_ in ("det", "poss") for c in token.children)
+
+
+def _describes_one(token: Any) -> bool:
+    """A noun with "the" or a possessive and no number: a description that picks out one thing."""
+    if token.pos_ != "NOUN" or _amount(token) or _denying(token):
+        return False
+    return any((c.dep_ == "det" and c.lower_ == "the") or c.dep_ == "poss" for c in token.children)
+
+
+def _identity(description: Any, name: Any, key: Any) -> Identity:
+    # What narrows the description is part of it: whose or of what ("the capital of Norland", "the study's
+    # author", "the best treatment for insomnia"), and what a clause says of it ("the hormone that regulates
+    # sleep" is not "the hormone that wakes you"). Adjectives are its qualities.
+    objects = [g for c in description.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+    owners = [c for c in description.children if c.dep_ == "poss" and c.pos_ != "PRON"]
+    nouns = [w for head in (description, *objects, *owners) for w in _phrase_words(head)]
+    clauses = [c for c in description.children if c.dep_ in ("relcl", "acl")]
+    nouns += [w for c in clauses for w in c.subtree if w.pos_ in _CONTENT and w.is_alpha and not w.is_stop]
+    adjectives = [c for c in description.children if c.dep_ == "amod" and c.is_alpha]
+    named = _phrase_words(name)
+    return Identity(
+        description=frozenset(key(w.lower_) for w in nouns),
+        qualities=frozenset(key(w.lower_) for w in adjectives),
+        name=frozenset(key(w.lower_) for w in named),
+        words=" ".join(w.text for w in sorted({*nouns, *adjectives}, key=lambda w: w.i)),
+        named=" ".join(w.text for w in named),
+    )
 
 
 def _finite(token: Any) -> bool:
@@ -195,10 +297,15 @@ def _phrase(token: Any, key: Any) -> dict[str, str]:
         token = token.head.head
     if token.pos_ == "PRON":
         return {}
-    # "parts and labour": each noun joined to the head is an argument too
+    return {key(w.lower_): w.text for w in _phrase_words(token)}
+
+
+def _phrase_words(token: Any) -> list[Any]:
+    """The words that name an argument: its head, the nouns joined to it ("parts and labour") and the nouns
+    compounded with them ("hair loss"); content words only."""
     heads = [token, *(c for c in token.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN"))]
     words = [w for head in heads for w in (*(c for c in head.children if c.dep_ == "compound"), head)]
-    return {key(w.lower_): w.text for w in words if w.is_alpha and not w.is_stop}
+    return [w for w in words if (w.is_alpha or _ABBREVIATION.fullmatch(w.text)) and not w.is_stop]
 
 
 def _denied(token: Any, denying_verbs: frozenset[str]) -> bool:

@@ -79,6 +79,14 @@ def events() -> dict[str, str]:
     return {form: event for event, forms in table.items() for form in forms}
 
 
+@lru_cache(maxsize=1)
+def event_verbs() -> dict[str, str]:
+    """Each verb (lemma) that names an event which happens once → the event ("found" → "founding"):
+    `data/events.toml`."""
+    table = tomllib.loads((DATA / "events.toml").read_text(encoding="utf-8"))["event_verbs"]
+    return {verb: event for event, verbs in table.items() for verb in verbs}
+
+
 @dataclass(frozen=True)
 class Amount:
     """A number or range read from a claim, with the unit word after it ("%", "gram", "minut")."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..reader.assertions import DOSE_UNITS, Assertion, Quantity, agents_agree, concept, generic_words, stem
 from ..reader.predications import PRONOUN, Predication
-from ..reader.propositions import Contrast
+from ..reader.propositions import MONTHS, Contrast, event_verbs
 
 
 @dataclass(frozen=True)
@@ -154,10 +154,46 @@ def value_signals(contrast: Contrast, a: Assertion, b: Assertion, doc_a: str, do
     if contrast.date_conflict is not None:
         first, second = contrast.date_conflict
         return [Signal("quantity", f"date: {first} ({doc_a}) vs {second} ({doc_b})")]
+    if named := name_conflict(a, b):
+        what, first, second = named
+        return [Signal("quantity", f"{what}: {first} ({doc_a}) vs {second} ({doc_b})")]
     if contrast.value_conflict is None or any(q.unit in DOSE_UNITS for q in (*a.quantities, *b.quantities)):
         return []
     first, second = contrast.value_conflict
     return [Signal("quantity", f"value: {first} ({doc_a}) vs {second} ({doc_b})")]
+
+
+def name_conflict(a: Assertion, b: Assertion) -> tuple[str, str, str] | None:
+    """A name is a value too: two claims that name different people, places or things for what only one can be —
+    what one description with "the" or an owner picks out ("the capital of the province is Arlen" / "Tessel is
+    the capital of the province"; adjectives alike where both have some), or who did, or where, an event that
+    happens once to one thing ("founded by Clara Osterfeld" / "by Heinrich Baum", "born in Lyon" / "in Paris";
+    `event_verbs`; a month is no place). Returns what is named, and each claim's name."""
+    generic = generic_words()
+    for i in a.identities:
+        for j in b.identities:
+            alike = not i.qualities or not j.qualities or i.qualities == j.qualities  # "the official currency"
+            if i.description == j.description and i.description - generic and alike and not i.name & j.name:
+                return i.words, i.named, j.named
+    once = event_verbs()
+    months = {concept(stem(m)) for m in MONTHS}
+    for p in a.predications:
+        for q in b.predications:
+            if p.words != q.words or p.words not in once or p.denied or q.denied:
+                continue
+            first, second = dict(p.arguments), dict(q.arguments)
+            if not (first.get("", frozenset()) & second.get("", frozenset())) - generic:
+                continue  # not one thing founded, born, found
+            roles = [(p.subject, q.subject)] + [(first[r], second[r]) for r in first if r and r in second]
+            for x, y in roles:
+                if x and y and x <= p.proper - months and y <= q.proper - months and not x & y:
+                    return p.words, _words(p, x), _words(q, y)
+    return None
+
+
+def _words(p: Predication, concepts: frozenset[str]) -> str:
+    """The words a clause names `concepts` with, in its order."""
+    return " ".join(word for key, word in p.names if key in concepts)
 
 
 def _named(q: Quantity) -> str:
