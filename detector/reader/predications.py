@@ -26,6 +26,8 @@ _OPEN_MARKERS = frozenset(("whether", "if"))
 _DENYING_ARGUMENTS = frozenset(("none", "nothing", "nobody", "neither"))
 
 
+# A noun's phrase or clause that narrows what it names: "people with an ulcer", "users who signed up".
+_NARROWING_DEPS = frozenset(("prep", "relcl", "acl"))
 # The words that carry content in a clause that narrows a description.
 _CONTENT = frozenset(("NOUN", "PROPN", "VERB", "ADJ", "ADV"))
 # A name written with full stops: "U.S.", "U.K.", "e.U.".
@@ -54,6 +56,9 @@ class Predication:
     names: tuple[tuple[str, str], ...] = ()
     # The concepts read from proper nouns ("Clara", "Bremen"): who or where, where a clause names them.
     proper: frozenset[str] = frozenset()
+    # Whether the subject is narrowed by a phrase or a clause of its own ("people with a stomach ulcer", "users
+    # who signed up before May"): a group, not whoever does it.
+    narrowed: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,9 +164,17 @@ def read_predications(
                 words=predicate.lemma_.lower(),
                 names=tuple(names.items()),
                 proper=frozenset(proper),
+                narrowed=subject is not None and any(_narrows(c) for c in subject.children),
             )
         )
     return tuple(found)
+
+
+def _narrows(token: Any) -> bool:
+    """Whether a noun's child narrows what the noun names to a group: a phrase ("people with an ulcer", "children
+    under 12") or a clause ("users who signed up"). An "of" phrase says which thing the noun is ("the majority of
+    patients", "millions of women"): the same people, counted."""
+    return token.dep_ in _NARROWING_DEPS and not (token.dep_ == "prep" and token.lower_ == "of")
 
 
 def read_identities(doc: Any, key: Any, conditions: frozenset[str]) -> tuple[Identity, ...]:

@@ -80,8 +80,12 @@ def denial_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[S
 def _shared_arguments(p: Predication, q: Predication) -> set[str]:
     """What two clauses speak of in common, where they speak of the same things: where both name a subject, or
     arguments in one role ("sold as a supplement" / "sold as medication": not one proposition), they share a
-    concept; a subject one names and the other only points to ("it") is not known to be one. The shared
+    concept; a subject one names and the other only points to ("it") is not known to be one, and a group one
+    names by a phrase or clause of its own ("people with an ulcer") is not whoever the other leaves unnamed (a
+    passive without its agent). The shared
     concepts that are not generic words ("study", "effect"); none where they do not agree."""
+    if bool(p.subject) != bool(q.subject) and (p.narrowed or q.narrowed):
+        return set()  # "people with an ulcer should not take it" / "it should be taken with food": whoever takes it
     shared: set[str] = set()
     roles = dict(q.arguments)
     common = [(words, roles[role]) for role, words in p.arguments if role in roles]
