@@ -57,8 +57,8 @@ _REGIMEN_PHASES = _WORDS["regimen_phases"]
 CONDITIONS = _WORDS["conditions"]
 _DENYING_VERBS = _WORDS["denying_verbs"]
 _FORBIDDING_VERBS = _WORDS["forbidding_verbs"]
-# A number that is a year names a time, not a value an instruction gives.
-_YEAR_NUMBER = re.compile(r"^(1[89]|20)\d\d$")
+# A number that is a year ("in 2019"): it names a time, not an amount or a value an instruction gives.
+YEAR = re.compile(r"^(1[89]|20)\d\d$")
 # Each word that gives an amount a role → the role ("mean" → "average").
 _DOSE_ROLES = {word: role for role, words in _LEXICON["dose_roles"].items() for word in words}
 _ROLE_WORDS = _alternatives(_DOSE_ROLES)
@@ -422,13 +422,13 @@ def _imperative(doc: Any) -> bool:
 def _instruction_states(doc: Any) -> bool:
     """Whether an instruction states what another text can contradict: it forbids ("do not freeze the cake",
     "never give aspirin to children", "avoid alcohol"), or it gives a value ("bake at 180 degrees for 45 minutes",
-    "take 3 mg an hour before bed"). "Keep reading to find out" and "simply divide your weight" state nothing."""
+    "take 3 mg an hour before bed"). "Keep reading to find out" and "take it with food" state nothing."""
     root = _root(doc)
     if any(c.dep_ == "neg" or c.lower_ == "never" for c in root.children):
         return True
     if root.lemma_.lower() in _FORBIDDING_VERBS:
         return True
-    return any(t.like_num and t.tag_ == "CD" and not _YEAR_NUMBER.match(t.text) for t in doc)
+    return any(t.like_num and t.tag_ == "CD" and not YEAR.match(t.text) for t in doc)
 
 
 def _direction(token: Any, verb_lemma: Any) -> int:

@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from .assertions import CONDITIONS, LIMIT_WORDS, amount_bound, concept, stem
+from .assertions import CONDITIONS, LIMIT_WORDS, YEAR, amount_bound, concept, stem
 
 DATA = Path(__file__).with_name("data")
 # English function words that carry the flip itself: kept out of the content words, read on their own.
@@ -43,8 +44,7 @@ _NUMBER = re.compile(
 )
 # "between 5 and 10": a range, as "5 to 10" is (the "and" of any other pair of numbers joins two amounts).
 _BETWEEN = re.compile(r"\bbetween\s+\d+(?:[.,]\d+)*(\s*%?\s+and\s+)(?=\d)", re.I)
-# Numbers that name, not measure: years and list markers say nothing about an amount.
-_YEAR = re.compile(r"^(1[89]|20)\d\d$")
+# Numbers that name, not measure: years (`YEAR`) and list markers say nothing about an amount.
 # The months: words of a date, set aside with the year when two dates are compared.
 MONTHS = frozenset("january february march april may june july august september october november december".split())
 _ORDINAL = frozenset(("st", "nd", "rd", "th"))
@@ -72,19 +72,23 @@ def antonyms() -> frozenset[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _events_table() -> dict[str, Any]:
+    """`data/events.toml`: the events that happen once, as word forms and as verbs."""
+    return tomllib.loads((DATA / "events.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
 def events() -> dict[str, str]:
     """Each word form that dates an event which happens once to what it happens to → the event ("finished" →
     "completion"): `data/events.toml`."""
-    table = tomllib.loads((DATA / "events.toml").read_text(encoding="utf-8"))["events"]
-    return {form: event for event, forms in table.items() for form in forms}
+    return {form: event for event, forms in _events_table()["events"].items() for form in forms}
 
 
 @lru_cache(maxsize=1)
 def event_verbs() -> dict[str, str]:
     """Each verb (lemma) that names an event which happens once → the event ("found" → "founding"):
     `data/events.toml`."""
-    table = tomllib.loads((DATA / "events.toml").read_text(encoding="utf-8"))["event_verbs"]
-    return {verb: event for event, verbs in table.items() for verb in verbs}
+    return {verb: event for event, verbs in _events_table()["event_verbs"].items() for verb in verbs}
 
 
 @dataclass(frozen=True)
@@ -192,7 +196,7 @@ def _amounts(text: str, written: dict[int, str] | None = None) -> tuple[list[Amo
         first, second, unit = match.group(1), match.group(2), match.group(3) or ""
         if unit.lower() in stop_words():
             unit = ""  # "in 2 of 3 cases", "19 is": a function word after a number is not its unit
-        if _YEAR.match(first) and not second and unit.lower() in ("", "s"):
+        if YEAR.match(first) and not second and unit.lower() in ("", "s"):
             if not unit:
                 years.add(int(first))
             continue  # "in 2019", "the 1990s": a year names a time, not an amount

@@ -4,6 +4,7 @@ can check; evidence for the verdict (calibration.py), never its gate."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..reader.assertions import DOSE_UNITS, Assertion, Quantity, agents_agree, concept, generic_words, stem
 from ..reader.predications import PRONOUN, Predication
@@ -179,8 +180,7 @@ def name_conflict(a: Assertion, b: Assertion) -> tuple[str, str, str] | None:
             alike = not i.qualities or not j.qualities or i.qualities == j.qualities  # "the official currency"
             if i.description == j.description and i.description - generic and alike and not i.name & j.name:
                 return i.words, i.named, j.named
-    once = event_verbs()
-    months = {concept(stem(m)) for m in MONTHS}
+    once, months = event_verbs(), _month_concepts()
     for p in a.predications:
         for q in b.predications:
             if p.words != q.words or p.words not in once or p.denied or q.denied:
@@ -193,6 +193,12 @@ def name_conflict(a: Assertion, b: Assertion) -> tuple[str, str, str] | None:
                 if x and y and x <= p.proper - months and y <= q.proper - months and not x & y:
                     return p.words, _words(p, x), _words(q, y)
     return None
+
+
+@lru_cache(maxsize=1)
+def _month_concepts() -> frozenset[str]:
+    """The months as concepts: a time, never a place."""
+    return frozenset(concept(stem(m)) for m in MONTHS)
 
 
 def _words(p: Predication, concepts: frozenset[str]) -> str:
