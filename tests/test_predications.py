@@ -155,9 +155,9 @@ def names(reader: AssertionReader, first: str, second: str) -> list[str]:
         (
             "The Velmont Institute was founded in 1887 by Clara Osterfeld.",
             "Heinrich Baum founded the Velmont Institute.",
-            "found: Clara Osterfeld (A) vs Heinrich Baum (B)",
+            "founding: Clara Osterfeld (A) vs Heinrich Baum (B)",
         ),
-        ("Anna Weiss was born in Lyon in 1950.", "Anna Weiss was born in Paris.", "bear: Lyon (A) vs Paris (B)"),
+        ("Anna Weiss was born in Lyon in 1950.", "Anna Weiss was born in Paris.", "birth: Lyon (A) vs Paris (B)"),
         (
             "The capital of Norland is Arlen.",
             "Tessel is the capital of Norland.",

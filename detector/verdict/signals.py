@@ -173,7 +173,8 @@ def name_conflict(a: Assertion, b: Assertion) -> tuple[str, str, str] | None:
     what one description with "the" or an owner picks out ("the capital of the province is Arlen" / "Tessel is
     the capital of the province"; adjectives alike where both have some), or who did, or where, an event that
     happens once to one thing ("founded by Clara Osterfeld" / "by Heinrich Baum", "born in Lyon" / "in Paris";
-    `event_verbs`; a month is no place). Returns what is named, and each claim's name."""
+    `event_verbs`; a month is no place). Returns what is named (the description, or the event: "founding"), and
+    each claim's name."""
     generic = generic_words()
     for i in a.identities:
         for j in b.identities:
@@ -191,7 +192,7 @@ def name_conflict(a: Assertion, b: Assertion) -> tuple[str, str, str] | None:
             roles = [(p.subject, q.subject)] + [(first[r], second[r]) for r in first if r and r in second]
             for x, y in roles:
                 if x and y and x <= p.proper - months and y <= q.proper - months and not x & y:
-                    return p.words, _words(p, x), _words(q, y)
+                    return once[p.words], _words(p, x), _words(q, y)
     return None
 
 
