@@ -287,27 +287,31 @@ def test_what_was_studied_is_told_from_what_was_found(reader, text: str, researc
     assert (assertion.kind, assertion.research) == ("claim", research)
 
 
-def test_advice_that_states_an_amount_or_a_limit_is_a_claim(reader) -> None:  # type: ignore[no-untyped-def]
-    texts = [
-        "Never take more than 10 grams of the powder in one day.",
-        "Take 3 to 5 g with water every morning.",
-        "Do not exceed the dose on the label.",
-        "Take it with water every morning.",
-        "The best time to take it is in the post-workout window.",
-    ]
-    assert [a.kind for a in reader.read(texts)] == ["claim", "claim", "claim", "advice", "claim"]
-
-
-def test_an_instruction_that_forbids_or_gives_a_value_is_a_claim(reader) -> None:  # type: ignore[no-untyped-def]
-    # A manual, a recipe or a policy states its rules as instructions; another text can contradict each of these.
-    stated = [
-        "Bake the cake at 180 degrees for 45 minutes.",
-        "Do not freeze the cake, since the icing turns soggy.",
-        "Never give aspirin to children under 16.",
-        "Avoid alcohol while taking the tablets.",
-    ]
-    empty = ["Keep reading to find out.", "Take it with food.", "Talk with your family doctor about pain management."]
-    assert [a.kind for a in reader.read(stated + empty)] == ["claim"] * 4 + ["advice"] * 3
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # advice that names an amount or a limit
+        ("Never take more than 10 grams of the powder in one day.", "claim"),
+        ("Take 3 to 5 g with water every morning.", "claim"),
+        ("Do not exceed the dose on the label.", "claim"),
+        ("The best time to take it is in the post-workout window.", "claim"),
+        # an instruction that forbids or gives a value: a manual's, a recipe's or a policy's rules
+        ("Bake the cake at 180 degrees for 45 minutes.", "claim"),
+        ("Do not freeze the cake, since the icing turns soggy.", "claim"),
+        ("Never give aspirin to children under 16.", "claim"),
+        ("Avoid alcohol while taking the tablets.", "claim"),
+        # advice that states nothing another text can contradict
+        ("Take it with water every morning.", "advice"),
+        ("Keep reading to find out.", "advice"),
+        ("Take it with food.", "advice"),
+        ("Talk with your family doctor about pain management.", "advice"),
+    ],
+)
+def test_advice_is_a_claim_where_it_names_an_amount_a_limit_a_prohibition_or_a_value(  # type: ignore[no-untyped-def]
+    reader, text: str, kind: str
+) -> None:
+    [assertion] = reader.read([text])
+    assert assertion.kind == kind
 
 
 def test_hedges_and_scope(reader) -> None:  # type: ignore[no-untyped-def]
