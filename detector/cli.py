@@ -64,7 +64,12 @@ MinSimilarityOption = Annotated[
     float, typer.Option(min=-1.0, max=1.0, help="least cosine similarity of a candidate pair")
 ]
 SubjectSimilarityOption = Annotated[
-    float, typer.Option(min=0.0, max=1.0, help="average similarity that holds a subject together")
+    float,
+    typer.Option(
+        min=0.0,
+        max=1.0,
+        help="average similarity that holds a subject together, once the topic every claim shares is taken out",
+    ),
 ]
 NoCacheOption = Annotated[
     bool, typer.Option("--no-cache", help="run the models on everything; neither read nor write the cache")

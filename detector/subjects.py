@@ -8,7 +8,13 @@ import numpy as np
 
 from .records import Claim, Subject
 
-DEFAULT_SUBJECT_SIMILARITY = 0.55
+# Average cosine similarity that holds a subject together, measured once the topic the whole collection shares is
+# taken out (`apart_from_topic`); with the weight below, chosen on public sets where the subject is known
+# (`scripts/subjects_benchmark.py`: COVID-Fact's and SciFact's sentences grouped by their source).
+DEFAULT_SUBJECT_SIMILARITY = 0.35
+# How many claims the collection's mean is worth half its weight at: the mean of a few claims is mostly those
+# claims themselves, the mean of many is the topic they share ("melatonin" on every page about melatonin).
+TOPIC_HALF_WEIGHT = 30
 _BLOCK = 1024
 _WORD = r"(?u)\b[^\W\d_][\w-]{2,}\b"
 # Words that say how a claim is phrased, not what it is about.
@@ -81,8 +87,13 @@ _FILLER = frozenset(
 )
 
 
-def cluster(embeddings: np.ndarray, *, similarity: float = DEFAULT_SUBJECT_SIMILARITY) -> np.ndarray:
-    """Cluster unit vectors so that claims in a cluster average at least `similarity` cosine.
+def cluster(
+    embeddings: np.ndarray, *, similarity: float = DEFAULT_SUBJECT_SIMILARITY, half_weight: float = TOPIC_HALF_WEIGHT
+) -> np.ndarray:
+    """Cluster unit vectors so that claims in a cluster average at least `similarity` cosine once the topic the
+    collection shares is taken out (`apart_from_topic`): on pages that are all about one substance, every claim
+    is near every other by that substance alone, and a plain cut makes half of them one subject
+    (`half_weight` infinite: the plain cut).
 
     Returns one cluster number per row, numbered in order of first appearance.
     """
@@ -94,13 +105,28 @@ def cluster(embeddings: np.ndarray, *, similarity: float = DEFAULT_SUBJECT_SIMIL
         # Imported here: SciPy's clustering takes a moment to import, which a re-scan of unchanged documents skips.
         from scipy.cluster.hierarchy import fcluster, linkage
 
-        tree = linkage(cosine_distances(embeddings[usable]), method="average")
+        tree = linkage(
+            cosine_distances(apart_from_topic(embeddings[usable], half_weight=half_weight)), method="average"
+        )
         # fcluster keeps merges at or below t; the cut keeps those strictly below 1 − similarity, as before.
         raw[usable] = fcluster(tree, np.nextafter(1.0 - similarity, -np.inf), criterion="distance")
     order: dict[int, int] = {}
     for label in raw:
         order.setdefault(int(label), len(order))
     return np.array([order[int(label)] for label in raw], dtype=int)
+
+
+def apart_from_topic(vectors: np.ndarray, *, half_weight: float = TOPIC_HALF_WEIGHT) -> np.ndarray:
+    """Unit vectors less the collection's mean vector, weighted by how many claims it is the mean of
+    (n / (n + `half_weight`)): what sets each claim apart from what they all say. A row the subtraction would
+    leave empty keeps its own direction."""
+    rows = np.asarray(vectors, dtype=np.float64)
+    rows = rows / np.linalg.norm(rows, axis=1, keepdims=True)
+    weight = len(rows) / (len(rows) + half_weight)
+    apart = rows - weight * rows.mean(axis=0)
+    empty = np.linalg.norm(apart, axis=1) < 1e-9
+    apart[empty] = rows[empty]
+    return apart / np.linalg.norm(apart, axis=1, keepdims=True)
 
 
 def cosine_distances(vectors: np.ndarray) -> np.ndarray:
@@ -159,13 +185,17 @@ def _labels(groups: list[list[str]]) -> list[str]:
         if not row.any():
             labels.append("(no label)")
             continue
-        # Ties break alphabetically so labels are stable across runs.
-        common = min(np.flatnonzero(row == row.max()), key=lambda i: terms[i])
-        weights = row * idf
-        weights[common] = -1
-        distinctive = min(np.flatnonzero(weights == weights.max()), key=lambda i: terms[i])
+        # The term most of the group's claims use; among those, the one most claims of the collection use (a
+        # claim alone uses each of its words once: "kratom", not the first word in the alphabet). Remaining
+        # ties go to the longer word (longer words are the rarer, which say more: "sedating", not "allows"),
+        # then the alphabet, so labels are stable across runs.
+        common = min(np.flatnonzero(row == row.max()), key=lambda i: (-claims_with_term[i], -len(terms[i]), terms[i]))
+        # The most distinctive term (rare in other groups) among those a quarter of the group's claims use.
+        weights = np.where(row * 4 >= len(group), row * idf, 0.0)
+        weights[common] = 0.0
+        distinctive = min(np.flatnonzero(weights == weights.max()), key=lambda i: (-len(terms[i]), terms[i]))
         parts = [common]
-        if weights[distinctive] > 0 and row[distinctive] * 4 >= len(group):
+        if weights[distinctive] > 0:
             parts.append(distinctive)
         # The more widespread term first: "kratom · prolactin" reads as agent · target.
         parts.sort(key=lambda i: (-claims_with_term[i], -row[i], terms[i]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from detector.candidates import (
@@ -14,7 +16,7 @@ from detector.candidates import (
 )
 from detector.reader.assertions import Assertion, Effect, Quantity
 from detector.records import Claim, Pair
-from detector.subjects import cluster, cosine_distances, label_subjects
+from detector.subjects import TOPIC_HALF_WEIGHT, apart_from_topic, cluster, cosine_distances, label_subjects
 
 from .conftest import BagOfWordsEmbedder
 
@@ -40,8 +42,17 @@ def test_clusters_group_claims_about_the_same_subject_and_label_them() -> None:
     subjects = label_subjects(claims_of(TEXTS), clusters)
     assert [s.id for s in subjects] == ["s01", "s02"]
     assert subjects[0].label == "kratom · prolactin"
-    assert subjects[1].label == "hair · loss"
+    # Where the group's claims all use several words, the one most claims of the collection use comes first.
+    assert subjects[1].label == "kratom · hair"
     assert subjects[0].claims == ("c0001", "c0002", "c0003")
+
+
+def test_a_claim_alone_is_labelled_by_the_collections_word_and_one_of_its_own() -> None:
+    # Every word of a claim alone is used by all of its group: the label starts with the one most claims of the
+    # collection use, not with the first in the alphabet ("allows"), and goes on with its longest word.
+    texts = [*TEXTS, "Kratom allows better rest without sedating anyone."]
+    clusters = np.array([0, 0, 0, 1, 1, 1, 2])
+    assert label_subjects(claims_of(texts), clusters)[2].label == "kratom · sedating"
 
 
 def test_clustering_is_deterministic_and_numbered_by_first_appearance() -> None:
@@ -211,13 +222,40 @@ def test_subject_clusters_are_scikit_learns_average_linkage_cut() -> None:
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     assert np.allclose(cosine_distances(vectors), pdist(vectors, "cosine"))
     for similarity in (0.3, 0.55, 0.8):
-        expected = AgglomerativeClustering(
-            n_clusters=None, metric="cosine", linkage="average", distance_threshold=1.0 - similarity
-        ).fit_predict(vectors)
-        found = cluster(vectors.astype(np.float32), similarity=similarity)
-        # The same partition (cluster() numbers clusters by first appearance).
-        pairs = {(int(a), int(b)) for a, b in zip(expected, found)}
-        assert len(pairs) == len(set(expected)) == len(set(found.tolist())) > 1
+        # The plain cut (nothing taken out), and the cut once the collection's shared topic is taken out.
+        for half_weight, rows in ((math.inf, vectors), (TOPIC_HALF_WEIGHT, apart_from_topic(vectors))):
+            expected = AgglomerativeClustering(
+                n_clusters=None, metric="cosine", linkage="average", distance_threshold=1.0 - similarity
+            ).fit_predict(rows)
+            found = cluster(vectors.astype(np.float32), similarity=similarity, half_weight=half_weight)
+            # The same partition (cluster() numbers clusters by first appearance).
+            pairs = {(int(a), int(b)) for a, b in zip(expected, found)}
+            assert len(pairs) == len(set(expected)) == len(set(found.tolist())) > 1
+
+
+def test_a_topic_every_claim_shares_does_not_make_them_one_subject() -> None:
+    # Sixty claims of a collection about one thing (a strong direction every claim has), each about one of three
+    # questions: by the plain cut they are one subject; with the shared topic taken out, the three questions.
+    rng = np.random.default_rng(3)
+    basis = np.eye(32)
+    question = np.arange(60) % 3
+    vectors = 2.0 * basis[0] + basis[1 + question] + rng.normal(scale=0.1, size=(60, 32))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert len(set(cluster(vectors, half_weight=math.inf).tolist())) == 1
+    found = cluster(vectors)
+    assert {(int(q), int(f)) for q, f in zip(question, found)} == {(0, 0), (1, 1), (2, 2)}
+
+
+def test_the_mean_of_a_few_claims_is_mostly_those_claims() -> None:
+    # Two claims that say nearly the same: their mean is themselves, and taking it all out would leave them
+    # pointing apart. Weighted by how few they are, they stay one subject.
+    first = np.array([1.0, 0.3, 0.0])
+    second = np.array([1.0, 0.0, 0.3])
+    vectors = np.vstack([first, second]) / np.linalg.norm(first)
+    assert list(cluster(vectors)) == [0, 0]
+    weight = 2 / (2 + TOPIC_HALF_WEIGHT)
+    expected = vectors - weight * vectors.mean(axis=0)
+    assert np.allclose(apart_from_topic(vectors), expected / np.linalg.norm(expected, axis=1, keepdims=True))
 
 
 def test_pairs_are_kept_on_one_footing() -> None:
