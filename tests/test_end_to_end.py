@@ -347,6 +347,30 @@ def test_instructions_that_disagree(reference) -> None:  # type: ignore[no-untyp
     assert not _reported(reference, "must cool before the icing", "once the cake has cooled")
 
 
+# A medicine's leaflet and a pharmacy's answers, an app's terms and its help centre (written for this test): age
+# limits that disagree — one keeps people out below an age that the other lets in.
+AGES = {
+    "leaflet.txt": "Calmora sleep drops: patient leaflet\n\nCalmora drops are not recommended for children under 6.\n"
+    "Take 10 drops thirty minutes before bed.\nStore the bottle below 25 degrees.\n",
+    "pharmacy.txt": "Calmora sleep drops: questions and answers\n\nCalmora drops are safe for children aged 2 and "
+    "older.\nThe drops can be taken with a glass of water.\n",
+    "terms.txt": "Tandem app: terms of use\n\nThe Tandem app is not available to users under 16.\nAccounts that are "
+    "inactive for two years are deleted.\n",
+    "help.txt": "Tandem help centre\n\nUsers must be at least 13 years old to use the Tandem app.\nYou can delete "
+    "your account at any time from the settings page.\n",
+}
+
+
+ages = _scanned_pages("ages", AGES)
+
+
+def test_age_limits_that_disagree(ages) -> None:  # type: ignore[no-untyped-def]
+    # The app's pair scored 0.165 before age limits were read (the judge: 0.70 one way): under the threshold.
+    assert _reported(ages, "not recommended for children under 6", "children aged 2 and older")
+    assert _reported(ages, "not available to users under 16", "at least 13 years old")
+    assert len(ages) == 2  # a storage temperature "below 25 degrees" is no age
+
+
 def _not_yet(first: str, second: str, why: str) -> Any:
     return pytest.param(first, second, marks=pytest.mark.xfail(strict=True, reason=why))
 

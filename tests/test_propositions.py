@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -97,6 +98,58 @@ def test_one_event_that_happens_once_dated_to_two_years_is_a_date_conflict() -> 
         contrast(read("Aspirin was invented in 1897."), read("Ibuprofen was invented in 1961.")).date_conflict is None
     )
     assert contrast(completed, read("Construction of the Harbor Bridge finished.")).date_conflict is None
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "found"),
+    [
+        (
+            "Melatonin is not recommended for children under 3.",
+            "Melatonin is safe for children aged 1 and older.",
+            ("not under 3", "from 1"),
+        ),
+        ("The app is not available to users under 16.", "Users must be at least 13 to use the app.", None),
+        ("Users under 16 cannot sign up for the service.", "The service is open to users 13 and older.", None),
+        (
+            "Do not give the syrup to children younger than 6 years.",
+            "The syrup can be given to children 2 years and older.",
+            ("not under 6", "from 2"),
+        ),
+        ("Under-18s are banned from the gym.", "Teenagers over 16 may use the gym.", ("not under 18", "from 17")),
+        ("You must not drive if you are under 17.", "You can drive if you are at least 16 years old.", None),
+        ("Infants under 6 months should not drink juice.", "Juice is fine for babies over 4 months.", None),
+    ],
+)
+def test_an_age_one_claim_keeps_out_and_the_other_lets_in_is_an_age_conflict(first, second, found) -> None:  # type: ignore[no-untyped-def]
+    # `found` None: the same conflict, explained by the ages as the rows above show theirs.
+    conflict = contrast(read(first), read(second)).age_conflict
+    assert conflict is not None
+    assert found is None or conflict == found
+    assert contrast(read(second), read(first)).age_conflict == (conflict[1], conflict[0])
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # A positive "under 12" sets no limit; the same least age; an older age let in than kept out.
+        ("Children under 12 can take half a tablet.", "The tablet is for adults 18 and over."),
+        ("Melatonin is not recommended for children under 3.", "Melatonin is safe for children 3 and older."),
+        ("Melatonin is not recommended for children under 3.", "Melatonin is safe for children 5 and older."),
+        ("The vaccine is not approved for children under 5.", "Adults over 65 should get the vaccine."),
+        # The negation is in another clause, or bounds an amount; a description sets no limit.
+        ("Melatonin is not addictive, and children under 12 can take it.", "Children 6 and older can take melatonin."),
+        ("Do not take more than 10 mg if you are under 18.", "Teens 16 and older can take melatonin."),
+        ("No more than 20% of patients under 40 responded to the drug.", "Patients over 30 responded to the drug."),
+        # Not ages: a time, a length, a unit after a copula.
+        ("Do not use the heater for less than 10 minutes.", "Use the heater for at least 5 minutes."),
+        ("The password must not be under 8 characters.", "The password must be at least 6 characters."),
+        ("The antibodies cannot persist for over 10 years.", "The antibodies can persist for at least 2 years."),
+        # Two different things.
+        ("Melatonin is not recommended for children under 3.", "Honey is safe for children 1 and older."),
+    ],
+)
+def test_ages_that_are_no_conflict(first: str, second: str) -> None:
+    assert contrast(read(first), read(second)).age_conflict is None
 
 
 def test_an_event_that_recurs_or_a_denied_date_is_no_date_conflict() -> None:

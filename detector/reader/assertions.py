@@ -68,6 +68,8 @@ _ROLE_AFTER = re.compile(r"[\s-]*(" + _ROLE_WORDS + r")\b", re.I)
 # Each word for an age group a dose can be for → the group ("teens" → "children").
 _POPULATIONS = {word: group for group, words in _LEXICON["populations"].items() for word in words}
 _POPULATION_PATTERN = re.compile(r"\b(" + _alternatives(_POPULATIONS) + r")\b", re.I)
+# The words for age groups, as written ("children", "older adults").
+POPULATION_WORDS = frozenset(_POPULATIONS)
 HEDGES: dict[str, str] = dict(_LEXICON["hedges"])
 # Nouns that name one concept (WordNet's, one group a line; see scripts/build_concepts.py).
 CONCEPTS_FILE = LEXICON_FILE.with_name("concepts.tsv")

@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .assertions import CONDITIONS, LIMIT_WORDS, YEAR, amount_bound, concept, stem
+from .assertions import CONDITIONS, LIMIT_WORDS, POPULATION_WORDS, YEAR, amount_bound, concept, generic_words, stem
 
 DATA = Path(__file__).with_name("data")
 # English function words that carry the flip itself: kept out of the content words, read on their own.
@@ -117,6 +117,10 @@ class Proposition:
     conditional: bool = False  # a clause opened by "if", "when" …: what holds under a condition
     # The events that happen once it names, each → the word that names it ("completion" → "completed").
     events: tuple[tuple[str, str], ...] = ()
+    # Age limits, in months (`_age_limits`): the ages a rule keeps out below ("not for children under 3": 36),
+    # and the least ages a statement lets in ("safe for children 1 and older": 12; "over 18": 228).
+    forbidden_below: frozenset[int] = frozenset()
+    allowed_from: frozenset[int] = frozenset()
 
 
 def read(text: str) -> Proposition:
@@ -127,6 +131,7 @@ def read(text: str) -> Proposition:
     terms = frozenset(t for t in tokens if t not in stops and t not in NEGATORS and t not in QUANTIFIERS)
     amounts, years = _amounts(*_spelled_out(text, tokens))
     once = events()
+    forbidden_below, allowed_from = _age_limits(text)
     return Proposition(
         words=frozenset(concept(stem(t)) for t in terms),
         terms=terms,
@@ -136,7 +141,89 @@ def read(text: str) -> Proposition:
         years=years,
         conditional=any(t in CONDITIONS for t in tokens),
         events=tuple(sorted({once[t]: t for t in reversed(tokens) if t in once}.items())),
+        forbidden_below=forbidden_below,
+        allowed_from=allowed_from,
     )
+
+
+@lru_cache(maxsize=1)
+def _ages_table() -> dict[str, Any]:
+    """data/ages.toml: the words and patterns of age limits."""
+    return tomllib.loads((DATA / "ages.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _age_patterns() -> dict[str, re.Pattern[str]]:
+    """The patterns of data/ages.toml, and what may stand right before an age said without a unit: the people it
+    is said of ("children under 12", "users who are over 18", "ages 12 and up"), or a copula ("must be at least
+    13", "if you are under 18")."""
+    table = _ages_table()
+    holders = sorted({*table["holders"], *POPULATION_WORDS}, key=len, reverse=True)
+    return {name: re.compile(pattern, re.I) for name, pattern in table["patterns"].items()} | {
+        "holder": re.compile(
+            r"(?:\b(?:" + "|".join(map(re.escape, holders)) + r")(?:\s+(?:who\s+are|aged?))?|\b(?:ages?|aged))\s*$",
+            re.I,
+        ),
+        "copula": re.compile(r"\b(?:be|is|are|am|being)\s*$", re.I),
+        "breaks": re.compile(table["clause_breaks"], re.I),
+        "bound": re.compile(table["negated_bound"], re.I),
+    }
+
+
+def _age_limits(text: str) -> tuple[frozenset[int], frozenset[int]]:
+    """The ages, in months, that a claim keeps out below and that it lets in from, clause by clause: "under 12" in
+    a clause that keeps someone out is kept out — a rule denied ("should not", "cannot", "not recommended": a
+    `permitting` word and a negation), a negated instruction ("do not give", "never leave") or a `prohibiting`
+    word ("avoid", "banned", "unsafe") —, and "6 and older", "at least 13", "over 18" in a rule that is not denied
+    ("can", "is safe", "must be") are let in. A clause that states no rule describes and sets no limit ("patients
+    over 30 responded"). An age without a unit counts
+    only after the people it is said of ("children under 12"), or after a copula where no word that could be its
+    unit follows ("must be at least 13 to", not "must be at least 6 characters"); so does an age in years or months
+    that does not say it is one ("12 years", not "12 years old": a time as often)."""
+    patterns, table = _age_patterns(), _ages_table()
+    prohibiting, permitting = frozenset(table["prohibiting"]), frozenset(table["permitting"])
+    below: set[int] = set()
+    allowed: set[int] = set()
+    for clause in patterns["breaks"].split(text):
+        # A negated bound limits an amount, not who ("do not take more than 10 mg if you are under 18").
+        tokens = [t.lower().replace("’", "'") for t in _WORD.findall(patterns["bound"].sub(" ", clause))]
+        negated = any(t in NEGATORS or t.endswith("n't") for t in tokens)
+        rule = any(t in permitting for t in tokens)
+        keeps_out = any(t in prohibiting for t in tokens) or (
+            negated and (rule or (bool(tokens) and tokens[0] in table["instructing"]))
+        )
+        lets_in = rule and not negated and not keeps_out
+        for name in ("below", "from", "over"):
+            if not (keeps_out if name == "below" else lets_in):
+                continue
+            for match in patterns[name].finditer(clause):
+                if (age := _age(match, clause, patterns)) is not None:
+                    months, unit = age
+                    # "over 18" lets in from 19, "over 4 months" from 5 months.
+                    (below if name == "below" else allowed).add(months + (unit if name == "over" else 0))
+    return frozenset(below), frozenset(allowed)
+
+
+def _age(match: re.Match[str], clause: str, patterns: dict[str, re.Pattern[str]]) -> tuple[int, int] | None:
+    """The age a match of an age pattern names, in months, and its unit in months (1 or 12); None where nothing
+    says it is an age."""
+    groups = {k: v for k, v in match.groupdict().items() if v}
+    number = next(groups[k] for k in ("n", "plural", "least", "age", "plus") if k in groups)
+    unit = groups.get("unit", "") or groups.get("least_unit", "")
+    # "years old", "of age", "the age of", "older", "younger", "under-18s", "ages 12+" say an age; "12 years" alone
+    # may be a time ("can persist for at least 12 years").
+    said_as_age = bool(re.search(r"\b(?:old|olds|age|older|younger)\b", match.group(0), re.I)) or bool(
+        groups.keys() & {"plural", "plus"}
+    )
+    before = clause[: match.start()]
+    if not said_as_age and not patterns["holder"].search(before):
+        if not patterns["copula"].search(before):
+            return None
+        after = re.match(r"\s*([A-Za-z]+)", clause[match.end() :])
+        if after and match.group(0)[-1].isdigit() and after.group(1).lower() not in stop_words():
+            return None  # "must be at least 6 characters": a number with its unit
+    step = 1 if "month" in unit.lower() else 12
+    return int(number) * step, step
 
 
 @lru_cache(maxsize=1)
@@ -247,6 +334,9 @@ class Contrast:
     # Where the claims date one event that happens once to different years (`_date_conflict`): "completed in
     # 1932" vs "finished in 1928", as "completed 1932", "finished 1928".
     date_conflict: tuple[str, str] | None = None
+    # Where one keeps people out below an age that the other lets in, of one thing (`_age_conflict`): "not
+    # recommended for children under 3" vs "safe for children 1 and older", as "not under 3", "from 1".
+    age_conflict: tuple[str, str] | None = None
 
     def features(self) -> dict[str, float]:
         return {
@@ -290,6 +380,7 @@ def contrast(a: Proposition, b: Proposition) -> Contrast:
         quantifier_flip=_quantifier_flip(a.quantifiers, b.quantifiers),
         value_conflict=_value_conflict(a, b, amount_flip),
         date_conflict=_date_conflict(a, b),
+        age_conflict=_age_conflict(a, b),
     )
 
 
@@ -375,6 +466,38 @@ def _date_conflict(a: Proposition, b: Proposition) -> tuple[str, str] | None:
         return f"{named[event]} {', '.join(map(str, sorted(years)))}"
 
     return dated(named_a, a.years), dated(named_b, b.years)
+
+
+def _age_conflict(a: Proposition, b: Proposition) -> tuple[str, str] | None:
+    """The two claims' age limits where one keeps people out below an age that the other lets in ("not
+    recommended for children under 3" / "safe for children 1 and older"; "not available to users under 16" /
+    "users must be at least 13 to use the app"), and they speak of one thing: a content word in common that is
+    neither a word of age nor of the people a limit is said of, nor a generic word. A claim that states both
+    kinds of limit is left alone, as are two that keep out, or let in, at different ages ("not for children under
+    12" / "not for children under 6" say no one is let in)."""
+    for first, second, flipped in ((a, b, False), (b, a, True)):
+        if not (first.forbidden_below and second.allowed_from) or first.allowed_from or second.forbidden_below:
+            continue
+        kept_out, let_in = max(first.forbidden_below), min(second.allowed_from)
+        if let_in >= kept_out or not (a.words & b.words) - _age_concepts() - generic_words():
+            continue
+        found = f"not under {_months(kept_out)}", f"from {_months(let_in)}"
+        return (found[1], found[0]) if flipped else found
+    return None
+
+
+@lru_cache(maxsize=1)
+def _age_concepts() -> frozenset[str]:
+    """Words of age and of the people an age limit is said of, as concepts: what two age limits share by being
+    age limits."""
+    words = {*_ages_table()["holders"], *(w for w in POPULATION_WORDS if " " not in w)}
+    words |= {"age", "aged", "ages", "year", "years", "old", "olds", "month", "months", "older", "younger"}
+    return frozenset(concept(stem(w)) for w in words)
+
+
+def _months(months: int) -> str:
+    """An age as a limit names it: "3" (years), "6 months"."""
+    return str(months // 12) if months % 12 == 0 else f"{months} months"
 
 
 def _overlap(x: Amount, y: Amount, tolerance: float = 0.1) -> bool:

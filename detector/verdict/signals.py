@@ -155,10 +155,14 @@ def value_signals(contrast: Contrast, a: Assertion, b: Assertion, doc_a: str, do
     overlap ("160,000 vehicles" vs "40,000 vehicles" cross a bridge a day; `Contrast.value_conflict`). Doses are
     left to `quantity_signals`, which reads their roles, bounds and age groups. A date is a value too: one event
     that happens once, dated to different years ("completed in 1932" vs "finished in 1928";
-    `Contrast.date_conflict`)."""
+    `Contrast.date_conflict`), and so is an age limit: one claim keeps people out below an age the other lets in
+    ("not for children under 3" / "safe for children 1 and older"; `Contrast.age_conflict`)."""
     if contrast.date_conflict is not None:
         first, second = contrast.date_conflict
         return [Signal("quantity", f"date: {first} ({doc_a}) vs {second} ({doc_b})")]
+    if contrast.age_conflict is not None:
+        first, second = contrast.age_conflict
+        return [Signal("quantity", f"age: {first} ({doc_a}) vs {second} ({doc_b})")]
     if named := name_conflict(a, b):
         what, first, second = named
         return [Signal("quantity", f"{what}: {first} ({doc_a}) vs {second} ({doc_b})")]
