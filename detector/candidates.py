@@ -4,11 +4,13 @@ its own, and the pairs the claim reader says may conflict; never all pairs."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from .reader.assertions import DOSE_UNITS, Assertion, concept
 from .records import Pair
+from .subjects import apart_from_topic
 from .verdict.signals import about_concepts, holder_words, narrowing
 
 # Each claim's nearest claims in other documents, and in its own: real conflicts state nearly the same
@@ -297,13 +299,22 @@ def for_claims(
     min_similarity: float = DEFAULT_MIN_SIMILARITY,
 ) -> list[Pair]:
     """A scan's candidate pairs: each claim's nearest neighbours and the pairs the claim reader says may
-    conflict, kept where both claims are on one footing (`on_one_footing`)."""
+    conflict, kept where both claims are on one footing (`on_one_footing`), each with its similarity apart from
+    the topic the collection shares (`with_apart_similarity`)."""
     if len(texts) < 2:
         return []
     nearest = candidate_pairs(
         embeddings, documents, texts, neighbours=neighbours, within=within, min_similarity=min_similarity
     )
-    return on_one_footing(merge_pairs(nearest, assertion_pairs(assertions, embeddings)), assertions)
+    found = on_one_footing(merge_pairs(nearest, assertion_pairs(assertions, embeddings)), assertions)
+    return with_apart_similarity(found, embeddings)
+
+
+def with_apart_similarity(pairs: Sequence[Pair], embeddings: np.ndarray) -> list[Pair]:
+    """The pairs with their similarity apart from the topic every claim of `embeddings` shares
+    (`subjects.apart_from_topic`)."""
+    apart = apart_from_topic(embeddings)
+    return [replace(p, apart_similarity=float(apart[p.a] @ apart[p.b])) for p in pairs]
 
 
 def on_one_footing(pairs: Sequence[Pair], assertions: Sequence[Assertion]) -> list[Pair]:

@@ -27,7 +27,7 @@ def verdict_inputs(judgement: Judgement, seen: Evidence, assertions: Sequence[As
     return features(
         judgement.forward,
         judgement.backward,
-        pair.similarity,
+        (pair.similarity, pair.apart()),
         seen.contrast,
         list(seen.signals),
         assertions[pair.a],

@@ -64,11 +64,19 @@ class Subject:
 
 @dataclass(frozen=True)
 class Pair:
-    """Two claims to compare (indices into the claim list, a < b)."""
+    """Two claims to compare (indices into the claim list, a < b), their cosine similarity, and their similarity
+    apart from the topic their whole collection shares (`subjects.apart_from_topic`): on pages all about one
+    substance every claim is near every other by that substance; what is left says whether they speak of one
+    question. None where no collection is known (a pair made by hand): the plain similarity stands in."""
 
     a: int
     b: int
     similarity: float
+    apart_similarity: float | None = None
+
+    def apart(self) -> float:
+        """The similarity apart from the collection's topic, or the plain one where none is known."""
+        return self.similarity if self.apart_similarity is None else self.apart_similarity
 
 
 @dataclass(frozen=True)

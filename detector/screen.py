@@ -56,7 +56,7 @@ def gather(
         a, b = assertions[pair.a], assertions[pair.b]
         contrast = propositions.contrast(proposition(pair.a), proposition(pair.b))
         signals = compare(a, b, short_name(claims[pair.a].doc), short_name(claims[pair.b].doc), contrast)
-        score = calibration.screen_score(screen_features(pair.similarity, contrast, signals, a, b))
+        score = calibration.screen_score(screen_features((pair.similarity, pair.apart()), contrast, signals, a, b))
         found.append(Evidence(tuple(signals), contrast, score))
     return found
 

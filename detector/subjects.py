@@ -119,14 +119,21 @@ def cluster(
 def apart_from_topic(vectors: np.ndarray, *, half_weight: float = TOPIC_HALF_WEIGHT) -> np.ndarray:
     """Unit vectors less the collection's mean vector, weighted by how many claims it is the mean of
     (n / (n + `half_weight`)): what sets each claim apart from what they all say. A row the subtraction would
-    leave empty keeps its own direction."""
+    leave empty keeps its own direction; a zero row (nothing embedded) stays zero and counts in no mean."""
     rows = np.asarray(vectors, dtype=np.float64)
-    rows = rows / np.linalg.norm(rows, axis=1, keepdims=True)
-    weight = len(rows) / (len(rows) + half_weight)
-    apart = rows - weight * rows.mean(axis=0)
-    empty = np.linalg.norm(apart, axis=1) < 1e-9
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    usable = norms[:, 0] > 0  # a zero vector (nothing embedded) has no direction and stays zero
+    rows = np.where(usable[:, None], rows / np.where(norms == 0, 1.0, norms), 0.0)
+    count = int(usable.sum())
+    if not count:
+        return rows
+    weight = count / (count + half_weight)
+    apart = rows - weight * rows[usable].mean(axis=0)
+    apart[~usable] = 0.0
+    empty = usable & (np.linalg.norm(apart, axis=1) < 1e-9)
     apart[empty] = rows[empty]
-    return apart / np.linalg.norm(apart, axis=1, keepdims=True)
+    lengths = np.linalg.norm(apart, axis=1, keepdims=True)
+    return apart / np.where(lengths == 0, 1.0, lengths)
 
 
 def cosine_distances(vectors: np.ndarray) -> np.ndarray:

@@ -44,14 +44,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from detector import judges
+from detector import judges, subjects
 from detector.evaluation import best_f1_threshold, precision_recall_f1, read_pairs
 from detector.judges import score_all
 from detector.models.load import load_embedder, load_judge, load_parser
 from detector.models.lock import read_lock
 from detector.reader import propositions
 from detector.runtime.keys import model_key
-from detector.verdict.calibration import FEATURES, SCREEN_FEATURES, features, judge_features
+from detector.verdict.calibration import FEATURES, INPUTS, SCREEN_FEATURES, features, judge_features
 from detector.verdict.signals import compare, value_signals
 
 PAIR_SETS = ("scifact", "sick_trial", "covidfact")
@@ -168,15 +168,33 @@ def readings(name: str, pairs: Pairs, lock, reader, embedder, cache: Path):  # t
     return found
 
 
-def feature_matrix(pairs: Pairs, scores: np.ndarray, read) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+def apart_similarities(name: str, pairs: Pairs, lock, embedder, cache: Path) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Each pair's similarity apart from the topic its set shares (`subjects.apart_from_topic`): a set's texts are
+    one collection, as a scan's claims are. Cached by data set, texts and the embedder's cache key."""
+    content = json.dumps([pairs.premises, pairs.hypotheses]).encode() + model_key(lock.spec("embedder"))
+    file = cache / f"{name}-apart-{hashlib.sha256(content + Path(subjects.__file__).read_bytes()).hexdigest()[:16]}.npy"
+    if file.exists():
+        return np.load(file)
+    texts = sorted(set(pairs.premises) | set(pairs.hypotheses))
+    index = {text: k for k, text in enumerate(texts)}
+    apart = subjects.apart_from_topic(np.asarray(embedder.encode(texts)))
+    left, right = [index[t] for t in pairs.premises], [index[t] for t in pairs.hypotheses]
+    found = (apart[left] * apart[right]).sum(axis=1)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(file, found)
+    return found
+
+
+def feature_matrix(pairs: Pairs, scores: np.ndarray, read, apart: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     """The verdict's inputs for each pair, and which pairs state one proposition with another value (the
     quantity judge's `value_signals`)."""
     premises, hypotheses, similarity = read
     rows, valued = [], []
     for k, ((fwd, bwd), a, b) in enumerate(zip(scores, premises, hypotheses, strict=True)):
         contrast = propositions.contrast(propositions.read(pairs.premises[k]), propositions.read(pairs.hypotheses[k]))
-        values = features(float(fwd), float(bwd), float(similarity[k]), contrast, compare(a, b, "", "", contrast), a, b)
-        rows.append([values[name] for name in FEATURES])
+        near = (float(similarity[k]), float(apart[k]))
+        values = features(float(fwd), float(bwd), near, contrast, compare(a, b, "", "", contrast), a, b)
+        rows.append([values[name] for name in INPUTS])
         valued.append(bool(value_signals(contrast, a, b, "", "")))
     return np.array(rows), np.array(valued, dtype=bool)
 
@@ -252,16 +270,20 @@ def main(
     if check:
         sets |= {name: pair_file(benchmarks, name) for name in CHECK if name not in sets}
     data = {}
+    screened: dict[str, np.ndarray] = {}
     directions: dict[str, np.ndarray] = {}
     for name, pairs in sets.items():
         scores = nli_scores(name, pairs, spec, cache)
-        x, valued = feature_matrix(pairs, scores, readings(name, pairs, lock, reader, embedder, cache))
+        read = readings(name, pairs, lock, reader, embedder, cache)
+        x, valued = feature_matrix(pairs, scores, read, apart_similarities(name, pairs, lock, embedder, cache))
         labels = pairs.labels
         if name == "same_topic":
             # Two sources that state one proposition with another value disagree, whatever their labels say
             # ("the vaccine is 50% effective" against "78% effective"): no known negative.
             x, labels, scores = x[~valued], labels[~valued], scores[~valued]
-        data[name] = (x, labels, scores.max(axis=1))
+        # The verdict's inputs (FEATURES, the first columns), and the screen's.
+        data[name] = (x[:, : len(FEATURES)], labels, scores.max(axis=1))
+        screened[name] = x[:, [INPUTS.index(f) for f in SCREEN_FEATURES]]
         directions[name] = scores
         fired = {
             f: int(x[:, FEATURES.index(f)].astype(bool).sum())
@@ -306,8 +328,7 @@ def main(
         held_out[test] = fit(x_fit[train], y_fit[train], w_fit[train]).predict_proba(x_fit[test])[:, 1]
 
     # The screen: the same regression without the judge, on the claim-vs-claim sets.
-    columns = [FEATURES.index(f) for f in SCREEN_FEATURES]
-    x_claims = np.vstack([data[n][0][:, columns] for n in CLAIM_SETS])
+    x_claims = np.vstack([screened[n] for n in CLAIM_SETS])
     y_claims = np.concatenate([data[n][1] for n in CLAIM_SETS])
     w_claims = balanced([len(data[n][1]) for n in CLAIM_SETS])
     screen = fit(x_claims, y_claims, w_claims)

@@ -172,13 +172,19 @@ def main(
         measured, labels, pool = gold_and_sample(claims, docs, sims, corpus, sample, seed)
         forward = score_all([texts[a] for a, b in measured], [texts[b] for a, b in measured], judge)
         backward = score_all([texts[b] for a, b in measured], [texts[a] for a, b in measured], judge)
-        as_pairs = [Pair(a, b, float(sims[a, b])) for a, b in measured]
+        as_pairs = candidates.with_apart_similarity([Pair(a, b, float(sims[a, b])) for a, b in measured], vectors)
         seen = screen.gather(as_pairs, result.claims, result.assertions, calibration)
         verdict = np.array(
             [
                 calibration.score(
                     features(
-                        f, bw, p.similarity, e.contrast, list(e.signals), result.assertions[p.a], result.assertions[p.b]
+                        f,
+                        bw,
+                        (p.similarity, p.apart()),
+                        e.contrast,
+                        list(e.signals),
+                        result.assertions[p.a],
+                        result.assertions[p.b],
                     )
                 )
                 for f, bw, p, e in zip(forward, backward, as_pairs, seen, strict=True)

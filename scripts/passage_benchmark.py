@@ -25,14 +25,14 @@ import numpy as np
 import typer
 
 # scripts/ is on the path when this script runs
-from calibrate import Pairs, feature_matrix, nli_scores, readings
+from calibrate import Pairs, apart_similarities, feature_matrix, nli_scores, readings
 from sklearn.metrics import roc_auc_score
 
 from detector.claims import sentences
 from detector.evaluation import read_pairs
 from detector.models.load import load_embedder, load_parser
 from detector.models.lock import read_lock
-from detector.verdict.calibration import FEATURES, load_calibration
+from detector.verdict.calibration import INPUTS, load_calibration
 
 LABELS = ("contradiction", "entailment", "neutral")
 # A sentence of fewer words is a heading or a fragment, not something a scan would keep as a claim.
@@ -95,8 +95,9 @@ def main(
     pairs, items = nearest_sentences([r.premise for r in rows], [r.hypothesis for r in rows], embedder, nearest)
     name = f"control_nearest{nearest}"
     scores = nli_scores(name, pairs, spec, cache)
-    x, _ = feature_matrix(pairs, scores, readings(name, pairs, lock, reader, embedder, cache))
-    verdict = np.array([calibration.score(dict(zip(FEATURES, row, strict=True))) for row in x])
+    read = readings(name, pairs, lock, reader, embedder, cache)
+    x, _ = feature_matrix(pairs, scores, read, apart_similarities(name, pairs, lock, embedder, cache))
+    verdict = np.array([calibration.score(dict(zip(INPUTS, row, strict=True))) for row in x])
     n = len(rows)
     judge_threshold = float(spec.settings["threshold"])
     report = {

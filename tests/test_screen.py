@@ -81,7 +81,9 @@ def test_one_proposition_with_another_value_is_a_quantity_signal() -> None:
     ]
     assert not evidence[1].signals and not evidence[2].signals
     # The verdict reads it as the quantity judge.
-    read = screen_features(0.6, evidence[0].contrast, list(evidence[0].signals), Assertion("claim"), Assertion("claim"))
+    read = screen_features(
+        (0.6, 0.6), evidence[0].contrast, list(evidence[0].signals), Assertion("claim"), Assertion("claim")
+    )
     assert read["quantity"] == 1.0 and read["amount_flip"] == 1.0
 
 
@@ -103,3 +105,17 @@ def test_doses_are_left_to_the_dose_judge() -> None:
         Assertion("claim", quantities=(Quantity(3.0, 3.0, "gram", "3 grams", "", "maintenance"),)),
     ]
     assert not gather([Pair(0, 1, 0.9)], claims_of(texts), reading, SCREEN)[0].signals
+
+
+def test_the_screen_ranks_a_claims_pairs_by_their_nearness_apart_from_the_collections_topic() -> None:
+    from detector.verdict.calibration import load_calibration
+
+    # Two pairs of a claim that differ only in how near they are apart from the topic of their collection (the
+    # same text on the other side, as near as written): the fitted screen judges the nearer one first, and the
+    # verdict does not read the apart similarity at all (its threshold is one number for every collection).
+    texts = ["Melatonin is safe for children.", "Melatonin is sold in shops.", "Melatonin is sold in shops."]
+    pairs = [Pair(0, 1, 0.7, apart_similarity=0.6), Pair(0, 2, 0.7, apart_similarity=0.1)]
+    fitted = load_calibration()
+    same, other = gather(pairs, claims_of(texts), [Assertion("claim")] * 3, fitted)
+    assert same.screen > other.screen
+    assert "apart_similarity" in fitted.screen and "apart_similarity" not in fitted.weights

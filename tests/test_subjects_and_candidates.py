@@ -10,6 +10,7 @@ from detector.candidates import (
     all_pairs,
     assertion_pairs,
     candidate_pairs,
+    for_claims,
     merge_pairs,
     nearest_neighbours,
     on_one_footing,
@@ -233,14 +234,20 @@ def test_subject_clusters_are_scikit_learns_average_linkage_cut() -> None:
             assert len(pairs) == len(set(expected)) == len(set(found.tolist())) > 1
 
 
+def one_topic(claims: int, questions: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors of a collection about one thing (a strong direction every claim has), each claim about one of
+    `questions` questions (a direction of its own); and each claim's question."""
+    rng = np.random.default_rng(seed)
+    basis = np.eye(2 * questions + 10)
+    question = np.arange(claims) % questions
+    vectors = 2.0 * basis[0] + basis[1 + question] + rng.normal(scale=noise, size=(claims, len(basis)))
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True), question
+
+
 def test_a_topic_every_claim_shares_does_not_make_them_one_subject() -> None:
-    # Sixty claims of a collection about one thing (a strong direction every claim has), each about one of three
-    # questions: by the plain cut they are one subject; with the shared topic taken out, the three questions.
-    rng = np.random.default_rng(3)
-    basis = np.eye(32)
-    question = np.arange(60) % 3
-    vectors = 2.0 * basis[0] + basis[1 + question] + rng.normal(scale=0.1, size=(60, 32))
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    # Sixty claims about one thing and three questions: by the plain cut they are one subject; with the shared
+    # topic taken out, the three questions.
+    vectors, question = one_topic(60, 3, 0.1, seed=3)
     assert len(set(cluster(vectors, half_weight=math.inf).tolist())) == 1
     found = cluster(vectors)
     assert {(int(q), int(f)) for q, f in zip(question, found)} == {(0, 0), (1, 1), (2, 2)}
@@ -268,3 +275,28 @@ def test_pairs_are_kept_on_one_footing() -> None:
     pairs = [Pair(0, 1, 0.9), Pair(0, 2, 0.8), Pair(1, 3, 0.7), Pair(2, 3, 0.6), Pair(0, 4, 0.5), Pair(1, 4, 0.4)]
     # A finding is never set against an account of a study; a gap in the evidence is set against both.
     assert [(p.a, p.b) for p in on_one_footing(pairs, read)] == [(0, 2), (1, 3), (0, 4), (1, 4)]
+
+
+def test_candidate_pairs_carry_their_similarity_apart_from_the_collections_topic() -> None:
+    # Claims of one collection about one thing, each about one of two questions: every pair is near by the
+    # topic; apart from it, only the pairs about one question are.
+    vectors, question = one_topic(40, 2, 0.05, seed=5)
+    docs = [f"d{i}.txt" for i in range(40)]
+    pairs = for_claims(vectors, docs, [f"claim {i}" for i in range(40)], [Assertion("claim")] * 40, neighbours=39)
+    apart = apart_from_topic(vectors)
+    assert pairs and all(p.apart() == p.apart_similarity for p in pairs)
+    assert all(abs(p.apart_similarity - float(apart[p.a] @ apart[p.b])) < 1e-9 for p in pairs)
+    one = [p for p in pairs if question[p.a] == question[p.b]]
+    two = [p for p in pairs if question[p.a] != question[p.b]]
+    assert min(p.similarity for p in two) > 0.7  # near by the topic alone
+    assert max(p.apart_similarity for p in two) < min(p.apart_similarity for p in one)
+    assert max(p.apart_similarity for p in two) < min(p.similarity for p in two) - 0.3
+    # A pair made by hand knows no collection: the plain similarity stands in.
+    assert Pair(0, 1, 0.8).apart() == 0.8
+
+
+def test_a_zero_vector_stays_zero_and_counts_in_no_mean() -> None:
+    rows = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
+    apart = apart_from_topic(rows)
+    assert np.allclose(apart[2], 0.0)
+    assert np.allclose(apart[:2], apart_from_topic(rows[:2]))

@@ -41,8 +41,14 @@ FEATURES = (
     "hedged",
     "scope",
 )
-# What the screen, which chooses the pairs worth judging, may use: everything but the judge.
-SCREEN_FEATURES = tuple(f for f in FEATURES if not f.startswith("nli"))
+# What the screen, which chooses the pairs worth judging, may use: everything but the judge, and for nearness the
+# claims' similarity apart from the topic their whole collection shares (`Pair.apart`) — two claims of pages all
+# about one substance are near by that substance alone, whether or not they speak of one question. It ranks each
+# claim's pairs against each other; the verdict, whose threshold is one number for every collection, reads the
+# plain similarity, which does not fall with how much a collection is about one thing.
+SCREEN_FEATURES = tuple("apart_similarity" if f == "similarity" else f for f in FEATURES if not f.startswith("nli"))
+# Everything read of a pair, for either model.
+INPUTS = (*FEATURES, "apart_similarity")
 
 
 @dataclass(frozen=True)
@@ -85,14 +91,16 @@ def _logit(p: float) -> float:
 
 
 def screen_features(
-    similarity: float, contrast: Contrast, signals: list[Signal], a: Assertion, b: Assertion
+    similarity: tuple[float, float], contrast: Contrast, signals: list[Signal], a: Assertion, b: Assertion
 ) -> dict[str, float]:
-    """The verdict's inputs that need no judge."""
+    """The verdict's inputs that need no judge; `similarity` is the pair's plain one and the one apart from the
+    collection's topic (`Pair.similarity`, `Pair.apart()`)."""
     kinds = {s.kind for s in signals}
     values = contrast.features()
     flipped = max(values["negation_flip"], values["antonym"], values["amount_flip"], values["quantifier_flip"])
     return values | {
-        "similarity": similarity,
+        "similarity": similarity[0],
+        "apart_similarity": similarity[1],
         "flipped_overlap": contrast.overlap * flipped,
         "direction": float("direction" in kinds),
         "negation": float("negation" in kinds),
@@ -107,7 +115,7 @@ def screen_features(
 def features(
     forward: float,
     backward: float | None,
-    similarity: float,
+    similarity: tuple[float, float],
     contrast: Contrast,
     signals: list[Signal],
     a: Assertion,
