@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -187,8 +188,10 @@ def _labels(groups: list[list[str]]) -> list[str]:
     groups_with_term = (counts > 0).sum(axis=0)
     idf = np.log((1 + len(groups)) / (1 + groups_with_term)) + 1
     claims_with_term = per_group.sum(axis=0)
-    labels = []
-    for row, group in zip(per_group, groups):
+    labels: list[str] = []
+    # Each labelled group's terms and the weights of the terms that could still be added to its label.
+    chosen: dict[int, tuple[list[int], np.ndarray]] = {}
+    for number, (row, group) in enumerate(zip(per_group, groups, strict=True)):
         if not row.any():
             labels.append("(no label)")
             continue
@@ -196,15 +199,35 @@ def _labels(groups: list[list[str]]) -> list[str]:
         # claim alone uses each of its words once: "kratom", not the first word in the alphabet). Remaining
         # ties go to the longer word (longer words are the rarer, which say more: "sedating", not "allows"),
         # then the alphabet, so labels are stable across runs.
-        common = min(np.flatnonzero(row == row.max()), key=lambda i: (-claims_with_term[i], -len(terms[i]), terms[i]))
+        common = int(
+            min(np.flatnonzero(row == row.max()), key=lambda i: (-claims_with_term[i], -len(terms[i]), terms[i]))
+        )
         # The most distinctive term (rare in other groups) among those a quarter of the group's claims use.
         weights = np.where(row * 4 >= len(group), row * idf, 0.0)
         weights[common] = 0.0
-        distinctive = min(np.flatnonzero(weights == weights.max()), key=lambda i: (-len(terms[i]), terms[i]))
         parts = [common]
-        if weights[distinctive] > 0:
-            parts.append(distinctive)
-        # The more widespread term first: "kratom · prolactin" reads as agent · target.
-        parts.sort(key=lambda i: (-claims_with_term[i], -row[i], terms[i]))
-        labels.append(" · ".join(terms[i] for i in parts))
+        if weights.max() > 0:
+            parts.append(_heaviest(weights, terms))
+            weights[parts[-1]] = 0.0
+        chosen[number] = (parts, weights)
+        labels.append(_joined(parts, row, claims_with_term, terms))
+    # Two subjects labelled alike ("melatonin · children" twice) each add their next most distinctive term.
+    repeated = Counter(labels)
+    for number, (parts, weights) in chosen.items():
+        # Not another form of a term it has ("supplements" beside "supplement").
+        said = [terms[i] for i in parts]
+        weights[[k for k, term in enumerate(terms) if any(term.startswith(w) or w.startswith(term) for w in said)]] = 0
+        if repeated[labels[number]] > 1 and weights.max() > 0:
+            labels[number] = _joined([*parts, _heaviest(weights, terms)], per_group[number], claims_with_term, terms)
     return labels
+
+
+def _heaviest(weights: np.ndarray, terms: np.ndarray) -> int:
+    """The term of the highest weight; ties to the longer word, then the alphabet."""
+    return int(min(np.flatnonzero(weights == weights.max()), key=lambda i: (-len(terms[i]), terms[i])))
+
+
+def _joined(parts: list[int], row: np.ndarray, claims_with_term: np.ndarray, terms: np.ndarray) -> str:
+    """A label's terms, the more widespread first: "kratom · prolactin" reads as agent · target."""
+    ordered = sorted(parts, key=lambda i: (-claims_with_term[i], -row[i], terms[i]))
+    return " · ".join(terms[i] for i in ordered)

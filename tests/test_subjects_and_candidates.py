@@ -300,3 +300,15 @@ def test_a_zero_vector_stays_zero_and_counts_in_no_mean() -> None:
     apart = apart_from_topic(rows)
     assert np.allclose(apart[2], 0.0)
     assert np.allclose(apart[:2], apart_from_topic(rows[:2]))
+
+
+def test_two_subjects_labelled_alike_each_add_their_next_term() -> None:
+    # By their first two terms both subjects are "children · melatonin"; each adds the term that sets it apart.
+    texts = [
+        *["Melatonin is for children.", "Melatonin calms children.", "Melatonin is for children."],
+        *["Melatonin is for children.", "Melatonin worries children.", "Melatonin is for children."],
+        "Hair loss from kratom grows back.",
+    ]
+    labels = [s.label for s in label_subjects(claims_of(texts), np.array([0, 0, 0, 1, 1, 1, 2]))]
+    assert labels[:2] == ["children · melatonin · calms", "children · melatonin · worries"]
+    assert labels[2] == "grows · kratom"  # a label no other subject has keeps two terms
