@@ -214,10 +214,15 @@ def _labels(groups: list[list[str]]) -> list[str]:
     # Two subjects labelled alike ("melatonin · children" twice) each add their next most distinctive term.
     repeated = Counter(labels)
     for number, (parts, weights) in chosen.items():
-        # Not another form of a term it has ("supplements" beside "supplement").
+        if repeated[labels[number]] < 2:
+            continue
+        # Not another form of a term it has ("supplements" beside "supplement"); only the group's own terms can
+        # weigh anything.
         said = [terms[i] for i in parts]
-        weights[[k for k, term in enumerate(terms) if any(term.startswith(w) or w.startswith(term) for w in said)]] = 0
-        if repeated[labels[number]] > 1 and weights.max() > 0:
+        for k in np.flatnonzero(weights):
+            if any(terms[k].startswith(w) or w.startswith(terms[k]) for w in said):
+                weights[k] = 0.0
+        if weights.max() > 0:
             labels[number] = _joined([*parts, _heaviest(weights, terms)], per_group[number], claims_with_term, terms)
     return labels
 
