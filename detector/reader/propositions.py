@@ -176,10 +176,12 @@ def _age_limits(text: str) -> tuple[frozenset[int], frozenset[int]]:
     `permitting` word and a negation), a negated instruction ("do not give", "never leave") or a `prohibiting`
     word ("avoid", "banned", "unsafe") —, and "6 and older", "at least 13", "over 18" in a rule that is not denied
     ("can", "is safe", "must be") are let in. A clause that states no rule describes and sets no limit ("patients
-    over 30 responded"). An age without a unit counts
-    only after the people it is said of ("children under 12"), or after a copula where no word that could be its
-    unit follows ("must be at least 13 to", not "must be at least 6 characters"); so does an age in years or months
-    that does not say it is one ("12 years", not "12 years old": a time as often)."""
+    over 30 responded"). An age without a unit counts only after the people it is said of ("children under 12"),
+    or after a copula where no word that could be its unit follows ("must be at least 13 to", not "must be at
+    least 6 characters"); so does an age in years or months that does not say it is one ("12 years", not "12
+    years old": a time as often)."""
+    if not any(character.isdigit() for character in text):
+        return frozenset(), frozenset()  # every age is written in digits: most claims name none
     patterns, table = _age_patterns(), _ages_table()
     prohibiting, permitting = frozenset(table["prohibiting"]), frozenset(table["permitting"])
     below: set[int] = set()
