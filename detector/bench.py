@@ -226,6 +226,8 @@ def run(
             "(ray engine: the driver only)",
             "judge_inputs": "pairs times the directions judged (both ways): each claim's judge_per_claim candidate "
             "pairs the screen ranks highest, and every pair the claim reader found a conflict in (0: every candidate)",
+            "unreachable_pairs": "pairs the screen chose that were not judged: no score of the judge could bring "
+            "their verdict to the threshold",
             "judge_inputs_per_s": "judge inputs (one direction of a pair) per second of the judge stage",
             "claims_per_s": "claims per second of the whole scan, model loading included",
         },
@@ -252,6 +254,7 @@ def figures(documents: int, result: ScanResult, peak_bytes: int) -> dict[str, An
         "candidate_pairs": s.candidate_pairs,
         "signalled_pairs": s.signalled_pairs,
         "scored_pairs": s.scored_pairs,
+        "unreachable_pairs": s.unreachable_pairs,
         "judge_inputs": s.judge_inputs,
         "contradictions": s.contradictions,
         "seconds": seconds,

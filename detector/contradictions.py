@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from .reader.assertions import Assertion
-from .records import Claim, Contradiction, Judgement
+from .records import Claim, Contradiction, Judgement, Pair
 from .screen import Evidence
-from .verdict.calibration import Calibration, features
+from .verdict.calibration import Calibration, features, judge_features
 from .verdict.signals import scope_note
 
 QUOTE_CHARS = 80
@@ -33,6 +33,31 @@ def verdict_inputs(judgement: Judgement, seen: Evidence, assertions: Sequence[As
         assertions[pair.a],
         assertions[pair.b],
     )
+
+
+def highest_verdict(
+    pair: Pair,
+    forward: float | None,
+    seen: Evidence,
+    assertions: Sequence[Assertion],
+    *,
+    calibration: Calibration,
+    ceiling: float,
+) -> float:
+    """The highest verdict the pair can get from the directions the judge has not read, each anywhere from 0 to
+    `ceiling` (the judge's highest score, `Calibration.ceiling_for`): b→a given a→b (`forward`), or both where
+    `forward` is None. A direction read above the ceiling shows the ceiling is no bound, and replaces it.
+
+    The judge enters the verdict through the higher direction's logit ("nli", with "nli_by_length") and the
+    lower's ("nli_min"), each linearly, so over the directions still unread the verdict is highest at a corner:
+    b→a at nothing, at a→b or at the ceiling; or, neither read, both at nothing, one at the ceiling, or both.
+    """
+    inputs = verdict_inputs(Judgement(pair, 0.0, None), seen, assertions)
+    if forward is None:
+        corners = [(0.0, 0.0), (ceiling, 0.0), (ceiling, ceiling)]
+    else:
+        corners = [(forward, 0.0), (forward, forward), (forward, max(ceiling, forward))]
+    return max(calibration.score(inputs | judge_features(f, b, inputs["length_ratio"])) for f, b in corners)
 
 
 def find_contradictions(

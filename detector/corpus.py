@@ -95,8 +95,9 @@ class CorpusScore:
 class Loss:
     """The stage at which a scan lost a finding it did not report: "claims" (a side of it lies in no claim),
     "candidates" (no candidate pair joins its two sides), "screen" (candidate pairs do, none was judged),
-    "verdict" (judged, and `best`, the highest verdict among those pairs, is under the threshold) or "review" (a
-    review rejected the pairs that reached it)."""
+    "verdict" (judged, and `best`, the highest verdict among those pairs, is under the threshold; a pair the scan
+    did not judge because no score of the judge could bring it to the threshold counts with the most it could
+    reach) or "review" (a review rejected the pairs that reached it)."""
 
     finding: str
     stage: str
@@ -343,30 +344,38 @@ def _scan_and_score(corpus: Corpus, scan_options: dict[str, Any]) -> tuple[Corpu
 def where_lost(result: ScanResult, corpus: Corpus, missed: Sequence[str], calibration: Calibration) -> list[Loss]:
     """For each missed finding (ids), the stage of the scan `result` (a `ScanResult`) that lost it (`Loss`);
     `calibration` is the verdict's, to score the pairs that were judged."""
-    from .contradictions import verdict_inputs
+    from .contradictions import highest_verdict, verdict_inputs
     from .screen import gather
 
     claims = [asdict(c) for c in result.claims]
     matcher = PhraseMatcher(corpus)
     findings = {f.id: f for f in corpus.findings}
     judged = {(j.pair.a, j.pair.b): j for j in result.judgements}
+    unreachable = {(p.a, p.b) for p in result.unreachable}
+    ceiling = calibration.ceiling_for(str(result.models.get("judge", {}).get("name", "")))
     lost = []
     for finding_id in missed:
         left, right = matcher.sides(claims, findings[finding_id])
         joins = [p for p in result.pairs if (p.a in left and p.b in right) or (p.a in right and p.b in left)]
         reached = [judged[(p.a, p.b)] for p in joins if (p.a, p.b) in judged]
+        bounded = [p for p in joins if (p.a, p.b) in unreachable]
         if not (left and right):
             lost.append(Loss(finding_id, "claims"))
         elif not joins:
             lost.append(Loss(finding_id, "candidates"))
-        elif not reached:
+        elif not (reached or bounded):
             lost.append(Loss(finding_id, "screen"))
         else:
-            evidence = gather([j.pair for j in reached], result.claims, result.assertions, calibration)
-            best = max(
+            evidence = gather([j.pair for j in reached] + bounded, result.claims, result.assertions, calibration)
+            verdicts = [
                 calibration.score(verdict_inputs(j, e, result.assertions))
-                for j, e in zip(reached, evidence, strict=True)
-            )
+                for j, e in zip(reached, evidence, strict=False)
+            ]
+            verdicts += [
+                highest_verdict(p, None, e, result.assertions, calibration=calibration, ceiling=ceiling)
+                for p, e in zip(bounded, evidence[len(reached) :], strict=True)
+            ]
+            best = max(verdicts)
             stage = "verdict" if best < result.threshold else "review"
             lost.append(Loss(finding_id, stage, round(best, 4)))
     return lost

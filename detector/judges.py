@@ -116,18 +116,24 @@ def judge_in_rounds(
     both: Sequence[bool],
     screen: bool,
     threshold: float,
+    needed: Callable[[int, float], bool] | None = None,
 ) -> list[Judgement]:
     """Score only the directions that can change what a scan reports, in two rounds of `run`.
 
     A pair with `both` set is scored both ways. With `screen`, every other pair is scored a→b, and b→a only
     where a→b reaches `threshold` (a scan passes the calibration's backward_from: below it no verdict on the
-    public pairs depends on b→a). Without `screen` those pairs are not scored and get no judgement.
-    Judgements come in the order of `pairs`.
+    public pairs depends on b→a) and `needed(index in pairs, a→b)` holds (a scan asks whether b→a could change
+    what it reports: contradictions.backward_can_matter). Without `screen` those pairs are not scored and get
+    no judgement. Judgements come in the order of `pairs`.
     """
     chosen = [i for i in range(len(pairs)) if both[i] or screen]
     first = [(i, False) for i in chosen] + [(i, True) for i in chosen if both[i]]
     scores = _run_directions(pairs, texts, run, first)
-    second = [(i, True) for i in chosen if not both[i] and scores[(i, False)] >= threshold]
+    second = [
+        (i, True)
+        for i in chosen
+        if not both[i] and scores[(i, False)] >= threshold and (needed is None or needed(i, scores[(i, False)]))
+    ]
     scores |= _run_directions(pairs, texts, run, second)
     return [Judgement(pairs[i], scores[(i, False)], scores.get((i, True))) for i in chosen]
 

@@ -113,6 +113,9 @@ class ScanStats:
     signalled_pairs: int
     nli_screen: bool
     scored_pairs: int
+    # Pairs the screen chose that were not judged: the verdict could not reach the threshold whatever the judge
+    # said (contradictions.highest_verdict; 0 where NLI-only conflicts are listed).
+    unreachable_pairs: int
     # Directions the judge read: a→b for every scored pair, b→a for some.
     judge_inputs: int
     contradictions: int
@@ -156,6 +159,9 @@ class ScanResult:
     same_question: list[SameQuestion] = field(default_factory=list)
     # What a reviews file did to this result (reviews.apply); None for a result no review was applied to.
     reviewed: Any = None
+    # The pairs the screen chose that were not judged: no score of the judge could bring their verdict to the
+    # threshold (`stats.unreachable_pairs`).
+    unreachable: list[Pair] = field(default_factory=list)
     # Seconds per stage and in total; kept apart from `stats` so findings.json is the same on every run.
     seconds: dict[str, float] = field(default_factory=dict)
     # Cache hits and misses per table (None without a cache); kept apart from `stats` for the same reason.
@@ -380,11 +386,25 @@ def find(
         evidence = screen_stage.gather(pairs, claims, assertions, calibration)
         chosen = screen_stage.choose(pairs, evidence, settings.judge_per_claim)
     with clock("judge"):
-        # a→b for each chosen pair, and b→a where a→b reaches the calibration's backward_from: below it the
-        # verdict on public pairs never depends on the second direction (scripts/calibrate.py measures this).
-        judged = [pairs[i] for i in chosen]
+        # The judge reads only what can change the report. A pair the screen chose is judged where its verdict
+        # could reach the threshold with the judge's highest score (the calibration's ceiling) both ways: a→b,
+        # then b→a where a→b reaches the calibration's backward_from (below it no verdict on the public pairs
+        # depends on b→a; scripts/calibrate.py measures this) and the verdict could still reach the threshold.
+        # Where NLI-only conflicts are listed, every chosen pair is judged and b→a read wherever a→b reaches
+        # the judge's own threshold.
+        ceiling = calibration.ceiling_for(str(run.models.get("judge", {}).get("name", "")))
+        lists_judge_alone = settings.nli_screen or settings.nli_only
+
+        def could_reach(index: int, forward: float | None) -> bool:
+            highest = contradictions_stage.highest_verdict(
+                pairs[index], forward, evidence[index], assertions, calibration=calibration, ceiling=ceiling
+            )
+            return highest >= run.threshold
+
+        judged = [i for i in chosen if lists_judge_alone or could_reach(i, None)]
+        unreachable = sorted(set(chosen) - set(judged))
         judgements = judges.judge_in_rounds(
-            judged,
+            [pairs[i] for i in judged],
             texts,
             lambda premises, hypotheses: engine.score(
                 premises, hypotheses, batch_size=settings.judge_batch_size, progress=progress
@@ -392,6 +412,9 @@ def find(
             both=[False] * len(judged),
             screen=True,
             threshold=min(calibration.backward_from, run.nli_threshold),
+            needed=lambda k, forward: (
+                (lists_judge_alone and forward >= run.nli_threshold) or could_reach(judged[k], forward)
+            ),
         )
     with clock("contradictions"):
         found, nli_only = contradictions_stage.find_contradictions(
@@ -424,6 +447,7 @@ def find(
         signalled_pairs=sum(bool(e.signals) for e in evidence),
         nli_screen=settings.nli_screen or settings.nli_only,
         scored_pairs=len(judgements),
+        unreachable_pairs=len(unreachable),
         judge_inputs=sum(1 + j.both for j in judgements),
         contradictions=len(found),
         disagreements=len(grouped),
@@ -443,6 +467,7 @@ def find(
         subjects=subjects,
         pairs=pairs,
         judgements=judgements,
+        unreachable=[pairs[i] for i in unreachable],
         contradictions=found,
         nli_only=nli_only,
         graph=graph,

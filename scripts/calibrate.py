@@ -22,7 +22,10 @@ propositions.read. Figures: in-sample and 5-fold out-of-fold.
 The threshold is the one that maximises the mean F1 of scifact, sick_trial and claims (claim_pairs with
 same_topic): two public sets that measure the judge, and one made of claim pairs as a scan meets them.
 The judge's second direction: a scan reads b→a only where a→b reaches `backward_from`, the highest value at which
-no verdict on the fitted sets changes (choose_backward_from; the checked sets show whether that holds out of sample).
+no verdict on the fitted sets changes (choose_backward_from; the checked sets show whether that holds out of sample),
+and not where the verdict stays under its threshold even with b→a at `judge_ceiling`, the highest score the judge
+gives any direction of these sets; a pair whose verdict stays under it with both directions there is not judged
+(judge_reads_saved measures what that saves).
 The screen, which ranks each claim's candidate pairs before judging, is a logistic regression over the features
 that need no judge (verdicts.SCREEN_FEATURES), fitted on the claim-vs-claim sets (sick_trial, claim_pairs,
 same_topic), each weighing the same.
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import pickle
 import time
 from collections.abc import Callable
@@ -228,6 +232,56 @@ def choose_backward_from(
     return chosen, {"value": chosen, "verdicts_changed": changed, "read_both_ways": judged}
 
 
+def judge_ceiling(directions: dict[str, np.ndarray]) -> float:
+    """The highest score the judge gave any direction of the sets, rounded up to six decimals: the most a scan
+    takes a direction not yet read to be when it asks whether reading it could change its report
+    (Calibration.judge_ceiling)."""
+    return math.ceil(max(float(scores.max()) for scores in directions.values()) * 1e6) / 1e6
+
+
+def with_backward(x: np.ndarray, forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
+    """`x` with the judge's inputs read from a→b `forward` and b→a `backward`."""
+    x = x.copy()
+    ratio = FEATURES.index("length_ratio")
+    for k in range(len(x)):
+        for name, value in judge_features(float(forward[k]), float(backward[k]), float(x[k, ratio])).items():
+            x[k, FEATURES.index(name)] = value
+    return x
+
+
+def judge_reads_saved(
+    sets: dict[str, tuple[np.ndarray, np.ndarray]],
+    decide: Callable[[np.ndarray], np.ndarray],
+    backward_from: float,
+    ceiling: float,
+) -> dict:
+    """Per set, what a scan would not ask the judge (contradictions.highest_verdict, with every direction at most
+    `ceiling`): the share of pairs not judged at all, their verdict under the threshold whatever the judge said;
+    of the judged pairs whose a→b reaches `backward_from`, the share whose b→a is not read; and how many verdicts
+    change against reading everything (none, if the verdict moves one way on each side of the other direction,
+    as that function takes it to)."""
+    measured: dict[str, dict[str, float]] = {}
+    for name, (x, scores) in sets.items():
+        forward, zero = scores[:, 0], np.zeros(len(x))
+        top = np.full(len(x), ceiling)
+        judged = np.logical_or.reduce(
+            [decide(with_backward(x, f, b)) for f, b in ((zero, zero), (top, zero), (top, top))]
+        )
+        ends = (zero, forward, np.maximum(forward, ceiling))
+        matters = np.logical_or.reduce([decide(with_backward(x, forward, end)) for end in ends])
+        read = judged & (forward >= backward_from)
+        skipped = read & ~matters
+        one_way = with_backward(x, forward, np.where(skipped, forward, scores[:, 1]))
+        measured[name] = {
+            "pairs": len(x),
+            "not_judged": round(float(1 - judged.mean()), 4),
+            "backward_read_before": int(read.sum()),
+            "backward_not_read": round(float(skipped.sum() / max(read.sum(), 1)), 4),
+            "verdicts_changed": int(((judged & decide(one_way)) != decide(x)).sum()),
+        }
+    return measured
+
+
 def fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> LogisticRegression:
     return LogisticRegression(C=1.0, max_iter=5000).fit(x, y, sample_weight=weights)
 
@@ -323,6 +377,11 @@ def main(
         {n: (data[n][0], directions[n]) for n in data}, lambda x: predict(x) >= threshold, nli_threshold
     )
 
+    ceiling = judge_ceiling(directions)
+    saved = judge_reads_saved(
+        {n: (data[n][0], directions[n]) for n in data}, lambda x: predict(x) >= threshold, backward_from, ceiling
+    )
+
     held_out = np.zeros(len(y_fit))
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x_fit, y_fit):
         held_out[test] = fit(x_fit[train], y_fit[train], w_fit[train]).predict_proba(x_fit[test])[:, 1]
@@ -366,6 +425,7 @@ def main(
                 row["verdict_out_of_fold"] = {"flagged": float((oof >= threshold).mean())}
         measured[name] = {k: (rounded(v) if k != "pairs" else v) for k, v in row.items()}
     measured["backward_from"] = backward
+    measured["judge_ceiling"] = {"directions": int(sum(d.size for d in directions.values())), "saved": saved}
     measured["screen"] = {"roc_auc_out_of_fold": round(float(roc_auc_score(y_claims, screen_oof)), 4)}
 
     result = {
@@ -380,6 +440,7 @@ def main(
         "bias": round(float(model.intercept_[0]), 6),
         "threshold": threshold,
         "backward_from": backward_from,
+        "judge_ceiling": ceiling,
         "screen": {name: round(float(w), 6) for name, w in zip(SCREEN_FEATURES, screen.coef_[0], strict=True)},
         "measured": measured,
     }

@@ -102,3 +102,35 @@ def test_same_topic_keeps_each_claims_nearest_neighbours_only(calibrate: ModuleT
         frozenset({first_vaccine, "The vaccine is stored frozen."}),
         frozenset({first_vaccine, "The vaccine was tested in adults over 60."}),
     }
+
+
+def test_the_judges_ceiling_and_what_it_saves_change_no_verdict(calibrate: ModuleType) -> None:
+    from detector.verdict.calibration import FEATURES
+
+    scores = np.array([[0.2, 0.3], [0.95, 0.1], [0.9, 0.97], [0.85, 0.5], [0.99, 0.9912344]])
+    ceiling = calibrate.judge_ceiling({"a": scores[:3], "b": scores[3:]})
+    assert ceiling == 0.991235  # rounded up
+    x = np.zeros((len(scores), len(FEATURES)))
+    x[:, FEATURES.index("length_ratio")] = 1.0
+    x[:, FEATURES.index("similarity")] = [0.1, 0.9, 0.9, 0.9, 0.1]
+    x = calibrate.with_backward(x, scores[:, 0], scores[:, 1])
+    weights = np.zeros(len(FEATURES))
+    weights[FEATURES.index("nli_min")], weights[FEATURES.index("similarity")] = 1.0, 4.0
+
+    def decide(rows: np.ndarray) -> np.ndarray:
+        return rows @ weights - 6.0 >= 0
+
+    [saved] = calibrate.judge_reads_saved({"set": (x, scores)}, decide, 0.8, ceiling).values()
+    # Low similarity: even both directions at the ceiling leave the first and last pairs under (logit 4.73 + 0.4
+    # < 6). The three judged read b→a from 0.8, but the verdict, following the lower direction, needs a→b at
+    # 0.917 or more (logit 2.4 + 3.6): b→a can matter only for the second.
+    assert saved == {
+        "pairs": 5,
+        "not_judged": 0.4,
+        "backward_read_before": 3,
+        "backward_not_read": round(2 / 3, 4),
+        "verdicts_changed": 0,
+    }
+    # A ceiling under what the judge gave is no bound: the last pair (0.9912 both ways) would be lost.
+    [lower] = calibrate.judge_reads_saved({"set": (x, scores)}, lambda r: r @ weights - 4.9 >= 0, 0.8, 0.95).values()
+    assert lower["verdicts_changed"] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from detector.contradictions import find_contradictions, quote
+from detector.contradictions import find_contradictions, highest_verdict, quote, verdict_inputs
 from detector.judges import contradiction_label_index, judge_in_rounds, score_all
 from detector.reader.assertions import Assertion, Effect
 from detector.records import Claim, Contradiction, Judgement, Pair
@@ -58,6 +58,68 @@ def test_rounds_score_only_the_directions_that_can_change_the_report() -> None:
     rounds.clear()
     assert judge_in_rounds(pairs, texts, run, both=[False] * 4, screen=False, threshold=0.99) == []
     assert rounds == []  # nothing to judge: the judge is never called (nor loaded)
+
+
+def test_b_to_a_is_not_read_where_the_scan_says_it_cannot_change_the_report() -> None:
+    texts = ["s0", "s1", "s2"]
+    pairs = [Pair(0, 1, 0.9), Pair(1, 2, 0.8)]
+    asked: list[tuple[int, float]] = []
+
+    def needed(index: int, forward: float) -> bool:
+        asked.append((index, forward))
+        return index == 1
+
+    judged = judge_in_rounds(
+        pairs, texts, AsymmetricJudge().score, both=[False, False], screen=True, threshold=0.0, needed=needed
+    )
+    assert [(j.forward, j.backward) for j in judged] == [(0.2, None), (0.2, 0.2)]
+    assert asked == [(0, 0.2), (1, 0.2)]
+
+
+# The verdict rises with the judge's higher direction.
+RISING = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": 1.5}, -6.0, 0.5)
+CLAIMS = [Claim("c0", "d.txt", "Tea is sweet.", 0, 13, 1, 1), Claim("c1", "d.txt", "Coffee is bitter.", 0, 17, 1, 1)]
+ASSERTIONS = [Assertion("claim")] * 2
+PAIR = Pair(0, 1, 0.5)
+
+
+def _highest(calibration: Calibration, forward: float | None, ceiling: float) -> float:
+    [seen] = gather([PAIR], CLAIMS, ASSERTIONS, calibration)
+    return highest_verdict(PAIR, forward, seen, ASSERTIONS, calibration=calibration, ceiling=ceiling)
+
+
+def _verdict(calibration: Calibration, forward: float, backward: float) -> float:
+    [seen] = gather([PAIR], CLAIMS, ASSERTIONS, calibration)
+    return calibration.score(verdict_inputs(Judgement(PAIR, forward, backward), seen, ASSERTIONS))
+
+
+def test_the_highest_verdict_is_what_the_judges_highest_score_could_bring() -> None:
+    # z = -6 + 1.5 logit(higher direction): the threshold 0.5 needs a direction at 0.982 or more.
+    assert _highest(RISING, 0.9, ceiling=0.98) < 0.5 <= _highest(RISING, 0.9, ceiling=0.99)
+    assert _highest(RISING, None, ceiling=0.98) < 0.5 <= _highest(RISING, None, ceiling=0.99)
+    assert _highest(RISING, 0.99, ceiling=0.98) >= 0.5  # a→b above the ceiling: the ceiling was no bound
+    assert _highest(RISING, 0.9, ceiling=0.99) == pytest.approx(_verdict(RISING, 0.9, 0.99))
+    # A verdict that falls with the lower direction is highest where b→a is lowest.
+    falling = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": 1.5, "nli_min": -1.0}, -6.0, 0.5)
+    assert _highest(falling, 0.99, ceiling=0.99) == pytest.approx(_verdict(falling, 0.99, 0.0))
+    assert _highest(falling, 0.99, ceiling=0.99) > _verdict(falling, 0.99, 0.99)
+
+
+def test_no_reading_of_the_unread_directions_passes_the_highest_verdict() -> None:
+    mixed = Calibration(
+        dict.fromkeys(FEATURES, 0.0) | {"nli": 2.0, "nli_min": -0.7, "nli_by_length": 0.4, "similarity": 1.0}, -7.0, 0.5
+    )
+    falling = Calibration(dict.fromkeys(FEATURES, 0.0) | {"nli": -0.5, "nli_min": 1.2}, -1.0, 0.5)
+    grid = [float(v) for v in np.linspace(0.0, 0.99, 23)]
+    for calibration in (RISING, mixed, falling):
+        for ceiling in (0.95, 0.99):
+            below = [v for v in grid if v <= ceiling] + [ceiling]
+            both = _highest(calibration, None, ceiling)
+            assert max(_verdict(calibration, f, b) for f in below for b in below) == pytest.approx(both)
+            for forward in grid:
+                highest = _highest(calibration, forward, ceiling)
+                top = max(_verdict(calibration, forward, b) for b in [*below, max(forward, ceiling)])
+                assert top == pytest.approx(highest)
 
 
 def test_score_all_keeps_input_order_across_length_sorted_batches() -> None:

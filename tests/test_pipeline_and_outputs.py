@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -64,8 +65,41 @@ def test_b_to_a_is_read_only_where_a_to_b_reaches_the_calibrations_backward_from
     options = {"embedder": BagOfWordsEmbedder(), "judge": judge, "calibration": one_way}
     fewer = scan([corpus], settings=Settings(judge_per_claim=1), **options)
     assert fewer.stats.scored_pairs < fewer.stats.candidate_pairs
-    said = f"{fewer.stats.judge_inputs:,} directions in all (b then a only where a then b scored high)"
+    said = f"{fewer.stats.judge_inputs:,} directions in all (b then a only where a then b scored high"
     assert said in render(fewer)
+
+
+def test_the_judge_reads_only_what_its_highest_score_could_bring_over_the_threshold(corpus: Path) -> None:
+    for name, text in {"c": "sharpens alertness", "d": "decreases calmness", "e": "lowers alertness"}.items():
+        (corpus / f"{name}.txt").write_text(f"Coffee {text} in adults, a trial found.\n", encoding="utf-8")
+    # The verdict follows the lower direction; at the stub judge's highest score (0.99) both ways it reaches
+    # 0.9 only with the direction judge's 2.0 (z = -3 + logit 0.99 + 2 = 3.6; without it 1.6).
+    weights = dict.fromkeys(FEATURES, 0.0) | {"nli_min": 1.0, "direction": 2.0}
+    other = Calibration(weights, bias=-3.0, threshold=0.9)  # fitted with another judge: no ceiling
+    fitted = dataclasses.replace(other, judge="OppositeVerbJudge", judge_ceiling=0.99)
+
+    def run(calibration: Calibration, **options: bool):  # type: ignore[no-untyped-def]
+        judge = OppositeVerbJudge()
+        settings = Settings(cache=False, **options)  # type: ignore[arg-type]
+        result = scan([corpus], embedder=BagOfWordsEmbedder(), judge=judge, calibration=calibration, settings=settings)
+        assert result.stats.judge_inputs == len(judge.calls)
+        return result
+
+    every, fewer = run(other), run(fitted)
+    assert every.stats.unreachable_pairs == 0
+    assert [(c.a, c.b, c.score) for c in fewer.contradictions] == [(c.a, c.b, c.score) for c in every.contradictions]
+    [c] = fewer.contradictions
+    assert c.signals["nli_backward"] == 0.99
+    # Pairs no score could lift are not judged; of those judged, b→a is not read where a→b keeps the verdict down.
+    assert fewer.stats.unreachable_pairs > 0 and fewer.unreachable
+    assert fewer.stats.scored_pairs + fewer.stats.unreachable_pairs == every.stats.scored_pairs
+    assert {j.pair for j in fewer.judgements}.isdisjoint(fewer.unreachable)
+    assert any(j.backward is None for j in fewer.judgements) and fewer.stats.judge_inputs < every.stats.judge_inputs
+    # The judge flags "decreases calmness" against "increases alertness" (0.99 both ways), the claim reader sees
+    # no conflict: no verdict, so not judged; where NLI-only conflicts are listed it is, both ways.
+    listed = run(fitted, nli_screen=True)
+    assert listed.stats.unreachable_pairs == 0 and listed.stats.scored_pairs == every.stats.scored_pairs
+    assert listed.nli_only and all(j.both for j in listed.judgements if j.forward >= 0.98)
 
 
 def test_scan_finds_the_cross_document_contradiction(result) -> None:  # type: ignore[no-untyped-def]

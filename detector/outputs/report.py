@@ -46,13 +46,20 @@ def render(result: ScanResult) -> str:
         f"{len(result.disagreements)} |",
         "",
     ]
-    unjudged = stats.candidate_pairs - stats.scored_pairs
-    if unjudged:
+    chosen = stats.scored_pairs + stats.unreachable_pairs
+    if chosen < stats.candidate_pairs or stats.unreachable_pairs:
+        unreachable = (
+            f" {stats.unreachable_pairs:,} of them were not judged: no score of the judge could bring their verdict to "
+            "the threshold."
+            if stats.unreachable_pairs
+            else ""
+        )
         lines += [
-            f"The NLI judge scored the {stats.scored_pairs:,} candidate pairs the screen chose (each "
-            "claim's most promising, and every pair in which the claim reader found a conflict), "
-            f"{stats.judge_inputs:,} directions in all (b then a only where a then b scored high); the other "
-            f"{unjudged:,} were not judged. `detector scan --judge-per-claim 0` judges them all.",
+            f"The screen chose {chosen:,} of the candidate pairs for the NLI judge (each claim's most promising, "
+            f"and every pair in which the claim reader found a conflict; `detector scan --judge-per-claim 0` "
+            f"chooses them all).{unreachable} The judge scored {stats.scored_pairs:,}, {stats.judge_inputs:,} "
+            "directions in all (b then a only where a then b scored high and b then a could still change the "
+            "verdict).",
             "",
         ]
     reviewed = result.reviewed

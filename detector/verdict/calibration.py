@@ -63,6 +63,16 @@ class Calibration:
     # The judge reads b→a only where a→b reached this (0: always): chosen by scripts/calibrate.py as the highest
     # value at which no verdict on the public pairs it fits on changes, so a scan judges fewer inputs.
     backward_from: float = 0.0
+    # The judge the weights were fitted with (models.lock's name) and the highest score it gave on any public
+    # direction scripts/calibrate.py reads: its two-way head saturates there, so a scan with that judge takes it
+    # as the most b→a could be and skips b→a where even that would leave the verdict under its threshold
+    # (contradictions.backward_can_matter). 1.0 (no ceiling) for any other judge.
+    judge: str = ""
+    judge_ceiling: float = 1.0
+
+    def ceiling_for(self, judge: str) -> float:
+        """The most the judge named `judge` can score a direction, as far as this calibration knows."""
+        return self.judge_ceiling if judge == self.judge else 1.0
 
     def score(self, features: dict[str, float]) -> float:
         z = self.bias + sum(weight * features[name] for name, weight in self.weights.items())
@@ -82,6 +92,8 @@ def load_calibration(path: Path = CALIBRATION) -> Calibration:
         float(data["threshold"]),
         dict(data.get("screen", {})),
         float(data.get("backward_from", 0.0)),
+        str(data.get("judge", "")),
+        float(data.get("judge_ceiling", 1.0)),
     )
 
 
