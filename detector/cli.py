@@ -649,7 +649,7 @@ def _corpus_score(
     stages = {loss.finding: loss for loss in score.lost}
     for finding_id in score.missed:
         loss = stages.get(finding_id)
-        at = f" (lost at the {loss.stage}{_best(loss.best)})" if loss else ""
+        at = f" (lost at the {loss.stage}{_best(loss.best, loss.exact)})" if loss else ""
         out.print(
             f"missed {why[finding_id].tier} {finding_id}{at}: {why[finding_id].why}", markup=False, soft_wrap=True
         )
@@ -657,8 +657,10 @@ def _corpus_score(
         out.print(f"false positive {value:.3f}: {quote(a)}  <>  {quote(b)}", markup=False, soft_wrap=True)
 
 
-def _best(verdict: float | None) -> str:
-    return "" if verdict is None else f": best verdict {verdict:.3f}"
+def _best(verdict: float | None, exact: bool) -> str:
+    if verdict is None:
+        return ""
+    return f": best verdict {verdict:.3f}" if exact else f": not judged, no verdict could pass {verdict:.3f}"
 
 
 @app.command("review")

@@ -95,13 +95,14 @@ class CorpusScore:
 class Loss:
     """The stage at which a scan lost a finding it did not report: "claims" (a side of it lies in no claim),
     "candidates" (no candidate pair joins its two sides), "screen" (candidate pairs do, none was judged),
-    "verdict" (judged, and `best`, the highest verdict among those pairs, is under the threshold; a pair the scan
-    did not judge because no score of the judge could bring it to the threshold counts with the most it could
-    reach) or "review" (a review rejected the pairs that reached it)."""
+    "verdict" (judged, and `best`, the highest verdict among those pairs, is under the threshold; where the scan
+    judged none of them, as no score of the judge could bring one to the threshold, `best` is the most one could
+    reach and `exact` is False) or "review" (a review rejected the pairs that reached it)."""
 
     finding: str
     stage: str
     best: float | None = None
+    exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -366,16 +367,18 @@ def where_lost(result: ScanResult, corpus: Corpus, missed: Sequence[str], calibr
         elif not (reached or bounded):
             lost.append(Loss(finding_id, "screen"))
         else:
-            evidence = gather([j.pair for j in reached] + bounded, result.claims, result.assertions, calibration)
-            verdicts = [
-                calibration.score(verdict_inputs(j, e, result.assertions))
-                for j, e in zip(reached, evidence, strict=False)
-            ]
-            verdicts += [
-                highest_verdict(p, None, e, result.assertions, calibration=calibration, ceiling=ceiling)
-                for p, e in zip(bounded, evidence[len(reached) :], strict=True)
-            ]
-            best = max(verdicts)
+            if reached:
+                evidence = gather([j.pair for j in reached], result.claims, result.assertions, calibration)
+                best = max(
+                    calibration.score(verdict_inputs(j, e, result.assertions))
+                    for j, e in zip(reached, evidence, strict=True)
+                )
+            else:
+                evidence = gather(bounded, result.claims, result.assertions, calibration)
+                best = max(
+                    highest_verdict(p, None, e, result.assertions, calibration=calibration, ceiling=ceiling)
+                    for p, e in zip(bounded, evidence, strict=True)
+                )
             stage = "verdict" if best < result.threshold else "review"
-            lost.append(Loss(finding_id, stage, round(best, 4)))
+            lost.append(Loss(finding_id, stage, round(best, 4), exact=bool(reached)))
     return lost

@@ -204,6 +204,12 @@ def test_evaluate_says_at_which_stage_each_missed_finding_was_lost(tmp_path: Pat
     # With no pair judged, F2 is lost at the screen; with no candidates, among the candidates.
     unjudged = dataclasses.replace(result, judgements=[])
     assert [loss.stage for loss in where_lost(unjudged, read_corpus(root), ["F2"], calibration)] == ["screen"]
+    # Chosen but not judged, as no score of the judge (at most 0.5 here) could lift it: lost at the verdict, with
+    # the most it could reach.
+    capped = dataclasses.replace(calibration, judge="OppositeVerbJudge", judge_ceiling=0.5)
+    unreachable = dataclasses.replace(unjudged, unreachable=[j.pair for j in result.judgements])
+    [bound] = where_lost(unreachable, read_corpus(root), ["F2"], capped)
+    assert (bound.stage, bound.best, bound.exact) == ("verdict", 0.5, False) and lost["F2"].exact
     alone = dataclasses.replace(result, pairs=[], judgements=[])
     assert [loss.stage for loss in where_lost(alone, read_corpus(root), ["F2"], calibration)] == ["candidates"]
     # And a pair that reaches the threshold yet is not reported was taken out by a review.
