@@ -660,7 +660,7 @@ def _corpus_score(
 def _best(verdict: float | None, exact: bool) -> str:
     if verdict is None:
         return ""
-    return f": best verdict {verdict:.3f}" if exact else f": not judged, no verdict could pass {verdict:.3f}"
+    return f": best verdict {verdict:.3f}" if exact else f": not judged, its verdict at most {verdict:.3f}"
 
 
 @app.command("review")

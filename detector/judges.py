@@ -123,7 +123,7 @@ def judge_in_rounds(
     A pair with `both` set is scored both ways. With `screen`, every other pair is scored a→b, and b→a only
     where a→b reaches `threshold` (a scan passes the calibration's backward_from: below it no verdict on the
     public pairs depends on b→a) and `needed(index in pairs, a→b)` holds (a scan asks whether b→a could change
-    what it reports: contradictions.backward_can_matter). Without `screen` those pairs are not scored and get
+    what it reports: contradictions.highest_verdict). Without `screen` those pairs are not scored and get
     no judgement. Judgements come in the order of `pairs`.
     """
     chosen = [i for i in range(len(pairs)) if both[i] or screen]

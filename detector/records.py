@@ -85,7 +85,7 @@ class Judgement:
 
     `backward` is None where the scan did not need it: a→b fell short of the calibration's backward_from, or the
     verdict stays under its threshold however high the judge could score b→a (see judges.judge_in_rounds and
-    contradictions.backward_can_matter).
+    contradictions.highest_verdict).
     """
 
     pair: Pair

@@ -65,8 +65,9 @@ class Calibration:
     backward_from: float = 0.0
     # The judge the weights were fitted with (models.lock's name) and the highest score it gave on any public
     # direction scripts/calibrate.py reads: its two-way head saturates there, so a scan with that judge takes it
-    # as the most b→a could be and skips b→a where even that would leave the verdict under its threshold
-    # (contradictions.backward_can_matter). 1.0 (no ceiling) for any other judge.
+    # as the most a direction not yet read could be, and does not judge a pair (or read its b→a) where even that
+    # would leave the verdict under its threshold (contradictions.highest_verdict). 1.0 (no ceiling) for any
+    # other judge.
     judge: str = ""
     judge_ceiling: float = 1.0
 
