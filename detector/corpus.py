@@ -353,7 +353,7 @@ def where_lost(result: ScanResult, corpus: Corpus, missed: Sequence[str], calibr
     findings = {f.id: f for f in corpus.findings}
     judged = {(j.pair.a, j.pair.b): j for j in result.judgements}
     unreachable = {(p.a, p.b) for p in result.unreachable}
-    ceiling = calibration.ceiling_for(str(result.models.get("judge", {}).get("name", "")))
+    ceiling = calibration.ceiling_for(result.models)
     lost = []
     for finding_id in missed:
         left, right = matcher.sides(claims, findings[finding_id])

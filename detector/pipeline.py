@@ -392,7 +392,7 @@ def find(
         # depends on b→a; scripts/calibrate.py measures this) and the verdict could still reach the threshold.
         # Where NLI-only conflicts are listed, every chosen pair is judged and b→a read wherever a→b reaches
         # the judge's own threshold.
-        ceiling = calibration.ceiling_for(str(run.models.get("judge", {}).get("name", "")))
+        ceiling = calibration.ceiling_for(run.models)
         lists_judge_alone = settings.nli_screen or settings.nli_only
 
         def could_reach(index: int, forward: float | None) -> bool:

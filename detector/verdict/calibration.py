@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..reader.assertions import Assertion
 from ..reader.propositions import Contrast
@@ -71,9 +73,10 @@ class Calibration:
     judge: str = ""
     judge_ceiling: float = 1.0
 
-    def ceiling_for(self, judge: str) -> float:
-        """The most the judge named `judge` can score a direction, as far as this calibration knows."""
-        return self.judge_ceiling if judge == self.judge else 1.0
+    def ceiling_for(self, models: Mapping[str, Mapping[str, Any]]) -> float:
+        """The most the judge of `models` (a scan's models as findings.json describes them) can score a direction,
+        as far as this calibration knows."""
+        return self.judge_ceiling if models.get("judge", {}).get("name") == self.judge else 1.0
 
     def score(self, features: dict[str, float]) -> float:
         z = self.bias + sum(weight * features[name] for name, weight in self.weights.items())
