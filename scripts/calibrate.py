@@ -204,13 +204,10 @@ def feature_matrix(pairs: Pairs, scores: np.ndarray, read, apart: np.ndarray) ->
 
 
 def one_way_below(x: np.ndarray, scores: np.ndarray, at_least: float) -> np.ndarray:
-    """`x` as a scan reads it when it judges b→a only where a→b reached `at_least`."""
-    x = x.copy()
-    ratio = FEATURES.index("length_ratio")
-    for k in np.flatnonzero(scores[:, 0] < at_least):
-        for name, value in judge_features(float(scores[k, 0]), None, float(x[k, ratio])).items():
-            x[k, FEATURES.index(name)] = value
-    return x
+    """`x` as a scan reads it when it judges b→a only where a→b reached `at_least` (a direction not read counts
+    as the one that was)."""
+    forward = scores[:, 0]
+    return with_backward(x, forward, forward, rows=np.flatnonzero(forward < at_least))
 
 
 def choose_backward_from(
@@ -239,11 +236,13 @@ def judge_ceiling(directions: dict[str, np.ndarray]) -> float:
     return math.ceil(max(float(scores.max()) for scores in directions.values()) * 1e6) / 1e6
 
 
-def with_backward(x: np.ndarray, forward: np.ndarray, backward: np.ndarray) -> np.ndarray:
-    """`x` with the judge's inputs read from a→b `forward` and b→a `backward`."""
+def with_backward(
+    x: np.ndarray, forward: np.ndarray, backward: np.ndarray, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """`x` with the judge's inputs read from a→b `forward` and b→a `backward` (in `rows` only, if given)."""
     x = x.copy()
     ratio = FEATURES.index("length_ratio")
-    for k in range(len(x)):
+    for k in range(len(x)) if rows is None else rows:
         for name, value in judge_features(float(forward[k]), float(backward[k]), float(x[k, ratio])).items():
             x[k, FEATURES.index(name)] = value
     return x
@@ -373,14 +372,11 @@ def main(
     mean_f1 = [np.mean([precision_recall_f1(*threshold_set(n), t)[2] for n in THRESHOLD_SETS]) for t in grid]
     threshold = float(grid[int(np.argmax(mean_f1))])
 
-    backward_from, backward = choose_backward_from(
-        {n: (data[n][0], directions[n]) for n in data}, lambda x: predict(x) >= threshold, nli_threshold
-    )
+    judged_sets = {n: (data[n][0], directions[n]) for n in data}
+    backward_from, backward = choose_backward_from(judged_sets, lambda x: predict(x) >= threshold, nli_threshold)
 
     ceiling = judge_ceiling(directions)
-    saved = judge_reads_saved(
-        {n: (data[n][0], directions[n]) for n in data}, lambda x: predict(x) >= threshold, backward_from, ceiling
-    )
+    saved = judge_reads_saved(judged_sets, lambda x: predict(x) >= threshold, backward_from, ceiling)
 
     held_out = np.zeros(len(y_fit))
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x_fit, y_fit):
