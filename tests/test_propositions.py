@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from detector.reader.assertions import CONCEPTS_FILE, concept, stem
-from detector.reader.propositions import antonyms, contrast, read
+from detector.reader.propositions import _antonym, antonyms, contrast, read
 
 
 def compared(first: str, second: str) -> dict[str, float]:
@@ -28,6 +28,16 @@ def test_antonyms_come_from_wordnet_and_negating_prefixes() -> None:
     assert compared("The drug is effective.", "The drug is ineffective.")["antonym"] == 1.0
     # Words both claims use are not a flip, nor are unrelated words.
     assert compared("Coffee raises alertness.", "Tea raises alertness.")["antonym"] == 0.0
+
+
+def test_a_negating_prefix_needs_a_base_of_four_letters_and_the_first_pair_in_order_is_named() -> None:
+    # Made-up words, so that no WordNet pair answers: only the prefix rule can.
+    assert _antonym(frozenset({"unzapped"}), frozenset({"zapped"})) == ("unzapped", "zapped")
+    assert _antonym(frozenset({"blorks"}), frozenset({"nonblorks"})) == ("blorks", "nonblorks")
+    assert _antonym(frozenset({"unzap"}), frozenset({"zap"})) is None  # "zap": under four letters
+    # Of several pairs, the first by the left word, then the right, sorted.
+    found = _antonym(frozenset({"unzapped", "disglomed"}), frozenset({"zapped", "glomed"}))
+    assert found == ("disglomed", "glomed")
 
 
 def test_concepts_are_wordnet_nouns_of_one_first_sense() -> None:

@@ -387,19 +387,23 @@ def contrast(a: Proposition, b: Proposition) -> Contrast:
 
 
 def _antonym(left: frozenset[str], right: frozenset[str]) -> tuple[str, str] | None:
+    # The first pair in sorted order that WordNet calls antonyms by stem, or where one word is the other with a
+    # negating prefix. A screen compares tens of thousands of pairs: each word's stems are read once.
     table = antonyms()
+    rights = [(y, stem(y), _unprefixed(y)) for y in sorted(right)]
     for x in sorted(left):
-        for y in sorted(right):
-            if (stem(x), stem(y)) in table or _prefixed(x, y) or _prefixed(y, x):
+        sx, ux = stem(x), _unprefixed(x)
+        for y, sy, uy in rights:
+            if (sx, sy) in table or (len(y) >= 4 and sy in ux) or (len(x) >= 4 and sx in uy):
                 return x, y
     return None
 
 
-def _prefixed(word: str, base: str) -> bool:
-    # "unregulated" / "regulated", "ineffective" / "effective", "non-addictive" / "addictive".
-    return len(base) >= 4 and any(
-        word.startswith(prefix) and stem(word[len(prefix) :]) == stem(base) for prefix in _NEGATING_PREFIXES
-    )
+@lru_cache(maxsize=65536)
+def _unprefixed(word: str) -> frozenset[str]:
+    """The stems of `word` with a negating prefix taken off: "unregulated" / "regulated", "ineffective" /
+    "effective", "non-addictive" / "addictive" (a word of four letters or more is another's base)."""
+    return frozenset(stem(word[len(prefix) :]) for prefix in _NEGATING_PREFIXES if word.startswith(prefix))
 
 
 def _amount_flip(left: Sequence[Amount], right: Sequence[Amount]) -> tuple[str, str] | None:
