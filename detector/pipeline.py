@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from . import candidates, judges, limits
+from . import candidates, directions, judges, limits
 from . import claims as claims_stage
 from . import contradictions as contradictions_stage
 from . import disagreements as disagreements_stage
@@ -403,7 +403,7 @@ def find(
 
         judged = [i for i in chosen if lists_judge_alone or could_reach(i, None)]
         unreachable = sorted(set(chosen) - set(judged))
-        judgements = judges.judge_in_rounds(
+        judgements = directions.judge_in_rounds(
             [pairs[i] for i in judged],
             texts,
             lambda premises, hypotheses: engine.score(

@@ -84,7 +84,7 @@ class Judgement:
     """Contradiction scores of a pair in both directions (premise a → hypothesis b, and back).
 
     `backward` is None where the scan did not need it: a→b fell short of the calibration's backward_from, or the
-    verdict stays under its threshold however high the judge could score b→a (see judges.judge_in_rounds and
+    verdict stays under its threshold however high the judge could score b→a (see directions.judge_in_rounds and
     contradictions.highest_verdict).
     """
 

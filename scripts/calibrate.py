@@ -48,7 +48,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from detector import judges, subjects
+from detector import subjects
 from detector.evaluation import best_f1_threshold, precision_recall_f1, read_pairs
 from detector.judges import score_all
 from detector.models.load import load_embedder, load_judge, load_parser
@@ -137,9 +137,10 @@ def same_topic(  # type: ignore[no-untyped-def]
 
 
 def nli_scores(name: str, pairs: Pairs, spec, cache: Path) -> np.ndarray:  # type: ignore[no-untyped-def]
-    """(n, 2) forward/backward contradiction scores, cached by data set, judge and file contents."""
-    content = json.dumps([spec.files, pairs.premises, pairs.hypotheses]).encode()
-    digest = hashlib.sha256(content + Path(judges.__file__).read_bytes()).hexdigest()[:16]
+    """(n, 2) forward/backward contradiction scores, cached by data set, texts and the judge's cache key (its
+    files, settings, the code that scores — `judges.py`, not which directions a scan reads — and libraries)."""
+    content = json.dumps([pairs.premises, pairs.hypotheses]).encode()
+    digest = hashlib.sha256(content + model_key(spec)).hexdigest()[:16]
     file = cache / f"{name}-{spec.name}-{digest}.npy"
     if file.exists():
         return np.load(file)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from detector.contradictions import find_contradictions, highest_verdict, quote, verdict_inputs
-from detector.judges import contradiction_label_index, judge_in_rounds, score_all
+from detector.directions import judge_in_rounds
+from detector.judges import contradiction_label_index, score_all
 from detector.reader.assertions import Assertion, Effect
 from detector.records import Claim, Contradiction, Judgement, Pair
 from detector.screen import gather
