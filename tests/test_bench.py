@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -218,3 +220,23 @@ def test_judge_speed_on_the_seeds_with_the_real_judges() -> None:
     report = bench.compare_judges(SEEDS, limit=16)
     assert report["judges"][0]["judge"] == bench.PADDED_JUDGE
     assert all(r["inputs"] == 16 and r["inputs_per_s"] > 0 for r in report["judges"])
+
+
+def test_per_claim_benchmark_matches_a_labelled_pair_by_its_sentences() -> None:
+    """scripts/per_claim_benchmark.py: a labelled pair is found when a reported pair of claims joins its sides,
+    one claim inside each side's text (an evidence passage is split into several claims)."""
+    spec = importlib.util.spec_from_file_location("per_claim_script", ROOT / "scripts" / "per_claim_benchmark.py")
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    claims = [
+        SimpleNamespace(id="c1", text="Drug X lowers blood pressure."),
+        SimpleNamespace(id="c2", text="In the trial, drug X raised blood pressure."),
+        SimpleNamespace(id="c3", text="Patients were followed for a year."),
+    ]
+    evidence = "Patients were followed for a year.  In the trial, drug X raised blood pressure."
+    gold = [(script.flat("Drug X lowers blood pressure"), script.flat(evidence))]
+    [(a, b)] = script.gold_in(SimpleNamespace(claims=claims), gold)
+    assert a == {"c1"} and b == {"c2", "c3"}
+    assert script.matched([(a, b)], [("c2", "c1")]) == 1  # either order
+    assert script.matched([(a, b)], [("c1", "c1"), ("c2", "c3")]) == 0  # both inside one side
