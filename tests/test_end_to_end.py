@@ -268,6 +268,27 @@ def test_a_yes_against_a_price_is_not_reported_yet(faq) -> None:  # type: ignore
     assert _reported(faq, "Is parking free for visitors?\nA: Yes.", "costs 5 dollars")
 
 
+# A shop's own page and a review that give other values (written for this test): a price, a time of day, a day of
+# the week — values of measures that are not numbers with a unit word after them.
+SHOP = {
+    "about.txt": "Corner Bakery: about us\n\nA loaf of sourdough costs $4 at the counter.\nThe bakery opens at 7 am "
+    "every morning.\nThe bakery is closed on Sundays.\nAll bread is baked on site each night.\n",
+    "review.txt": "Corner Bakery review\n\nA loaf of sourdough costs $6 at the counter.\nThe bakery opens at 9 am "
+    "every morning.\nThe bakery is closed on Mondays.\nThe croissants sell out before noon.\n",
+}
+
+
+shop = _scanned_pages("shop", SHOP)
+
+
+def test_a_price_a_time_of_day_and_a_weekday_that_differ(shop) -> None:  # type: ignore[no-untyped-def]
+    # Before these were read, only the times were reported (the judge alone, verdict 0.601).
+    assert _reported(shop, "costs $4", "costs $6")
+    assert _reported(shop, "opens at 7 am", "opens at 9 am")
+    assert _reported(shop, "closed on Sundays", "closed on Mondays")
+    assert len(shop) == 3
+
+
 # Two pages of one employer's rules that disagree, as a company knowledge base does (written for this test).
 POLICY = {
     "handbook.txt": "Employee Handbook: Leave and Remote Work\n\nEmployees may work remotely up to three days per "

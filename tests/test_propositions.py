@@ -14,7 +14,7 @@ def compared(first: str, second: str) -> dict[str, float]:
     return contrast(read(first), read(second)).features()
 
 
-def test_a_negation_on_one_side_only_is_a_flip() -> None:
+def test_a_negation_on_one_side_only_is_a_value_conflict() -> None:
     found = compared("Supplements are regulated by the agency.", "Supplements are not regulated by the agency.")
     assert found["negation_flip"] == 1.0 and found["overlap"] == 1.0
     assert compared("You can build a tolerance.", "You cannot build a tolerance.")["negation_flip"] == 1.0
@@ -40,6 +40,66 @@ def test_a_negating_prefix_needs_a_base_of_four_letters_and_the_first_pair_in_or
     assert found == ("disglomed", "glomed")
 
 
+def value_conflict(first: str, second: str) -> tuple[str, str] | None:
+    """The values two claims that state one proposition give differently (`Contrast.value_conflict`)."""
+    return contrast(read(first), read(second)).value_conflict
+
+
+def test_sums_of_money_are_amounts_of_their_currency_and_period() -> None:
+    assert value_conflict("The basic plan costs $10 a month.", "The basic plan costs $15 a month.") == (
+        "$10 a month",
+        "$15 a month",
+    )
+    assert value_conflict("The project cost $2 million in total.", "The project cost $5 million in total.") is not None
+    assert (
+        value_conflict("The fine was €1,200 for the company.", "The fine was €1,250 for the company.") is None
+    )  # within 10%
+    # A sum a month is not a sum a year, and a bound allows what it bounds.
+    assert value_conflict("The basic plan costs $10 a month.", "The basic plan costs $120 a year.") is None
+    assert value_conflict("Grants of up to $500 are paid to students.", "Grants of $300 are paid to students.") is None
+    [amount] = read("The fund raised US$ 2.5 billion last year.").amounts
+    assert (amount.low, amount.unit) == (2.5e9, "dollar")
+    # Its number is not read again as a bare one.
+    assert len(read("Tickets cost £12 for adults.").amounts) == 1
+
+
+def test_a_time_of_day_is_a_point_on_the_clock() -> None:
+    assert value_conflict("The office opens at 9 am on weekdays.", "The office opens at 8:30 am on weekdays.") == (
+        "9 am",
+        "8:30 am",
+    )
+    assert value_conflict("The office opens at 9 a.m. on weekdays.", "The office opens at 9 AM on weekdays.") is None
+    assert (
+        value_conflict("The last train leaves at 11:15 pm daily.", "The last train leaves at 11:15 am daily.")
+        is not None
+    )
+    assert [a.low for a in read("Doors open at 7:30 p.m. and close at 1 am.").amounts] == [1170.0, 60.0]
+
+
+def test_a_day_of_the_week_is_a_place_in_the_week() -> None:
+    assert value_conflict("The festival opens on Friday this year.", "The festival opens on Saturday this year.") == (
+        "Friday",
+        "Saturday",
+    )
+    assert (
+        value_conflict("The shop is open Monday to Friday.", "The shop is open on Tuesdays.") is None
+    )  # within the span
+    assert value_conflict("The shop is open Monday to Friday.", "The shop is open on Sundays.") is not None
+    [span] = read("Deliveries run Friday through Monday.").amounts
+    assert (span.low, span.high) == (5.0, 8.0)  # across the weekend
+    # A day in a name is no day: "Black Friday sales start early" is not said of a Friday.
+    assert read("Black Friday sales start early this year.").amounts == ()
+    assert len(read("On Monday the shop opens late.").amounts) == 1
+    # Nor is the day a report was made: two reports of one statement made on different days do not disagree.
+    assert read("The minister said Tuesday that the border will reopen.").amounts == ()
+    assert [a.unit for a in read("The company announced on Friday that it will close two plants.").amounts] == ["plant"]
+
+
+def test_a_release_number_names_a_release_and_is_no_amount() -> None:
+    assert read("Version 2.1 added an offline mode.").amounts == ()
+    assert read("The offline mode came with release 3 of the app.").amounts == ()
+
+
 def test_concepts_are_wordnet_nouns_of_one_first_sense() -> None:
     def same(first: str, second: str) -> bool:
         return concept(stem(first)) == concept(stem(second))
@@ -58,7 +118,7 @@ def test_concepts_are_wordnet_nouns_of_one_first_sense() -> None:
     assert sum(map(len, grouped)) == len(set(stems))
 
 
-def test_amounts_of_one_unit_that_never_overlap_are_a_flip() -> None:
+def test_amounts_of_one_unit_that_never_overlap_are_a_value_conflict() -> None:
     found = contrast(read("The maintenance dose is 20 to 25 g a day."), read("The maintenance dose is 3-5 g a day."))
     assert found.amount_flip == ("20 to 25 g", "3-5 g")
     assert compared("22% of labels were wrong.", "88% of labels were wrong.")["amount_flip"] == 1.0

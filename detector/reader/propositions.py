@@ -44,6 +44,33 @@ _NUMBER = re.compile(
 )
 # "between 5 and 10": a range, as "5 to 10" is (the "and" of any other pair of numbers joins two amounts).
 _BETWEEN = re.compile(r"\bbetween\s+\d+(?:[.,]\d+)*(\s*%?\s+and\s+)(?=\d)", re.I)
+# Money: a currency sign before the number ("$10", "US$ 2.5", "€1,200"), a scale word after it ("$2 million"), and
+# the period it is paid for ("$10 a month", "€5/day"), which is part of its unit: $10 a month is not $120 a year.
+_MONEY = re.compile(
+    r"(?<![\w.])(?:US|A|C|NZ|HK)?([$€£¥])\s?(\d+(?:[.,]\d+)*)"
+    r"(?:\s*(?:-|–|—|to)\s*[$€£¥]?\s?(\d+(?:[.,]\d+)*))?"
+    r"(?:\s*(thousand|million|billion|trillion|bn|k)\b)?"
+    r"(?:\s*(?:a|an|per|each|every|/)\s*(hour|day|night|week|month|year|annum)\b)?",
+    re.I,
+)
+_CURRENCIES = {"$": "dollar", "€": "euro", "£": "sterling", "¥": "yen"}
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+# A time of day, written with a.m. or p.m. ("9 am", "8:30 p.m."): minutes after midnight.
+TIME_OF_DAY = "time of day"
+_TIME_OF_DAY = re.compile(r"(?<![\w.:])(1[0-2]|0?[1-9])(?::([0-5]\d))?\s*(a\.m\.|p\.m\.|am\b|pm\b)", re.I)
+# A day of the week ("on Friday", "closed on Mondays", "Monday to Friday"): its place in the week, 1 to 7.
+WEEKDAY = "day of the week"
+_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(rf"\b({'|'.join(_DAYS)})s?\b(?:\s*(?:-|–|—|to|through|until)\s*({'|'.join(_DAYS)})s?\b)?", re.I)
+# A verb of reporting right before a day ("officials said Tuesday", "announced on Monday"): the day the words were
+# said, as a news report dates them, and no value of what was said.
+_REPORTED_ON = re.compile(
+    r"\b(?:say|says|said|announce[ds]?|report(?:s|ed)?|tell|tells|told|state[ds]?|confirm(?:s|ed)?|write|writes|"
+    r"wrote|add(?:s|ed)?|note[ds]?)\s+(?:on\s+)?$",
+    re.I,
+)
+# A number that names a release ("version 2.1", "release 3") is a name, as a year names a time: not an amount.
+_VERSION = re.compile(r"\b(?:version|release)\s+\d+(?:\.\d+)*", re.I)
 # Numbers that name, not measure: years (`YEAR`) and list markers say nothing about an amount.
 # The months: words of a date, set aside with the year when two dates are compared.
 MONTHS = frozenset("january february march april may june july august september october november december".split())
@@ -281,6 +308,13 @@ def _amounts(text: str, written: dict[int, str] | None = None) -> tuple[list[Amo
     # "between 5 and 10" read as "5 to 10" ("between 20% and 30%" as "20 to 30%"), the text keeping its length so
     # that each amount's words are the claim's.
     ranged = _BETWEEN.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + " to".ljust(len(m.group(1))), text)
+    # Sums of money and times of day are read first, and their words blanked (keeping every offset) so that their
+    # numbers are not read again as plain ones; so are the numbers of releases.
+    for pattern, read in ((_MONEY, _money), (_TIME_OF_DAY, _time_of_day), (_WEEKDAY, _weekday), (_VERSION, None)):
+        for match in pattern.finditer(ranged):
+            if read is not None and (amount := read(text, match, written)) is not None:
+                found.append(amount)
+            ranged = ranged[: match.start()] + " " * (match.end() - match.start()) + ranged[match.end() :]
     for match in _NUMBER.finditer(ranged):
         first, second, unit = match.group(1), match.group(2), match.group(3) or ""
         if unit.lower() in stop_words():
@@ -313,6 +347,63 @@ def _amounts(text: str, written: dict[int, str] | None = None) -> tuple[list[Amo
                 words = words[:at] + written[match.start(group)] + words[at + len(match.group(group)) :]
         found.append(Amount(low, high, unit, words.strip(), limit))
     return found, frozenset(years)
+
+
+def _money(text: str, match: re.Match[str], written: dict[int, str]) -> Amount:
+    """A sum of money ("$2 million", "€10 a month", "up to $500"): its value in units of the currency, the
+    currency (and the period it is paid for) as its unit."""
+    sign, first, second, scale, period = match.groups()
+    factor = _SCALES[scale.lower()] if scale else 1.0
+    low = float(first.replace(",", "")) * factor
+    high = float(second.replace(",", "")) * factor if second else low
+    unit = _CURRENCIES[sign] + (f" per {period.lower()}" if period else "")
+    return _bounded(text, match, min(low, high), max(low, high), unit, written, (3, 2))
+
+
+def _time_of_day(text: str, match: re.Match[str], written: dict[int, str]) -> Amount:
+    """A time of day ("9 am", "8:30 p.m."), as minutes after midnight."""
+    hour, minutes, half = int(match.group(1)), int(match.group(2) or 0), match.group(3).lower()
+    value = float((hour % 12 + (12 if half.startswith("p") else 0)) * 60 + minutes)
+    return _bounded(text, match, value, value, TIME_OF_DAY, written, ())
+
+
+def _weekday(text: str, match: re.Match[str], written: dict[int, str]) -> Amount | None:
+    """A day of the week, or a span of days ("Monday to Friday"), by place in the week; None where the day is part
+    of a name, after a capitalised word that is no function word ("Black Friday", "Cyber Monday"; not "On Monday",
+    "Every Friday"), or dates a report ("officials said Tuesday")."""
+    before = re.search(r"([A-Za-z]+)\s+$", text[: match.start()])
+    if before and before.group(1)[0].isupper() and before.group(1).lower() not in stop_words():
+        return None
+    if _REPORTED_ON.search(text[: match.start()]):
+        return None  # "the minister said Tuesday that …": when it was said
+    first = _DAYS.index(match.group(1).lower()) + 1
+    last = _DAYS.index(match.group(2).lower()) + 1 if match.group(2) else first
+    return Amount(float(first), float(last if last >= first else last + 7), WEEKDAY, match.group(0).strip())
+
+
+def _bounded(
+    text: str,
+    match: re.Match[str],
+    low: float,
+    high: float,
+    unit: str,
+    written: dict[int, str],
+    numbers: Sequence[int],
+) -> Amount:
+    """An amount with the bound the words around it make ("up to $500"; `amount_bound`), in the claim's words:
+    the numbers in `numbers` (groups of `match`, the later first) as the claim spelled them out, if it did."""
+    bound, start, end = amount_bound(text, match.start(), match.end())
+    limit = bound if bound and LIMIT_WORDS.search(text[start : match.start()]) else ""
+    if bound == "at most":
+        low = 0.0
+    elif bound == "at least":
+        high = math.inf
+    words = text[start:end]
+    for group in numbers:
+        if match.group(group) and match.start(group) in written:
+            at = match.start(group) - start
+            words = words[:at] + written[match.start(group)] + words[at + len(match.group(group)) :]
+    return Amount(low, high, unit, words.strip(), limit)
 
 
 FEATURES = ("overlap", "negation_flip", "antonym", "amount_flip", "quantifier_flip", "length_ratio")
@@ -439,7 +530,7 @@ def _value_conflict(a: Proposition, b: Proposition, flip: tuple[str, str] | None
         return None
     if a.years and b.years and not a.years & b.years:
         return None
-    aside = {concept(stem(w)) for w in APPROXIMATORS}
+    aside = {concept(stem(w)) for w in (*APPROXIMATORS, *_DAYS)}  # the days are values, as the numbers are
     left, right = a.words - aside, b.words - aside
     shared = len(left & right)
     if shared >= 2 and shared >= 0.75 * min(len(left), len(right)):
@@ -507,6 +598,10 @@ def _months(months: int) -> str:
 
 
 def _overlap(x: Amount, y: Amount, tolerance: float = 0.1) -> bool:
+    # Within 10% of each other, as two sources round a value; a time of day or a day of the week is a point on a
+    # clock or in a week, not a size: 8:30 is not 9 o'clock give or take, nor Saturday Friday.
+    if x.unit in (TIME_OF_DAY, WEEKDAY):
+        tolerance = 0.0
     return x.low <= y.high * (1 + tolerance) and y.low <= x.high * (1 + tolerance)
 
 
