@@ -332,20 +332,9 @@ def _amounts(text: str, written: dict[int, str] | None = None) -> tuple[list[Amo
             continue
         unit = "%" if unit.lower() in ("%", "percent") else stem(unit) if unit else ""
         # A bound is every amount it allows, as the claim reader reads a dose's: "more than 5 songs" holds for 6,
-        # "up to 8 days" for 6 (`amount_bound`, `[patterns]` in claim_reader.toml).
-        bound, start, end = amount_bound(text, match.start(), match.end())
-        limit = bound if bound and LIMIT_WORDS.search(text[start : match.start()]) else ""
-        low, high = min(low, high), max(low, high)
-        if bound == "at most":
-            low = 0.0
-        elif bound == "at least":
-            high = math.inf
-        words = text[start:end]
-        for group in (2, 1):  # "eight to ten lanes", as the claim says it
-            if match.group(group) and match.start(group) in written:
-                at = match.start(group) - start
-                words = words[:at] + written[match.start(group)] + words[at + len(match.group(group)) :]
-        found.append(Amount(low, high, unit, words.strip(), limit))
+        # "up to 8 days" for 6 (`amount_bound`, `[patterns]` in claim_reader.toml); "eight to ten lanes", as the
+        # claim says it.
+        found.append(_bounded(text, match, min(low, high), max(low, high), unit, written, (2, 1)))
     return found, frozenset(years)
 
 
