@@ -308,8 +308,8 @@ def _amounts(text: str, written: dict[int, str] | None = None) -> tuple[list[Amo
     # "between 5 and 10" read as "5 to 10" ("between 20% and 30%" as "20 to 30%"), the text keeping its length so
     # that each amount's words are the claim's.
     ranged = _BETWEEN.sub(lambda m: m.group(0)[: m.start(1) - m.start()] + " to".ljust(len(m.group(1))), text)
-    # Sums of money and times of day are read first, and their words blanked (keeping every offset) so that their
-    # numbers are not read again as plain ones; so are the numbers of releases.
+    # Sums of money, times of day and days of the week are read first, and their words blanked (keeping every
+    # offset) so that their numbers are not read again as plain ones; so are the numbers of releases.
     for pattern, read in ((_MONEY, _money), (_TIME_OF_DAY, _time_of_day), (_WEEKDAY, _weekday), (_VERSION, None)):
         for match in pattern.finditer(ranged):
             if read is not None and (amount := read(text, match, written)) is not None:
