@@ -47,6 +47,16 @@ _INTERROGATIVE = re.compile(
     re.I,
 )
 
+# A time of day written with a.m. or p.m. at a sentence's end, and what goes on with it after the segmenter's cut:
+# a time zone ("UTC", "EST", "GMT+1") or a day of the week.
+_TIME_END = re.compile(r"\d\s*[ap]\.m\.$", re.I)
+_TIME_GOES_ON = re.compile(
+    r"(?:UTC|GMT|Z|[ECMPA]T|[ECMPA][SD]T|AK[SD]T|HST|[NA][SD]T|BST|IST|WES?T|CES?T|EES?T|MSK|JST|KST|HKT|SGT"
+    r"|A[ECW][SD]T|NZ[SD]T)(?:[+-]\d{1,2}(?::?\d\d)?)?\b"
+    r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)days?\b"
+)
+
+
 # A question that asks yes or no (an auxiliary first, after an FAQ's "Q:" label), and an answer that opens with yes
 # or no ("A: Yes.", "No, pets are not allowed."; not "No more than 5 g", which answers another question).
 _LABEL = r"(?:q|question|a|answer)\s*[:.)-]\s*"
@@ -360,6 +370,20 @@ def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 
 
 def _segment(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    pieces = list(_segmented(text, start, end))
+    k = 0
+    while k < len(pieces):
+        s, e = pieces[k]
+        # The segmenter ends a sentence at every "a.m." / "p.m." before a capital; a time zone or a day of the week
+        # after a time goes on with its sentence ("at 2 a.m. UTC and are kept", "9 a.m. to 5 p.m. Monday to Friday").
+        while k + 1 < len(pieces) and _TIME_END.search(text, s, e) and _TIME_GOES_ON.match(text, pieces[k + 1][0]):
+            k += 1
+            e = pieces[k][1]
+        yield s, e
+        k += 1
+
+
+def _segmented(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     block = text[start:end]
     cursor = 0
     for segment in _segmenter().segment(block):

@@ -30,6 +30,25 @@ def test_offsets_point_at_the_claim_text_in_the_original_document() -> None:
     assert (claims[3].line, claims[3].column) == (4, 1)
 
 
+def test_a_time_zone_or_a_day_after_a_time_of_day_stays_in_its_sentence() -> None:
+    # The segmenter ends a sentence at every "a.m." / "p.m." before a capital letter.
+    text = (
+        "Backups run nightly at 2 a.m. UTC and are kept for 30 days. Support answers from 9 a.m. to 5 p.m. ET, "
+        "Monday to Friday. The desk is open until 6 p.m. Saturdays too. Trains leave at 6 a.m. GMT+1 daily.\n"
+        "The store opens at 9 a.m. Customers queue early. We met at 9 a.m. IT staff came later."
+    )
+    assert [text[s:e] for s, e, _ in classify(text, "text")] == [
+        "Backups run nightly at 2 a.m. UTC and are kept for 30 days.",
+        "Support answers from 9 a.m. to 5 p.m. ET, Monday to Friday.",
+        "The desk is open until 6 p.m. Saturdays too.",
+        "Trains leave at 6 a.m. GMT+1 daily.",
+        "The store opens at 9 a.m.",
+        "Customers queue early.",
+        "We met at 9 a.m.",
+        "IT staff came later.",
+    ]
+
+
 def test_a_sentence_cut_off_at_either_end_of_a_document_is_set_aside() -> None:
     # An excerpt or a chunk that ends (or begins) inside a sentence: the fragment is dropped with its reason.
     text = "of the patients improved within weeks.\nThe trial ran for a year. Doses were low at first.\nSince the body makes it"
