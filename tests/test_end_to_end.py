@@ -398,6 +398,29 @@ def test_age_limits_that_disagree(ages) -> None:  # type: ignore[no-untyped-def]
     assert len(ages) == 2  # a storage temperature "below 25 degrees" is no age
 
 
+# Two news reports of one flood that disagree about what officials did and what is open (written for this test).
+# "Refused to declare" and "failed to approve" say the thing did not happen: the infinitive of an implicative verb
+# is a statement. "Open" and "closed" are opposites of one road.
+NEWS = {
+    "wire.txt": "Flooding hits Marnholt\n\nThe regional governor declared a state of emergency on Wednesday morning.\n"
+    "The city council approved the emergency flood budget on Monday.\nThe coastal road is open to traffic.\nAbout "
+    "3,000 residents were evacuated from low-lying districts overnight.\n",
+    "local.txt": "Marnholt counts the cost\n\nThe regional governor has so far refused to declare a state of "
+    "emergency.\nThe city council failed to approve the emergency flood budget.\nThe coastal road is closed to "
+    "traffic.\nVolunteers filled sandbags at the town hall until 2 a.m. EST on Tuesday.\n",
+}
+
+
+news = _scanned_pages("news", NEWS)
+
+
+def test_what_an_implicative_verb_says_did_not_happen_and_opposites(news) -> None:  # type: ignore[no-untyped-def]
+    assert _reported(news, "refused to declare a state of emergency", "declared a state of emergency on Wednesday")
+    assert _reported(news, "failed to approve the emergency flood budget", "approved the emergency flood budget")
+    assert _reported(news, "The coastal road is open to traffic.", "The coastal road is closed to traffic.")
+    assert len(news) == 3
+
+
 def _not_yet(first: str, second: str, why: str) -> Any:
     return pytest.param(first, second, marks=pytest.mark.xfail(strict=True, reason=why))
 

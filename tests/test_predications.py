@@ -26,7 +26,7 @@ def parsed(words: list[str], heads: list[int], deps: list[str], tags: list[str],
     """A parse built by hand (Penn tags; the coarse ones follow), so the rule is tested apart from what the
     parser happens to output."""
     coarse = {"DT": "DET", "NN": "NOUN", "NNS": "NOUN", "VBZ": "VERB", "VBN": "VERB", "MD": "AUX", "VB": "AUX"}
-    coarse |= {"IN": "SCONJ", "RB": "PART", "PRP": "PRON", ".": "PUNCT", ",": "PUNCT"}
+    coarse |= {"IN": "SCONJ", "RB": "PART", "PRP": "PRON", ".": "PUNCT", ",": "PUNCT", "TO": "PART"}
     pos = [coarse[t] for t in tags]
     return Doc(spacy.blank("en").vocab, words=words, heads=heads, deps=deps, tags=tags, pos=pos, lemmas=lemmas)
 
@@ -75,6 +75,28 @@ def test_a_passive_is_read_as_its_active_and_a_condition_is_not_read() -> None:
     assert read_predications(conditional, str.lower, frozenset(), frozenset({"if"})) == ()
 
 
+def test_the_infinitive_of_an_implicative_verb_is_a_statement() -> None:
+    # "The mayor refused to sign the bill": the bill was not signed. "The mayor wants to sign the bill" says nothing
+    # of whether it was.
+    def clauses(verb: str, lemma: str) -> tuple[tuple[str, bool], ...]:
+        doc = parsed(
+            ["The", "mayor", verb, "to", "sign", "the", "bill", "."],
+            [1, 2, 2, 4, 2, 6, 4, 2],
+            ["det", "nsubj", "ROOT", "aux", "xcomp", "det", "dobj", "punct"],
+            ["DT", "NN", "VBZ", "TO", "VB", "DT", "NN", "."],
+            ["the", "mayor", lemma, "to", "sign", "the", "bill", "."],
+        )
+        found = read_predications(doc, str.lower, frozenset({"refuse"}), frozenset({"if"}), frozenset(), IMPLICATIVE)
+        return tuple((c.predicate, c.denied) for c in found)
+
+    assert clauses("refuses", "refuse") == (("sign", True),)
+    assert clauses("manages", "manage") == (("sign", False),)
+    assert clauses("wants", "want") == ()
+
+
+IMPLICATIVE = frozenset({"refuse", "manage"})
+
+
 @pytest.mark.parametrize(
     ("first", "second", "explanation"),
     [
@@ -95,6 +117,14 @@ def test_a_passive_is_read_as_its_active_and_a_condition_is_not_read() -> None:
             "protect",
         ),
         ("Studies failed to show that the drug lowers blood pressure.", "The drug lowers blood pressure.", "lower"),
+        # an implicative verb's "to" clause says whether it happened
+        (
+            "The governor has refused to declare a state of emergency.",
+            "The governor declared a state of emergency on Wednesday.",
+            "governor state · declare: denied (A) vs stated (B)",
+        ),
+        ("The company failed to meet its sales target.", "The company met its sales target.", "meet"),
+        ("The builders did not manage to finish the bridge.", "The builders finished the bridge in 1932.", "finish"),
         ("The keyboard is backlit.", "The keyboard is not backlit.", "keyboard · backlit"),  # "not" on the adjective
         ("The laptop does not support charging over USB-C.", "The laptop supports charging over USB-C.", "support"),
         ("The warranty covers parts and labour.", "The warranty does not cover labour.", "warranty labour · cover"),
@@ -126,6 +156,8 @@ def test_one_claim_denies_what_the_other_states(reader, first: str, second: str,
         ("The tablet is not sold as a laptop.", "The tablet is sold as an e-reader."),  # one role, other nouns
         ("It does not damage the screen.", "The cleaner damages the screen."),  # "it": someone named elsewhere
         ("The company persuaded him not to use the app.", "Managers use the app."),  # an aim, not a statement
+        ("The mayor does not want to approve the budget.", "The mayor approved the budget."),  # a wish, not a deed
+        ("The builders managed to finish the bridge.", "The builders finished the bridge in 1932."),  # both stated
         # a group named by its own phrase is not whoever a passive leaves unnamed
         ("The tablets should be taken with a meal.", "People with a stomach ulcer should not take the tablets."),
         ("Users who signed up before May cannot export their data.", "Data can be exported from the account page."),
@@ -134,6 +166,36 @@ def test_one_claim_denies_what_the_other_states(reader, first: str, second: str,
     ],
 )
 def test_no_denial_between_other_things_open_questions_or_conditions(reader, first: str, second: str) -> None:  # type: ignore[no-untyped-def]
+    assert denials(reader, first, second) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "explanation"),
+    [
+        ("Prices rose sharply in March.", "Prices fell sharply in March.", "Prices March: rise (A) vs fall (B)"),
+        ("The museum is open on Mondays.", "The museum is closed on Mondays.", "open (A) vs close (B)"),
+        ("The mayor lost the election.", "The mayor won the election.", "mayor election: lose (A) vs win (B)"),
+        ("The drug is unregulated in Canada.", "The drug is regulated in Canada.", "unregulate (A) vs regulate (B)"),
+    ],
+)
+def test_one_claim_states_the_opposite_of_the_other(reader, first: str, second: str, explanation: str) -> None:  # type: ignore[no-untyped-def]
+    (found,) = denials(reader, first, second)
+    assert explanation in found
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Sales rose sharply in 2019.", "Sales fell sharply in 2020."),  # other years
+        ("The store opens at 9 am on weekdays.", "The store closes at 5 pm on weekdays."),  # other times
+        ("Blood pressure rose in the treated group.", "Blood pressure fell in the placebo group."),  # other groups
+        ("The company won the contract.", "The company lost the appeal."),  # other things
+        ("Melatonin levels rise at night.", "Melatonin levels fall in the morning."),  # each at its own time
+        ("Prices did not rise in March.", "Prices fell in March."),  # one denied: both can hold
+        ("The drug raises blood pressure.", "The drug lowers blood pressure."),  # the direction judge's
+    ],
+)
+def test_no_opposites_at_other_times_or_of_other_things(reader, first: str, second: str) -> None:  # type: ignore[no-untyped-def]
     assert denials(reader, first, second) == []
 
 

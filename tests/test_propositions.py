@@ -316,3 +316,21 @@ def test_the_comparison_is_symmetric(first: str, second: str) -> None:
     assert compared(first, second) == compared(second, first)
     forth, back = contrast(read(first), read(second)), contrast(read(second), read(first))
     assert (forth.value_conflict is None) == (back.value_conflict is None)
+
+
+def test_times_and_days_differ_as_a_value_only_within_one_proposition() -> None:
+    # When things happened is no value of what happened: no amount flip between two reports of different days.
+    reports = contrast(
+        read("The death toll from the flood rose to 9 on Thursday."),
+        read("At least 14 people were killed when the river burst its banks on Tuesday, officials said."),
+    )
+    assert reports.amount_flip is None and reports.value_conflict is None
+    later = contrast(read("The museum opens at 9 am for members."), read("The shop closes at 6 pm for staff."))
+    assert later.amount_flip is None
+    # One proposition with another time is a value conflict, as before.
+    hours = contrast(read("The office opens at 9 am on weekdays."), read("The office opens at 8:30 am on weekdays."))
+    assert hours.value_conflict == ("9 am", "8:30 am") and hours.amount_flip is None
+    # Each of such claims may say what holds at its own time (`other_times`): not so where the times agree.
+    assert reports.other_times and later.other_times and hours.other_times
+    assert not contrast(read("Sales rose in 2019."), read("Sales fell in 2019.")).other_times
+    assert contrast(read("Sales rose in 2019."), read("Sales fell in 2020.")).other_times

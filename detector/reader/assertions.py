@@ -56,6 +56,7 @@ _QUESTION_WORDS = _WORDS["question_words"]
 _REGIMEN_PHASES = _WORDS["regimen_phases"]
 CONDITIONS = _WORDS["conditions"]
 _DENYING_VERBS = _WORDS["denying_verbs"]
+_IMPLICATIVE_VERBS = _WORDS["implicative_verbs"]
 _FORBIDDING_VERBS = _WORDS["forbidding_verbs"]
 # A number that is a year ("in 2019"): it names a time, not an amount or a value an instruction gives.
 YEAR = re.compile(r"^(1[89]|20)\d\d$")
@@ -292,7 +293,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         refers_back=any(_points_back(t) for t in tokens if t.dep_ in ("nsubj", "nsubjpass", "poss")),
         clause=any(t.dep_ in _SUBJECTS and t.head.pos_ in ("VERB", "AUX") for t in tokens),
         research=_research_footing(doc),
-        predications=read_predications(doc, _key, _DENYING_VERBS, CONDITIONS, _BELIEF_NOUNS),
+        predications=read_predications(doc, _key, _DENYING_VERBS, CONDITIONS, _BELIEF_NOUNS, _IMPLICATIVE_VERBS),
         identities=read_identities(doc, _key, CONDITIONS),
     )
 

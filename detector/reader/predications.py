@@ -83,11 +83,14 @@ def read_predications(
     denying_verbs: frozenset[str],
     conditions: frozenset[str],
     belief_nouns: frozenset[str] = frozenset(),
+    implicative_verbs: frozenset[str] = frozenset(),
 ) -> tuple[Predication, ...]:
     """Each clause of a parsed claim that the claim asserts or denies, as a `Predication`. `key` turns a word into
     its concept ("teenagers" → "teenag"). Read: finite clauses ("does not cause", "can be upgraded", "is safe").
     Not read: an infinitive, a gerund or a subjunctive ("persuaded him not to use it", "before using it",
-    "recommended that he use it": an aim or an activity, not a statement); a clause under a condition ("if …")
+    "recommended that he use it": an aim or an activity, not a statement) — but the infinitive of an
+    `implicative_verbs` word is one ("managed to finish it", "failed to meet the target"); a clause under a
+    condition ("if …")
     or left open ("whether …", "how …"); the content of a belief named ("the theory that X causes Y": a
     `belief_nouns` word); a question; a purpose ("decoys to neutralize the virus"); and a frame
     whose content is a clause of its own ("studies show that X": X is read, with the frame's denial passed on —
@@ -95,7 +98,7 @@ def read_predications(
     """
     found = []
     for token in doc:
-        if token.pos_ not in ("VERB", "AUX") or token.dep_ not in _CLAUSE_DEPS or not _finite(token):
+        if token.pos_ not in ("VERB", "AUX") or token.dep_ not in _CLAUSE_DEPS or not _finite(token, implicative_verbs):
             continue
         if token.dep_ == "conj" and token.head.pos_ not in ("VERB", "AUX"):
             continue
@@ -233,14 +236,20 @@ def _identity(description: Any, name: Any, key: Any) -> Identity:
     )
 
 
-def _finite(token: Any) -> bool:
-    """Whether a verb heads a statement: finite ("causes", "caused"), or with a finite auxiliary or a modal
-    ("does not cause", "can be upgraded", "has been shown")."""
+def _finite(token: Any, implicative_verbs: frozenset[str] = frozenset()) -> bool:
+    """Whether a verb heads a statement: finite ("causes", "caused"), with a finite auxiliary or a modal ("does
+    not cause", "can be upgraded", "has been shown"), or the "to" infinitive of an implicative verb that does
+    ("refused to declare", "did not manage to finish")."""
     if token.tag_ in ("VBZ", "VBP", "VBD"):
         return True
     if any(c.dep_ in ("aux", "auxpass") and c.tag_ in ("MD", "VBZ", "VBP", "VBD") for c in token.children):
         return True
-    return token.dep_ == "conj" and token.head.i != token.i and _finite(token.head)  # "does not raise or lower"
+    head = token.head
+    if head.i == token.i:
+        return False
+    if token.dep_ == "xcomp" and token.i > head.i and head.lemma_.lower() in implicative_verbs:
+        return any(c.dep_ == "aux" and c.tag_ == "TO" for c in token.children) and _finite(head, implicative_verbs)
+    return token.dep_ == "conj" and _finite(head, implicative_verbs)  # "does not raise or lower"
 
 
 def _open(token: Any, conditions: frozenset[str], belief_nouns: frozenset[str]) -> bool:

@@ -69,6 +69,10 @@ _REPORTED_ON = re.compile(
     r"wrote|add(?:s|ed)?|note[ds]?)\s+(?:on\s+)?$",
     re.I,
 )
+# Times of day and days of the week say when, as a year does: claims that differ in them conflict only where they
+# state one proposition ("opens at 9 am" / "at 8:30 am"; `_value_conflict`). Two reports of what happened on
+# different days ("the toll rose to 9 on Thursday" / "14 were killed on Tuesday") differ in no value.
+_POINTS = frozenset((TIME_OF_DAY, WEEKDAY))
 # A number that names a release ("version 2.1", "release 3") is a name, as a year names a time: not an amount.
 _VERSION = re.compile(r"\b(?:version|release)\s+\d+(?:\.\d+)*", re.I)
 # Numbers that name, not measure: years (`YEAR`) and list markers say nothing about an amount.
@@ -419,6 +423,9 @@ class Contrast:
     # Where one keeps people out below an age that the other lets in, of one thing (`_age_conflict`): "not
     # recommended for children under 3" vs "safe for children 1 and older", as "not under 3", "from 1".
     age_conflict: tuple[str, str] | None = None
+    # Whether the claims name different years, days of the week or times of day: each may say what holds at its
+    # own time ("sales rose in 2019" / "sales fell in 2020").
+    other_times: bool = False
 
     def features(self) -> dict[str, float]:
         return {
@@ -449,7 +456,7 @@ def contrast(a: Proposition, b: Proposition) -> Contrast:
     shared = len(a.words & b.words)
     overlap = shared / min(len(a.words), len(b.words)) if a.words and b.words else 0.0
     sizes = sorted((len(a.words), len(b.words)))
-    amount_flip = _amount_flip(a.amounts, b.amounts)
+    amount_flip = _amount_flip(a.amounts, b.amounts, aside=_POINTS)
     return Contrast(
         overlap=round(overlap, 4),
         length_ratio=round(math.log(max(sizes[1], 1) / max(sizes[0], 1)), 4),
@@ -460,10 +467,19 @@ def contrast(a: Proposition, b: Proposition) -> Contrast:
         ),
         amount_flip=amount_flip,
         quantifier_flip=_quantifier_flip(a.quantifiers, b.quantifiers),
-        value_conflict=_value_conflict(a, b, amount_flip),
+        value_conflict=_value_conflict(a, b, _amount_flip(a.amounts, b.amounts)),
         date_conflict=_date_conflict(a, b),
         age_conflict=_age_conflict(a, b),
+        other_times=_other_times(a, b),
     )
+
+
+def _other_times(a: Proposition, b: Proposition) -> bool:
+    """Whether two claims name different years, or days or times that never agree (`Contrast.other_times`)."""
+    if a.years and b.years and not a.years & b.years:
+        return True
+    points = [x for x in a.amounts if x.unit in _POINTS], [y for y in b.amounts if y.unit in _POINTS]
+    return _amount_flip(*points) is not None
 
 
 def _antonym(left: frozenset[str], right: frozenset[str]) -> tuple[str, str] | None:
@@ -486,11 +502,14 @@ def _unprefixed(word: str) -> frozenset[str]:
     return frozenset(stem(word[len(prefix) :]) for prefix in _NEGATING_PREFIXES if word.startswith(prefix))
 
 
-def _amount_flip(left: Sequence[Amount], right: Sequence[Amount]) -> tuple[str, str] | None:
+def _amount_flip(
+    left: Sequence[Amount], right: Sequence[Amount], aside: frozenset[str] = frozenset()
+) -> tuple[str, str] | None:
     # Amounts of the same unit on both sides that never agree: "3 to 5 g" vs "20 to 25 g", "22%" vs "88%", and
     # two limits that differ ("up to two days a week" vs "limited to one day a week": each allows the other's
-    # value, but they state different limits). A bare number ("in 2 of 3 cases", "text 1") names no quantity.
-    for unit in sorted(({x.unit for x in left} & {y.unit for y in right}) - {""}):
+    # value, but they state different limits). A bare number ("in 2 of 3 cases", "text 1") names no quantity;
+    # units in `aside` are not compared.
+    for unit in sorted(({x.unit for x in left} & {y.unit for y in right}) - {""} - aside):
         xs, ys = [x for x in left if x.unit == unit], [y for y in right if y.unit == unit]
         if not any(_agree(x, y) for x in xs for y in ys):
             return xs[0].text, ys[0].text

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..reader.assertions import DOSE_UNITS, Assertion, Quantity, agents_agree, concept, generic_words, stem
 from ..reader.predications import PRONOUN, Predication
-from ..reader.propositions import MONTHS, Contrast, event_verbs
+from ..reader.propositions import MONTHS, Contrast, antonyms, event_verbs
 
 
 @dataclass(frozen=True)
@@ -63,19 +63,65 @@ def negation_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list
     return []
 
 
-def denial_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str) -> list[Signal]:
+def denial_signals(a: Assertion, b: Assertion, doc_a: str, doc_b: str, *, opposites: bool = True) -> list[Signal]:
     """One claim denies what the other states of the same things: the same predicate, their arguments agreeing
     ("the RAM cannot be upgraded" / "you can upgrade the RAM"; "no evidence that melatonin is addictive" /
-    "melatonin is addictive")."""
+    "melatonin is addictive"); or, with `opposites`, states its opposite: both state predicates that are
+    opposites (`opposite`) of the same things ("prices rose in March" / "prices fell in March", "the museum is
+    open on Mondays" / "is closed on Mondays"; not "opens at 9 am" / "closes at 5 pm": other times)."""
     for p in a.predications:
         for q in b.predications:
             shared = _shared_arguments(p, q)
             if p.predicate == q.predicate and p.denied != q.denied and shared:
-                names = dict(p.names)
-                about = " ".join(names[k] for k in sorted(shared, key=list(names).index))
                 first, second = ("denied", "stated") if p.denied else ("stated", "denied")
-                return [Signal("denial", f"{about} · {p.words}: {first} ({doc_a}) vs {second} ({doc_b})")]
+                return [Signal("denial", f"{_about(p, shared)} · {p.words}: {first} ({doc_a}) vs {second} ({doc_b})")]
+    if not opposites:
+        return []
+    for p in a.predications:
+        for q in b.predications:
+            if p.denied or q.denied or not opposite(p.words, q.words):
+                continue
+            if shared := _same_things(p, q):
+                return [Signal("denial", f"{_about(p, shared)}: {p.words} ({doc_a}) vs {q.words} ({doc_b})")]
     return []
+
+
+def _same_things(p: Predication, q: Predication) -> set[str]:
+    """`_shared_arguments`, where the two clauses fill the same roles with the same things: "blood pressure rose
+    in the placebo group" does not speak of the group that was treated, nor "consumer prices" of all prices, and
+    "levels rise at night" / "levels fall in the morning" say when each holds."""
+    (subject_p, roles_p), (subject_q, roles_q) = _things(p), _things(q)
+    if roles_p != roles_q or (subject_p and subject_q and subject_p != subject_q):
+        return set()
+    return _shared_arguments(p, q)
+
+
+def _things(p: Predication) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """A clause's subject and its other arguments by role, a passive without its agent read as what it says the
+    state of: "the museum is closed" says of the museum what "the museum is open" does."""
+    roles = dict(p.arguments)
+    if not p.subject and "" in roles:
+        return roles.pop(""), roles
+    return p.subject, roles
+
+
+def _about(p: Predication, shared: set[str]) -> str:
+    """The words a clause names the concepts two clauses share with, in its order."""
+    names = dict(p.names)
+    return " ".join(names[k] for k in sorted(shared, key=list(names).index))
+
+
+def opposite(first: str, second: str) -> bool:
+    """Whether two predicates (lemmas) say opposite things: WordNet's direct antonyms ("rise" / "fall", "open" /
+    "closed", "win" / "lose", "include" / "exclude"), or one is the other with "un" or "non" before it
+    ("regulated" / "unregulated"), compared by stem."""
+    x, y = stem(first), stem(second)
+    if (x, y) in antonyms():
+        return True
+    return any(len(base) >= 4 and other == prefix + base for base, other in ((x, y), (y, x)) for prefix in _NOT)
+
+
+_NOT = ("un", "non", "non-")
 
 
 def _shared_arguments(p: Predication, q: Predication) -> set[str]:
@@ -247,7 +293,10 @@ def compare(a: Assertion, b: Assertion, doc_a: str, doc_b: str, contrast: Contra
     if not any(s.kind == "negation" for s in found):  # a denied effect already is the negation
         found += negation_signals(a, b, doc_a, doc_b)
     if not any(s.kind == "negation" for s in found):  # a denied effect or an absence is already a denial
-        found += denial_signals(a, b, doc_a, doc_b)
+        # Opposite effects on one target are the direction judge's, and what holds at different times is no
+        # opposite ("sales rose in 2019" / "fell in 2020").
+        apart = any(s.kind == "direction" for s in found) or (contrast is not None and contrast.other_times)
+        found += denial_signals(a, b, doc_a, doc_b, opposites=not apart)
     found += quantity_signals(a, b, doc_a, doc_b)
     if contrast is not None and not any(s.kind == "quantity" for s in found):
         found += value_signals(contrast, a, b, doc_a, doc_b)
