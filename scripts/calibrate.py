@@ -48,7 +48,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from detector import subjects
+from detector import embeddings, subjects
 from detector.evaluation import best_f1_threshold, precision_recall_f1, read_pairs
 from detector.judges import score_all
 from detector.models.load import load_embedder, load_judge, load_parser
@@ -124,7 +124,7 @@ def same_topic(  # type: ignore[no-untyped-def]
             claims.setdefault(r["claim"], "covidfact:" + r["gold_source"])
     texts = sorted(claims)
     sources = np.array([claims[t] for t in texts])
-    vectors = np.asarray(embedder.encode(texts))
+    vectors = embeddings.embed(texts, embedder)
     sims = vectors @ vectors.T
     sims[sources[:, None] == sources[None, :]] = -1.0
     found = set()
@@ -154,10 +154,16 @@ def nli_scores(name: str, pairs: Pairs, spec, cache: Path) -> np.ndarray:  # typ
     return both
 
 
+# Texts are embedded as a scan embeds its claims (`embeddings.embed`: batches of similar length), which bounds memory
+# (one batch of every text of a set held attention matrices for all of them at once: about 17 GB for COVID-Fact)
+# and gives the vectors a scan gives; the cached similarities are keyed on that code too.
+_EMBEDDING_CODE = Path(embeddings.__file__).read_bytes()
+
+
 def readings(name: str, pairs: Pairs, lock, reader, embedder, cache: Path):  # type: ignore[no-untyped-def]
     """What the claim reader reads in both sides of each pair and the sides' cosine similarity, cached by data
     set, texts and the parser's and embedder's cache keys (code, lexicons and model files included)."""
-    keys = [model_key(lock.spec("parser")), model_key(lock.spec("embedder"))]
+    keys = [model_key(lock.spec("parser")), model_key(lock.spec("embedder")), _EMBEDDING_CODE]
     content = json.dumps([pairs.premises, pairs.hypotheses]).encode() + b"".join(keys)
     file = cache / f"{name}-readings-{hashlib.sha256(content).hexdigest()[:16]}.pkl"
     if file.exists():
@@ -165,7 +171,7 @@ def readings(name: str, pairs: Pairs, lock, reader, embedder, cache: Path):  # t
     # Each text once: a same-topic claim is a side of many pairs.
     texts = sorted(set(pairs.premises) | set(pairs.hypotheses))
     index = {text: k for k, text in enumerate(texts)}
-    read, vectors = reader.read(texts), np.asarray(embedder.encode(texts))
+    read, vectors = reader.read(texts), embeddings.embed(texts, embedder)
     left, right = [index[t] for t in pairs.premises], [index[t] for t in pairs.hypotheses]
     found = ([read[k] for k in left], [read[k] for k in right], (vectors[left] * vectors[right]).sum(axis=1))
     cache.mkdir(parents=True, exist_ok=True)
@@ -176,13 +182,15 @@ def readings(name: str, pairs: Pairs, lock, reader, embedder, cache: Path):  # t
 def apart_similarities(name: str, pairs: Pairs, lock, embedder, cache: Path) -> np.ndarray:  # type: ignore[no-untyped-def]
     """Each pair's similarity apart from the topic its set shares (`subjects.apart_from_topic`): a set's texts are
     one collection, as a scan's claims are. Cached by data set, texts and the embedder's cache key."""
-    content = json.dumps([pairs.premises, pairs.hypotheses]).encode() + model_key(lock.spec("embedder"))
+    content = (
+        json.dumps([pairs.premises, pairs.hypotheses]).encode() + model_key(lock.spec("embedder")) + _EMBEDDING_CODE
+    )
     file = cache / f"{name}-apart-{hashlib.sha256(content + Path(subjects.__file__).read_bytes()).hexdigest()[:16]}.npy"
     if file.exists():
         return np.load(file)
     texts = sorted(set(pairs.premises) | set(pairs.hypotheses))
     index = {text: k for k, text in enumerate(texts)}
-    apart = subjects.apart_from_topic(np.asarray(embedder.encode(texts)))
+    apart = subjects.apart_from_topic(embeddings.embed(texts, embedder))
     left, right = [index[t] for t in pairs.premises], [index[t] for t in pairs.hypotheses]
     found = (apart[left] * apart[right]).sum(axis=1)
     cache.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from detector import candidates, screen
+from detector import candidates, embeddings, screen
 from detector.corpus import Corpus, PhraseMatcher, pair_recall, phrases_in_claims, read_corpus
 from detector.judges import score_all
 from detector.models.load import load_embedder, load_judge
@@ -73,7 +73,7 @@ def scan_unjudged(root: Path, embedder, settings: Settings | None = None) -> Sca
         [asdict(c) for c in result.claims],
         texts,
         [c.doc for c in result.claims],
-        np.asarray(embedder.encode(texts)),
+        embeddings.embed(texts, embedder),
     )
 
 

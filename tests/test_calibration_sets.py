@@ -134,3 +134,30 @@ def test_the_judges_ceiling_and_what_it_saves_change_no_verdict(calibrate: Modul
     # A ceiling under what the judge gave is no bound: the last pair (0.9912 both ways) would be lost.
     [lower] = calibrate.judge_reads_saved({"set": (x, scores)}, lambda r: r @ weights - 4.9 >= 0, 0.8, 0.95).values()
     assert lower["verdicts_changed"] == 1
+
+
+class RecordingEmbedder(TopicEmbedder):
+    """A TopicEmbedder that records how many texts each call embeds."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        return super().encode(texts)
+
+
+def test_claims_are_embedded_in_batches_as_a_scan_embeds_them(calibrate: ModuleType, tmp_path: Path) -> None:
+    # One call for every claim of a set held the attention of all of them at once (about 17 GB for COVID-Fact).
+    from detector.embeddings import DEFAULT_BATCH_SIZE
+
+    claims = [
+        {"claim": f"The vaccine trial {k} enrolled adults.", "evidence": {}, "cited_doc_ids": [k]} for k in range(150)
+    ]
+    _write_jsonl(tmp_path / "scifact" / "claims_train.jsonl", claims)
+    _write_jsonl(tmp_path / "scifact" / "claims_dev.jsonl", [])
+    _write_jsonl(tmp_path / "covidfact" / "COVIDFACT_dataset.jsonl", [])
+    embedder = RecordingEmbedder()
+    pairs = calibrate.same_topic(tmp_path, embedder, neighbours=1)
+    assert sum(embedder.calls) == 150 and max(embedder.calls) <= DEFAULT_BATCH_SIZE
+    assert len(pairs.premises) >= 75  # each claim with its nearest other claim
