@@ -90,9 +90,8 @@ def read_predications(
     Not read: an infinitive, a gerund or a subjunctive ("persuaded him not to use it", "before using it",
     "recommended that he use it": an aim or an activity, not a statement) — but the infinitive of an
     `implicative_verbs` word is one ("managed to finish it", "failed to meet the target"); a clause under a
-    condition ("if …")
-    or left open ("whether …", "how …"); the content of a belief named ("the theory that X causes Y": a
-    `belief_nouns` word); a question; a purpose ("decoys to neutralize the virus"); and a frame
+    condition ("if …") or left open ("whether …", "how …"); the content of a belief named ("the theory that X
+    causes Y": a `belief_nouns` word); a question; a purpose ("decoys to neutralize the virus"); and a frame
     whose content is a clause of its own ("studies show that X": X is read, with the frame's denial passed on —
     "no study has shown that X" denies X, "studies failed to show that X" too).
     """
