@@ -412,10 +412,11 @@ class Contrast:
     length_ratio: float
     negation_flip: bool
     antonym: tuple[str, str] | None
-    amount_flip: tuple[str, str] | None
+    amount_flip: tuple[str, str] | None  # not times of day or days of the week (`_POINTS`)
     quantifier_flip: tuple[str, str] | None
-    # The amounts of `amount_flip` where the claims state one proposition apart from them (`_value_conflict`):
-    # "about 160,000 vehicles cross the bridge every day" vs "roughly 40,000 vehicles use the bridge each day".
+    # Amounts that never agree, times and days among them, where the claims state one proposition apart from them
+    # (`_value_conflict`): "about 160,000 vehicles cross the bridge every day" vs "roughly 40,000 vehicles use the
+    # bridge each day", "opens at 9 am" vs "opens at 8:30 am".
     value_conflict: tuple[str, str] | None = None
     # Where the claims date one event that happens once to different years (`_date_conflict`): "completed in
     # 1932" vs "finished in 1928", as "completed 1932", "finished 1928".
@@ -456,7 +457,8 @@ def contrast(a: Proposition, b: Proposition) -> Contrast:
     shared = len(a.words & b.words)
     overlap = shared / min(len(a.words), len(b.words)) if a.words and b.words else 0.0
     sizes = sorted((len(a.words), len(b.words)))
-    amount_flip = _amount_flip(a.amounts, b.amounts, aside=_POINTS)
+    flips = _amount_flips(a.amounts, b.amounts)
+    amount_flip = next((flip for unit, flip in flips.items() if unit not in _POINTS), None)
     return Contrast(
         overlap=round(overlap, 4),
         length_ratio=round(math.log(max(sizes[1], 1) / max(sizes[0], 1)), 4),
@@ -467,19 +469,11 @@ def contrast(a: Proposition, b: Proposition) -> Contrast:
         ),
         amount_flip=amount_flip,
         quantifier_flip=_quantifier_flip(a.quantifiers, b.quantifiers),
-        value_conflict=_value_conflict(a, b, _amount_flip(a.amounts, b.amounts)),
+        value_conflict=_value_conflict(a, b, next(iter(flips.values()), None)),
         date_conflict=_date_conflict(a, b),
         age_conflict=_age_conflict(a, b),
-        other_times=_other_times(a, b),
+        other_times=bool(a.years and b.years and not a.years & b.years) or not _POINTS.isdisjoint(flips),
     )
-
-
-def _other_times(a: Proposition, b: Proposition) -> bool:
-    """Whether two claims name different years, or days or times that never agree (`Contrast.other_times`)."""
-    if a.years and b.years and not a.years & b.years:
-        return True
-    points = [x for x in a.amounts if x.unit in _POINTS], [y for y in b.amounts if y.unit in _POINTS]
-    return _amount_flip(*points) is not None
 
 
 def _antonym(left: frozenset[str], right: frozenset[str]) -> tuple[str, str] | None:
@@ -502,18 +496,17 @@ def _unprefixed(word: str) -> frozenset[str]:
     return frozenset(stem(word[len(prefix) :]) for prefix in _NEGATING_PREFIXES if word.startswith(prefix))
 
 
-def _amount_flip(
-    left: Sequence[Amount], right: Sequence[Amount], aside: frozenset[str] = frozenset()
-) -> tuple[str, str] | None:
-    # Amounts of the same unit on both sides that never agree: "3 to 5 g" vs "20 to 25 g", "22%" vs "88%", and
-    # two limits that differ ("up to two days a week" vs "limited to one day a week": each allows the other's
-    # value, but they state different limits). A bare number ("in 2 of 3 cases", "text 1") names no quantity;
-    # units in `aside` are not compared.
-    for unit in sorted(({x.unit for x in left} & {y.unit for y in right}) - {""} - aside):
+def _amount_flips(left: Sequence[Amount], right: Sequence[Amount]) -> dict[str, tuple[str, str]]:
+    # Each unit, in sorted order, whose amounts on the two sides never agree → the first amount of each side: "3 to
+    # 5 g" vs "20 to 25 g", "22%" vs "88%", and two limits that differ ("up to two days a week" vs "limited to one
+    # day a week": each allows the other's value, but they state different limits). A bare number ("in 2 of 3
+    # cases", "text 1") names no quantity.
+    flips = {}
+    for unit in sorted(({x.unit for x in left} & {y.unit for y in right}) - {""}):
         xs, ys = [x for x in left if x.unit == unit], [y for y in right if y.unit == unit]
         if not any(_agree(x, y) for x in xs for y in ys):
-            return xs[0].text, ys[0].text
-    return None
+            flips[unit] = (xs[0].text, ys[0].text)
+    return flips
 
 
 def _agree(x: Amount, y: Amount) -> bool:
