@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from detector.reader.assertions import CONCEPTS_FILE, concept, stem
-from detector.reader.propositions import _antonym, antonyms, contrast, read
+from detector.reader.propositions import _antonym, antonyms, clauses, contrast, measure, read
 
 
 def compared(first: str, second: str) -> dict[str, float]:
@@ -154,6 +154,85 @@ def test_a_value_under_a_condition_or_at_another_time_is_no_value_conflict() -> 
     assert contrast(read(years[0]), read("In 2019, 45% of adults used the app.")).value_conflict == ("30%", "45%")
 
 
+@pytest.mark.parametrize(
+    ("word", "measured"),
+    [
+        ("kilometres", ("length", 1000.0)),
+        ("mcg", ("mass", 1e-9)),
+        ("weeks", ("time", 604800.0)),
+        ("ml", ("volume", 1e-6)),
+        ("GB", ("data", 8e9)),
+        ("lanes", None),  # no unit pint knows
+        ("mph", None),  # a rate, not one of the quantities compared across units
+        ("m", None),  # "5m people": millions as often as metres
+        ("units", None),
+    ],
+)
+def test_a_unit_is_read_as_the_quantity_it_measures(word: str, measured: tuple[str, float] | None) -> None:
+    found = measure(word)
+    assert (
+        found == measured if found is None or measured is None else found == (measured[0], pytest.approx(measured[1]))
+    )
+
+
+def test_amounts_in_other_units_of_one_quantity_are_compared_in_one() -> None:
+    longer = contrast(read("The bridge is 1,200 metres long."), read("The bridge is about 1.4 kilometres long."))
+    assert longer.value_conflict == ("1,200 metres", "1.4 kilometres")
+    # The same amount in other words agrees; the unit's words count as one word both claims share.
+    assert contrast(read("The bridge is 1,200 metres long."), read("The bridge is 1.2 km long.")).amount_flip is None
+    assert contrast(read("Take 500 mcg of melatonin."), read("Take 0.5 mg of melatonin.")).amount_flip is None
+    assert contrast(read("Logs are kept for 14 days."), read("Logs are kept for two weeks.")).amount_flip is None
+    assert contrast(read("Logs are kept for 14 days."), read("Logs are kept for 3 months.")).value_conflict == (
+        "14 days",
+        "3 months",
+    )
+    # How often is not how long: "every six hours" against "kept for 30 days".
+    often = read("Backups run nightly instead of every six hours.")
+    assert [(x.text, x.unit) for x in often.amounts] == [("six hours", "interval")]
+    assert contrast(often, read("Backups run nightly and are kept for 30 days.")).value_conflict is None
+    assert contrast(read("Backups run every 6 hours."), read("Backups run every 12 hours.")).value_conflict == (
+        "6 hours",
+        "12 hours",
+    )
+    # A mass is no time, however alike the claims.
+    assert contrast(read("The course lasts 5 days."), read("The course lasts 5 g.")).amount_flip is None
+
+
+def test_each_clause_of_a_compound_claim_is_a_proposition_of_its_own() -> None:
+    assert clauses("The bridge opened in 1934 and was designed by Pieter Holm.") == [
+        "The bridge opened in 1934",
+        "was designed by Pieter Holm.",
+    ]
+    assert clauses("It is 1,200 metres long, and its main arch spans 310 metres.") == [
+        "It is 1,200 metres long",
+        "its main arch spans 310 metres.",
+    ]
+    # A semicolon inside brackets ends no clause, and a claim of one clause is itself.
+    bracketed = "Latency fell (mean difference 11.7 minutes; 95% CI 5.2 to 18.2) in adults."
+    assert clauses(bracketed) == [bracketed]
+    assert clauses("The pool holds 50 connections per instance.") == ["The pool holds 50 connections per instance."]
+    # The value one clause gives conflicts with the same proposition's value in the other claim.
+    compound = read("It is 1,200 metres long, and its main arch spans 310 metres.")
+    other = read("The bridge is about 1.4 kilometres long, and it took me twenty minutes to cross.")
+    assert contrast(compound, other).value_conflict == ("1,200 metres", "1.4 kilometres")
+    assert contrast(
+        read("Backups run nightly and are kept for 30 days."),
+        read("Backups are kept for 7 days; older ones are deleted."),
+    ).value_conflict == ("30 days", "7 days")
+    # Where a clause of one states the other's proposition with a value that agrees, another clause's value is
+    # about something else.
+    both = read("Distancing cuts the risk by 90 percent, and masks cut the risk by 65 percent.")
+    assert contrast(both, read("Masks cut the risk by 65 percent.")).value_conflict is None
+    assert contrast(both, read("Masks cut the risk by 30 percent.")).value_conflict == ("65 percent", "30 percent")
+    # A value both give alike in another proposition does not hide the one they give differently.
+    shares = read("Of 40 boxes, 75% were damaged, and only 10 boxes were within 5% of the stated weight.")
+    other = read("Of 40 boxes checked, 25% were damaged; ten boxes were within 5% of the stated weight.")
+    assert contrast(shares, other).value_conflict == ("75%", "25%")
+    # As a whole, the two share too little of one proposition; and a claim under a condition is read whole.
+    assert contrast(compound, other).overlap < 0.75
+    assert read("If the bridge is closed, traffic waits 20 minutes, and buses take 40 minutes.").clauses == ()
+
+
 def test_one_event_that_happens_once_dated_to_two_years_is_a_date_conflict() -> None:
     completed = read("The Harbor Bridge was completed in 1932 after eight years of construction.")
     finished = read("Construction of the Harbor Bridge finished in 1928.")
@@ -274,7 +353,9 @@ def test_a_bound_is_every_amount_it_allows() -> None:
 
 
 def test_between_two_numbers_is_a_range() -> None:
-    assert [(x.low, x.high, x.unit) for x in read("Take between 5 and 10 mg a day.").amounts] == [(5.0, 10.0, "mg")]
+    assert [(x.low, x.high, x.unit) for x in read("Take between 5 and 10 mg a day.").amounts] == [
+        (pytest.approx(5e-6), pytest.approx(1e-5), "mass")  # in kilograms
+    ]
     assert [(x.low, x.high) for x in read("Rates were between 20% and 30%.").amounts] == [(20.0, 30.0)]
     assert compared("Take between 5 and 10 mg a day.", "Take 8 mg a day.")["amount_flip"] == 0.0
     # Two counts joined by "and" stay two.
@@ -283,7 +364,7 @@ def test_between_two_numbers_is_a_range() -> None:
 
 def test_a_year_is_a_time_not_an_amount() -> None:
     found = read("It was completed in 1932 after eight years of work.")
-    assert found.years == frozenset({1932}) and [(x.low, x.unit) for x in found.amounts] == [(8.0, "year")]
+    assert found.years == frozenset({1932}) and [(x.text, x.unit) for x in found.amounts] == [("eight years", "time")]
 
 
 def test_numbers_that_name_or_rank_are_not_amounts() -> None:
@@ -293,7 +374,7 @@ def test_numbers_that_name_or_rank_are_not_amounts() -> None:
     # A function word after a number is not its unit: "2 of" and "19 is" measure nothing to compare.
     assert compared("In 2 of the trials it helped.", "In 19 of the trials it helped.")["amount_flip"] == 0.0
     # Amounts with units still are: "3-5g" as written on labels, a range, a share.
-    assert [a.unit for a in read("Take 3-5g, or 20 to 25 grams, in 22% of cases.").amounts] == ["g", "gram", "%"]
+    assert [a.unit for a in read("Take 3-5g, or 20 to 25 grams, in 22% of cases.").amounts] == ["mass", "mass", "%"]
 
 
 def test_different_quantifiers_are_a_flip_and_the_explanation_names_each_difference() -> None:

@@ -739,7 +739,8 @@ def _plural_symbol() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _units() -> Any:
+def units() -> Any:
+    """pint's unit registry (one a process: it takes a while to build)."""
     import pint
 
     return pint.UnitRegistry()
@@ -767,7 +768,7 @@ def quantities(text: str, doc: Any = None) -> Iterable[Quantity]:
                 previous = q.span[1]
             continue
         try:
-            factor = _units()(unit).to(_BASE[entity]).magnitude
+            factor = units()(unit).to(_BASE[entity]).magnitude
         except Exception:
             continue
         spread = q.uncertainty or 0.0
@@ -816,7 +817,7 @@ def _per_day(q: Any) -> tuple[str, str] | None:
     amount = dimensions[0]["base"]
     for entity in ("mass", "volume"):
         try:
-            _units()(amount).to(_BASE[entity])
+            units()(amount).to(_BASE[entity])
         except Exception:
             continue
         return entity, amount

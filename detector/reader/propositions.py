@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -133,6 +133,9 @@ class Amount:
     # "at most" or "at least" where the claim states it as a limit ("up to 6", "a maximum of 6", "limited to
     # 6", "at least 2"), "" otherwise ("less than 1%" describes an amount; "6" is one).
     limit: str = ""
+    # The concept of the unit's word as the claim writes it ("kilometr"), where a unit of length, mass, volume,
+    # time or data (`measure`) is read in its base unit: two claims can measure one thing in other words.
+    word: str = ""
 
 
 @dataclass(frozen=True)
@@ -152,10 +155,44 @@ class Proposition:
     # and the least ages a statement lets in ("safe for children 1 and older": 12; "over 18": 228).
     forbidden_below: frozenset[int] = frozenset()
     allowed_from: frozenset[int] = frozenset()
+    # The propositions of a compound claim's clauses (`clauses`), each read alone; () for a claim of one clause.
+    clauses: tuple[Proposition, ...] = ()
+
+
+# Where a sentence joins clauses that each state something: a semicolon, a comma before a coordinating
+# conjunction ("…, and its main arch spans 310 metres"), or "and" before a verb phrase that shares the subject
+# ("opened in 1934 and was designed by …"). A subordinate clause ("when …", "if …") is left whole: what it says
+# holds under it.
+_CLAUSE_BREAK = re.compile(
+    r";|,\s*(?:and|but|so|yet|whereas|while)\s+|\s+(?:and|but)\s+(?=(?:was|were|is|are|has|have|had|will|would|can|"
+    r"could|may|might|must|should|does|did|do)\b)",
+    re.I,
+)
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses a claim joins (`_CLAUSE_BREAK`, outside brackets: "(WMD −11.7 minutes; 95% CI …)" is one
+    aside), each with a content word; the claim alone if it is one."""
+    parts, at = [], 0
+    for match in _CLAUSE_BREAK.finditer(text):
+        before = text[: match.start()]
+        if before.count("(") + before.count("[") <= before.count(")") + before.count("]"):
+            parts.append(text[at : match.start()].strip())
+            at = match.end()
+    parts = [part for part in (*parts, text[at:].strip()) if _WORD.search(part)]
+    return parts if len(parts) > 1 else [text]
 
 
 def read(text: str) -> Proposition:
-    """A claim's content words, negation, amounts, quantifiers, years and whether it states a condition."""
+    """A claim's content words, negation, amounts, quantifiers, years and whether it states a condition; and for a
+    compound claim that states no condition, each of its clauses read alone."""
+    whole = _read(text)
+    if whole.conditional or len(parts := clauses(text)) < 2:
+        return whole
+    return replace(whole, clauses=tuple(_read(part) for part in parts))
+
+
+def _read(text: str) -> Proposition:
     tokens = [t.lower().replace("’", "'") for t in _WORD.findall(text)]
     stops = stop_words()
     negated = any(t in NEGATORS or t.endswith("n't") for t in tokens)
@@ -334,12 +371,52 @@ def _amounts(text: str, written: dict[int, str] | None = None) -> tuple[list[Amo
             high = float(second.replace(",", "")) if second else low
         except ValueError:
             continue
-        unit = "%" if unit.lower() in ("%", "percent") else stem(unit) if unit else ""
+        word = ""
+        if measured := measure(unit):
+            word, (unit, factor) = concept(stem(unit)), measured
+            low, high = low * factor, high * factor
+            if unit == "time" and _EVERY.search(ranged[: match.start()]):
+                unit = INTERVAL  # "every six hours" says how often, "for 30 days" how long
+        else:
+            unit = "%" if unit.lower() in ("%", "percent") else stem(unit) if unit else ""
         # A bound is every amount it allows, as the claim reader reads a dose's: "more than 5 songs" holds for 6,
         # "up to 8 days" for 6 (`amount_bound`, `[patterns]` in claim_reader.toml); "eight to ten lanes", as the
         # claim says it.
-        found.append(_bounded(text, match, min(low, high), max(low, high), unit, written, (2, 1)))
+        found.append(_bounded(text, match, min(low, high), max(low, high), unit, written, (2, 1), word))
     return found, frozenset(years)
+
+
+# A time after "every" or "each" is how often something happens, not how long it lasts or when.
+INTERVAL = "interval"
+_EVERY = re.compile(r"\b(?:every|each)\s+$", re.I)
+# What pint reads a unit's word as measuring (its dimensionality) → the name of that quantity: amounts of one are
+# compared in one unit ("1,200 metres" / "1.4 kilometres", "500 mcg" / "0.5 mg", "two weeks" / "14 days"). Rates
+# ("mph"), energies ("kcal") and the rest keep their word as their unit.
+_MEASURES = {"[length]": "length", "[mass]": "mass", "[length] ** 3": "volume", "[time]": "time"}
+# Words pint reads as a unit that, after a number, mostly are something else: "5m people" (million), "the 1990 s",
+# "at" (an atmosphere), "a" (a year).
+_NOT_UNITS = frozenset(("m", "s", "t", "a", "at", "h", "units", "unit"))
+
+
+@lru_cache(maxsize=4096)
+def measure(word: str) -> tuple[str, float] | None:
+    """The quantity a unit's word measures and the factor to that quantity's base unit (pint: "kilometres" →
+    ("length", 1000.0), "mcg" → ("mass", 1e-09), "GB" → ("data", 8e9) in bits); None for a word pint does not
+    know as a unit of length, mass, volume, time or data ("lanes", "people", "mph")."""
+    if not word or word in _NOT_UNITS or word.lower() in stop_words():
+        return None
+    from pint.errors import PintError
+
+    from .assertions import units
+
+    try:
+        base = units().Quantity(1.0, word).to_base_units()
+    except (PintError, AttributeError, TypeError, ValueError):
+        return None
+    if str(base.units) == "bit":
+        return "data", float(base.magnitude)
+    name = _MEASURES.get(str(base.dimensionality))
+    return (name, float(base.magnitude)) if name else None
 
 
 def _money(text: str, match: re.Match[str], written: dict[int, str]) -> Amount:
@@ -382,6 +459,7 @@ def _bounded(
     unit: str,
     written: dict[int, str],
     numbers: Sequence[int],
+    word: str = "",
 ) -> Amount:
     """An amount with the bound the words around it make ("up to $500"; `amount_bound`), in the claim's words:
     the numbers in `numbers` (groups of `match`, the later first) as the claim spelled them out, if it did."""
@@ -396,7 +474,7 @@ def _bounded(
         if match.group(group) and match.start(group) in written:
             at = match.start(group) - start
             words = words[:at] + written[match.start(group)] + words[at + len(match.group(group)) :]
-    return Amount(low, high, unit, words.strip(), limit)
+    return Amount(low, high, unit, words.strip(), limit, word)
 
 
 FEATURES = ("overlap", "negation_flip", "antonym", "amount_flip", "quantifier_flip", "length_ratio")
@@ -469,11 +547,24 @@ def contrast(a: Proposition, b: Proposition) -> Contrast:
         ),
         amount_flip=amount_flip,
         quantifier_flip=_quantifier_flip(a.quantifiers, b.quantifiers),
-        value_conflict=_value_conflict(a, b, next(iter(flips.values()), None)),
-        date_conflict=_date_conflict(a, b),
+        value_conflict=_value_conflict_in_clauses(a, b),
+        date_conflict=_in_clauses(a, b, _date_conflict),
         age_conflict=_age_conflict(a, b),
         other_times=bool(a.years and b.years and not a.years & b.years) or not _POINTS.isdisjoint(flips),
     )
+
+
+def _in_clauses(
+    a: Proposition, b: Proposition, conflict: Callable[[Proposition, Proposition], tuple[str, str] | None]
+) -> tuple[str, str] | None:
+    """What `conflict` finds between the two claims, or else between a clause of one and the other claim or a
+    clause of it: a compound claim states each of its clauses ("the bridge opened in 1934 and was designed by …"
+    dates the opening as "the bridge opened to traffic in 1932" does)."""
+    for x in (a, *a.clauses):
+        for y in (b, *b.clauses):
+            if (found := conflict(x, y)) is not None:
+                return found
+    return None
 
 
 def _antonym(left: frozenset[str], right: frozenset[str]) -> tuple[str, str] | None:
@@ -520,23 +611,58 @@ def _agree(x: Amount, y: Amount) -> bool:
     return True
 
 
-def _value_conflict(a: Proposition, b: Proposition, flip: tuple[str, str] | None) -> tuple[str, str] | None:
-    """`flip` where the two claims state one proposition with another value: apart from words of approximation
-    they share three quarters of the shorter one's content words (the unit among them: it names what is counted
-    or measured), two at least. Two sources giving different values of one measure of one thing disagree,
-    whatever the topic (a count, a share, a length, a price); the claim reader's dose judge reads doses more
-    closely. Not where a claim is negated ("not 30 days" says what it is not), states a condition ("when you take
-    3 mg, levels rise 10 times": a value under it), or where the two name different years (two times)."""
-    if flip is None or a.negated or b.negated or a.conditional or b.conditional:
+def _value_conflict_in_clauses(a: Proposition, b: Proposition) -> tuple[str, str] | None:
+    """The values of a value conflict (`_value_conflict`) between the two claims or a clause of one and the other
+    claim or a clause of it (a compound claim states each of its clauses), where neither claim states the other's
+    proposition with a value that agrees: "distancing cuts the risk by 90 percent, and masks cut it by 65 percent"
+    gives the 65 percent of "masks cut the risk by 65 percent". Of several, the one between the parts that share
+    the most of their words, and the shortest of those."""
+    found: list[tuple[float, int, int, tuple[str, str]]] = []
+    for x in (a, *a.clauses):
+        for y in (b, *b.clauses):
+            if (conflict := _value_conflict(x, y)) is None:
+                continue
+            unit, values = conflict
+            if any(_agree_on(other, y, unit) for other in a.clauses or (a,)) or any(
+                _agree_on(x, other, unit) for other in b.clauses or (b,)
+            ):
+                continue
+            shared = len(x.words & y.words) / max(min(len(x.words), len(y.words)), 1)
+            found.append((-shared, len(x.words) + len(y.words), len(found), values))
+    return min(found)[3] if found else None
+
+
+def _value_conflict(a: Proposition, b: Proposition) -> tuple[str, tuple[str, str]] | None:
+    """The first unit whose amounts never agree on the two sides (`_amount_flips`), with the first amount of each
+    side, where the two claims state one proposition (`_one_proposition`) with another value. Two sources giving
+    different values of one measure of one thing disagree, whatever the topic (a count, a share, a length, a price);
+    the claim reader's dose judge reads doses more closely. Not where a claim is negated ("not 30 days" says what it
+    is not), states a condition ("when you take 3 mg, levels rise 10 times": a value under it), or where the two name
+    different years (two times)."""
+    if a.negated or b.negated or a.conditional or b.conditional or not (a.amounts and b.amounts):
         return None
     if a.years and b.years and not a.years & b.years:
         return None
+    flip = next(iter(_amount_flips(a.amounts, b.amounts).items()), None)
+    return flip if flip is not None and _one_proposition(a, b, flip[0]) else None
+
+
+def _agree_on(a: Proposition, b: Proposition, unit: str) -> bool:
+    """Whether the two state one proposition with amounts of `unit` that agree."""
+    has = any(x.unit == unit for x in a.amounts) and any(y.unit == unit for y in b.amounts)
+    return has and unit not in _amount_flips(a.amounts, b.amounts) and _one_proposition(a, b, unit)
+
+
+def _one_proposition(a: Proposition, b: Proposition, unit: str) -> bool:
+    """Whether two claims that give amounts of `unit` state one proposition apart from them: apart from words of
+    approximation they share three quarters of the shorter one's content words, two at least, the unit among them
+    (it names what is counted or measured, in whatever words: "metres" and "kilometres" are one unit of length)."""
     aside = {concept(stem(w)) for w in (*APPROXIMATORS, *_DAYS)}  # the days are values, as the numbers are
-    left, right = a.words - aside, b.words - aside
-    shared = len(left & right)
-    if shared >= 2 and shared >= 0.75 * min(len(left), len(right)):
-        return flip
-    return None
+    # A unit read in its base unit is one word of both claims, whatever word each writes it in.
+    named = {x.word for x in (*a.amounts, *b.amounts) if x.unit == unit and x.word}
+    left, right = a.words - aside - named, b.words - aside - named
+    shared = len(left & right) + bool(named)
+    return shared >= 2 and shared >= 0.75 * (min(len(left), len(right)) + bool(named))
 
 
 def _date_conflict(a: Proposition, b: Proposition) -> tuple[str, str] | None:
