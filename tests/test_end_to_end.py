@@ -421,6 +421,26 @@ def test_what_an_implicative_verb_says_did_not_happen_and_opposites(news) -> Non
     assert len(news) == 3
 
 
+# Two pages about one bridge (written for this test): a length in other units, each said in a compound claim, and
+# an opening dated to two years where a claim has one word besides the event.
+BRIDGE = {
+    "entry.txt": "Harlow Bridge\n\nThe Harlow Bridge is a steel arch bridge over the river Denn.\nThe bridge opened to "
+    "traffic in 1932.\nIt is 1,200 metres long, and its main arch spans 310 metres.\nThe deck was replaced in 1988.\n",
+    "blog.txt": "A walk across the Harlow Bridge\n\nThe bridge opened in 1934 and was designed by Pieter Holm.\nThe "
+    "bridge is about 1.4 kilometres long, and it took me twenty minutes to cross.\nA small café at the southern end "
+    "sells coffee and cake.\n",
+}
+
+
+bridge = _scanned_pages("bridge", BRIDGE)
+
+
+def test_a_length_in_other_units_and_a_date_in_a_compound_claim(bridge) -> None:  # type: ignore[no-untyped-def]
+    assert _reported(bridge, "1,200 metres long", "about 1.4 kilometres long")
+    assert _reported(bridge, "opened to traffic in 1932", "opened in 1934")
+    assert len(bridge) == 2
+
+
 def _not_yet(first: str, second: str, why: str) -> Any:
     return pytest.param(first, second, marks=pytest.mark.xfail(strict=True, reason=why))
 

@@ -252,3 +252,45 @@ def test_two_names_for_what_only_one_can_be(reader, first: str, second: str, exp
 )
 def test_no_name_conflict_between_other_things_or_what_recurs(reader, first: str, second: str) -> None:  # type: ignore[no-untyped-def]
     assert names(reader, first, second) == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "explanation"),
+    [
+        # One word of content besides the event on a side: too little for the bag of words (`_date_conflict`).
+        (
+            "Acme was founded in 1901.",
+            "Acme was founded in 1903 by John Smith.",
+            "date: founded 1901 (A) vs founded 1903 (B)",
+        ),
+        (
+            "The bridge opened to traffic in 1932.",
+            "The bridge opened in 1934 and was designed by Pieter Holm.",
+            "date: opened 1932 (A) vs opened 1934 (B)",
+        ),
+        (
+            "Its founder died on 4 May 1951 in Paris.",
+            "Its founder died in 1953.",
+            "date: died 1951 (A) vs died 1953 (B)",
+        ),
+    ],
+)
+def test_one_thing_dated_to_two_years_for_an_event_that_happens_once(
+    reader, first: str, second: str, explanation: str
+) -> None:  # type: ignore[no-untyped-def]
+    assert names(reader, first, second) == [explanation]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Acme was founded in 1901.", "The company's European branch was founded in 2005."),  # another thing
+        ("The museum opened in 1934.", "The museum opened a new wing in 1932."),  # what it opened
+        ("Two workers died in 1930.", "Two workers died in 1931."),  # not one thing
+        ("The store opened in Paris in 1932.", "The store opened in Lyon in 1934."),  # two openings
+        ("The bridge was not opened in 1932.", "The bridge opened in 1934."),  # a denial: the denial judge's
+        ("The bridge was closed in 1992.", "The bridge was closed in 2004."),  # what recurs
+    ],
+)
+def test_no_date_conflict_between_other_things_or_openings(reader, first: str, second: str) -> None:  # type: ignore[no-untyped-def]
+    assert names(reader, first, second) == []

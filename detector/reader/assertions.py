@@ -16,7 +16,7 @@ from typing import Any
 
 import snowballstemmer
 
-from .predications import Identity, Predication, read_identities, read_predications
+from .predications import YEAR, Identity, Predication, read_identities, read_predications
 
 
 def _alternatives(words: Iterable[str]) -> str:
@@ -58,8 +58,6 @@ CONDITIONS = _WORDS["conditions"]
 _DENYING_VERBS = _WORDS["denying_verbs"]
 _IMPLICATIVE_VERBS = _WORDS["implicative_verbs"]
 _FORBIDDING_VERBS = _WORDS["forbidding_verbs"]
-# A number that is a year ("in 2019"): it names a time, not an amount or a value an instruction gives.
-YEAR = re.compile(r"^(1[89]|20)\d\d$")
 # Each word that gives an amount a role → the role ("mean" → "average").
 _DOSE_ROLES = {word: role for role, words in _LEXICON["dose_roles"].items() for word in words}
 _ROLE_WORDS = _alternatives(_DOSE_ROLES)

@@ -8,6 +8,7 @@ spaCy parse: dependency labels and closed-class words are grammar, kept here; th
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,12 @@ _NARROWING_DEPS = frozenset(("prep", "relcl", "acl"))
 _CONTENT = frozenset(("NOUN", "PROPN", "VERB", "ADJ", "ADV"))
 # A name written with full stops: "U.S.", "U.K.", "e.U.".
 _ABBREVIATION = re.compile(r"(?:[A-Za-z]\.){2,}")
+# A number that is a year ("in 2019"): it names a time, not an amount or a value an instruction gives.
+YEAR = re.compile(r"^(1[89]|20)\d\d$")
+# The prepositions that date what a clause says happened: "opened in 1932", "was founded on 4 May 1901".
+_DATING = frozenset(("in", "on"))
+# What picks out one thing: "the bridge", "this company", "its founder" (an owner), or a name.
+_ONE = frozenset(("the", "this", "that"))
 
 
 # The subject of a clause whose subject is a pronoun ("it can lead to hair loss"): someone another sentence
@@ -59,6 +66,12 @@ class Predication:
     # Whether the subject is narrowed by a phrase or a clause of its own ("people with a stomach ulcer", "users
     # who signed up before May"): a group, not whoever does it.
     narrowed: bool = False
+    # For a verb: the form it is written in ("opened", "was founded": "founded"), the years the clause is dated to
+    # ("in 1932", "on 4 May 1901"), and whether what it happens to — what it acts on, else its subject — is one
+    # thing a name or "the" picks out ("the bridge opened", "Acme was founded"; not "two workers died").
+    form: str = ""
+    years: frozenset[int] = frozenset()
+    one: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ def read_predications(
         subject = _subject(token)
         roles: dict[str, dict[str, str]] = {}
         read: list[Any] = []  # the arguments besides the subject
+        undergoer = subject  # what the clause happens to: what the verb acts on, else its subject
         if complement is not None:
             # "X is safe", "X is considered safe", "experts consider X safe": safe is said of X.
             subject = objects[0] if objects else subject
@@ -129,6 +143,7 @@ def read_predications(
             for theme in themes:
                 roles.setdefault("", {}).update(_phrase(theme, key))
             read += themes
+            undergoer = themes[0] if themes else subject
         # A copula's phrases are its complement's: "is not available in the UK" may hang "in the UK" on "is".
         said = (head, *activities) if complement is None else (head, token)
         for preposition, noun in [pp for word in said for pp in _prepositional(word)]:
@@ -167,9 +182,35 @@ def read_predications(
                 names=tuple(names.items()),
                 proper=frozenset(proper),
                 narrowed=subject is not None and any(_narrows(c) for c in subject.children),
+                form=token.lower_ if complement is None else "",
+                years=frozenset(_years(said)) if complement is None else frozenset(),
+                one=complement is None and _one(undergoer),
             )
         )
     return tuple(found)
+
+
+def _years(words: Sequence[Any]) -> set[int]:
+    """The years the clause of `words` is dated to: a year in their phrases of "in" or "on" ("in 1932", "in March
+    1932", "on 4 May 1901")."""
+    return {
+        int(w.text)
+        for word in words
+        for preposition, noun in _prepositional(word)
+        if preposition in _DATING
+        for w in noun.subtree
+        if w.like_num and YEAR.match(w.text)
+    }
+
+
+def _one(token: Any) -> bool:
+    """Whether a noun picks out one thing: a singular name ("Acme"), or a singular noun with "the", "this",
+    "that" or an owner ("the bridge", "its founder"), with nothing joined to it ("the bridge and the tunnel")."""
+    if token is None or token.tag_ not in ("NN", "NNP") or any(c.dep_ == "conj" for c in token.children):
+        return False
+    if token.pos_ == "PROPN":
+        return True
+    return any(c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ in _ONE) for c in token.children)
 
 
 def _narrows(token: Any) -> bool:

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..reader.assertions import DOSE_UNITS, Assertion, Quantity, agents_agree, concept, generic_words, stem
 from ..reader.predications import PRONOUN, Predication
-from ..reader.propositions import MONTHS, Contrast, antonyms, event_verbs
+from ..reader.propositions import MONTHS, Contrast, antonyms, event_verbs, events
 
 
 @dataclass(frozen=True)
@@ -206,6 +206,9 @@ def value_signals(contrast: Contrast, a: Assertion, b: Assertion, doc_a: str, do
     if contrast.date_conflict is not None:
         first, second = contrast.date_conflict
         return [Signal("quantity", f"date: {first} ({doc_a}) vs {second} ({doc_b})")]
+    if dated := date_conflict(a, b):
+        first, second = dated
+        return [Signal("quantity", f"date: {first} ({doc_a}) vs {second} ({doc_b})")]
     if contrast.age_conflict is not None:
         first, second = contrast.age_conflict
         return [Signal("quantity", f"age: {first} ({doc_a}) vs {second} ({doc_b})")]
@@ -216,6 +219,40 @@ def value_signals(contrast: Contrast, a: Assertion, b: Assertion, doc_a: str, do
         return []
     first, second = contrast.value_conflict
     return [Signal("quantity", f"value: {first} ({doc_a}) vs {second} ({doc_b})")]
+
+
+def date_conflict(a: Assertion, b: Assertion) -> tuple[str, str] | None:
+    """Two clauses that date one event which happens once (`events`: a word form such as "opened", "was founded",
+    "died") to different years, of one thing: what it happens to — what the verb acts on, else its subject — is one
+    thing a name or "the" picks out, the same in both ("the bridge opened to traffic in 1932" / "the bridge opened
+    in 1934 and was designed by …"; "Acme was founded in 1901" / "in 1903 by John Smith"; not "the museum opened a
+    new wing in 1932", nor "two workers died in 1930"), and the other roles both fill name the same things ("opened
+    in Paris" / "in Lyon" are two openings). Neither is denied. Each side as "opened 1932"."""
+    once = events()
+    for p in a.predications:
+        event = once.get(p.form)
+        if event is None or p.denied or not (p.one and p.years):
+            continue
+        for q in b.predications:
+            if once.get(q.form) != event or q.denied or not (q.one and q.years) or p.years & q.years:
+                continue
+            if _one_undergoer(p, q):
+                return _dated(p), _dated(q)
+    return None
+
+
+def _one_undergoer(p: Predication, q: Predication) -> bool:
+    """Whether two clauses happen to one thing (what the verb acts on, else its subject: they share a concept that
+    is no generic word), and the other roles both fill share a concept."""
+    roles_p, roles_q = dict(p.arguments), dict(q.arguments)
+    undergoer_p, undergoer_q = roles_p.pop("", p.subject), roles_q.pop("", q.subject)
+    if not (undergoer_p & undergoer_q) - generic_words() - {PRONOUN}:
+        return False
+    return all(roles_p[role] & roles_q[role] for role in roles_p.keys() & roles_q.keys())
+
+
+def _dated(p: Predication) -> str:
+    return f"{p.form} {', '.join(map(str, sorted(p.years)))}"
 
 
 def name_conflict(a: Assertion, b: Assertion) -> tuple[str, str, str] | None:
