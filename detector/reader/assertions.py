@@ -16,7 +16,7 @@ from typing import Any
 
 import snowballstemmer
 
-from .predications import YEAR, Identity, Predication, read_identities, read_predications
+from .predications import YEAR, Identity, Predication, read_datings, read_identities, read_predications
 
 
 def _alternatives(words: Iterable[str]) -> str:
@@ -177,6 +177,8 @@ class Assertion:
     predications: tuple[Predication, ...] = ()
     # Which named thing a description picks out, where a copula says so ("the local currency is the crown").
     identities: tuple[Identity, ...] = ()
+    # What a participle dates of the noun it describes ("the barriers, completed in 2012, …"): read for dates only.
+    datings: tuple[Predication, ...] = ()
 
     def about(self) -> set[str]:
         """Stems of what the claim speaks of: its own content words, and the context it refers back to."""
@@ -293,6 +295,7 @@ def read_assertion(doc: Any, verb_lemma: Any) -> Assertion:
         research=_research_footing(doc),
         predications=read_predications(doc, _key, _DENYING_VERBS, CONDITIONS, _BELIEF_NOUNS, _IMPLICATIVE_VERBS),
         identities=read_identities(doc, _key, CONDITIONS),
+        datings=read_datings(doc, _key),
     )
 
 

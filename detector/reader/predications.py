@@ -37,8 +37,8 @@ _ABBREVIATION = re.compile(r"(?:[A-Za-z]\.){2,}")
 YEAR = re.compile(r"^(1[89]|20)\d\d$")
 # The prepositions that date what a clause says happened: "opened in 1932", "was founded on 4 May 1901".
 _DATING = frozenset(("in", "on"))
-# What picks out one thing: "the bridge", "this company", "its founder" (an owner), or a name.
-_ONE = frozenset(("the", "this", "that"))
+# What picks out one thing or one set: "the bridge", "these barriers", "its founder" (an owner), or a name.
+_ONE = frozenset(("the", "this", "that", "these", "those"))
 
 
 # The subject of a clause whose subject is a pronoun ("it can lead to hair loss"): someone another sentence
@@ -190,6 +190,40 @@ def read_predications(
     return tuple(found)
 
 
+def read_datings(doc: Any, key: Any) -> tuple[Predication, ...]:
+    """What a past participle that describes a noun dates of it ("the flood barriers, completed in 2012, held";
+    "a museum founded in 1901"), as a `Predication` of what it happens to (the noun, in the role "" as a passive's
+    is) with its years: a participle states no clause of its own, so only the date judge reads these. Not in a
+    question; nothing without a year."""
+    found = []
+    for token in doc:
+        if token.dep_ != "acl" or token.tag_ != "VBN" or token.head.pos_ not in ("NOUN", "PROPN"):
+            continue
+        if token.sent.text.rstrip().endswith("?") or not (years := _years([token])):
+            continue
+        noun = token.head
+        roles: dict[str, dict[str, str]] = {"": _phrase(noun, key)}
+        for preposition, phrase in _prepositional(token):
+            roles.setdefault(preposition, {}).update(_phrase(phrase, key))
+        roles = {role: words for role, words in roles.items() if words}
+        if "" not in roles:
+            continue
+        found.append(
+            Predication(
+                predicate=key(token.lemma_.lower()),
+                subject=frozenset(),
+                arguments=tuple(sorted((role, frozenset(words)) for role, words in roles.items())),
+                denied=_has_neg(token),
+                words=token.lemma_.lower(),
+                names=tuple(item for words in roles.values() for item in words.items()),
+                form=token.lower_,
+                years=frozenset(years),
+                one=_one(noun),
+            )
+        )
+    return tuple(found)
+
+
 def _years(words: Sequence[Any]) -> set[int]:
     """The years the clause of `words` is dated to: a year in their phrases of "in" or "on" ("in 1932", "in March
     1932", "on 4 May 1901")."""
@@ -204,9 +238,12 @@ def _years(words: Sequence[Any]) -> set[int]:
 
 
 def _one(token: Any) -> bool:
-    """Whether a noun picks out one thing: a singular name ("Acme"), or a singular noun with "the", "this",
-    "that" or an owner ("the bridge", "its founder"), with nothing joined to it ("the bridge and the tunnel")."""
-    if token is None or token.tag_ not in ("NN", "NNP") or any(c.dep_ == "conj" for c in token.children):
+    """Whether a noun picks out one thing, or one set of things: a name ("Acme"), or a noun with "the", "this",
+    "these" or an owner ("the bridge", "its founder", "the city's flood barriers"), not counted ("the two workers")
+    and with nothing joined to it ("the bridge and the tunnel"); not a noun said of any ("a museum", "workers")."""
+    if token is None or token.tag_ not in ("NN", "NNS", "NNP", "NNPS"):
+        return False
+    if any(c.dep_ in ("conj", "nummod") for c in token.children):
         return False
     if token.pos_ == "PROPN":
         return True
