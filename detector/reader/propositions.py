@@ -612,11 +612,11 @@ def _agree(x: Amount, y: Amount) -> bool:
 
 
 def _value_conflict_in_clauses(a: Proposition, b: Proposition) -> tuple[str, str] | None:
-    """The values of a value conflict (`_value_conflict`) between the two claims or a clause of one and the other
-    claim or a clause of it (a compound claim states each of its clauses), where neither claim states the other's
-    proposition with a value that agrees: "distancing cuts the risk by 90 percent, and masks cut it by 65 percent"
-    gives the 65 percent of "masks cut the risk by 65 percent". Of several, the one between the parts that share
-    the most of their words, and the shortest of those."""
+    """The values of a value conflict (`_value_conflict`) between the two claims or a clause of one and the other claim
+    or a clause of it (a compound claim states each of its clauses), where neither claim states the other's proposition
+    with a value that agrees: "the morning train carries 400 passengers, and the evening train carries 650" gives the
+    650 of "the evening train carries 650 passengers". Of several, the one between the parts that share the most of
+    their words, and the shortest of those."""
     found: list[tuple[float, int, int, tuple[str, str]]] = []
     for x in (a, *a.clauses):
         for y in (b, *b.clauses):
