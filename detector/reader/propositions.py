@@ -657,12 +657,19 @@ def _one_proposition(a: Proposition, b: Proposition, unit: str) -> bool:
     """Whether two claims that give amounts of `unit` state one proposition apart from them: apart from words of
     approximation they share three quarters of the shorter one's content words, two at least, the unit among them
     (it names what is counted or measured, in whatever words: "metres" and "kilometres" are one unit of length)."""
-    aside = {concept(stem(w)) for w in (*APPROXIMATORS, *_DAYS)}  # the days are values, as the numbers are
+    aside = _not_the_proposition()
     # A unit read in its base unit is one word of both claims, whatever word each writes it in.
     named = {x.word for x in (*a.amounts, *b.amounts) if x.unit == unit and x.word}
     left, right = a.words - aside - named, b.words - aside - named
     shared = len(left & right) + bool(named)
     return shared >= 2 and shared >= 0.75 * (min(len(left), len(right)) + bool(named))
+
+
+@lru_cache(maxsize=1)
+def _not_the_proposition() -> frozenset[str]:
+    """The concepts of words of approximation and of the days of the week: values, or how exact a value is, as the
+    numbers are; left out when two claims are compared apart from their values."""
+    return frozenset(concept(stem(w)) for w in (*APPROXIMATORS, *_DAYS))
 
 
 def _date_conflict(a: Proposition, b: Proposition) -> tuple[str, str] | None:
