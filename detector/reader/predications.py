@@ -68,7 +68,8 @@ class Predication:
     narrowed: bool = False
     # For a verb: the form it is written in ("opened", "was founded": "founded"), the years the clause is dated to
     # ("in 1932", "on 4 May 1901"), and whether what it happens to — what it acts on, else its subject — is one
-    # thing a name or "the" picks out ("the bridge opened", "Acme was founded"; not "two workers died").
+    # thing or set a name, "the" or an owner picks out (`_one`: "the bridge opened", "Acme was founded"; not "two
+    # workers died").
     form: str = ""
     years: frozenset[int] = frozenset()
     one: bool = False

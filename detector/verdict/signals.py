@@ -224,12 +224,12 @@ def value_signals(contrast: Contrast, a: Assertion, b: Assertion, doc_a: str, do
 def date_conflict(a: Assertion, b: Assertion) -> tuple[str, str] | None:
     """Two clauses that date one event which happens once (`events`: a word form such as "opened", "was founded",
     "died") to different years, of one thing: what it happens to — what the verb acts on, else its subject — is one
-    thing a name or "the" picks out, the same in both ("the bridge opened to traffic in 1932" / "the bridge opened in
-    1934 and was designed by …"; "Acme was founded in 1901" / "in 1903 by John Smith"; not "the museum opened a new wing
-    in 1932", nor "two workers died in 1930"), and the other roles both fill name the same things ("opened in Paris" /
-    "in Lyon" are two openings). Neither is denied. A participle that describes a noun dates it too ("the flood
-    barriers, completed in 2012, held" / "the flood barriers were completed in 2009"; `Assertion.datings`). Each side as
-    "opened 1932"."""
+    thing or set a name, "the" or an owner picks out, the same in both ("the bridge opened to traffic in 1932" / "the
+    bridge opened in 1934 and was designed by …"; "Acme was founded in 1901" / "in 1903 by John Smith"; not "the museum
+    opened a new wing in 1932", nor "two workers died in 1930"), and the other roles both fill name the same things
+    ("opened in Paris" / "in Lyon" are two openings). Neither is denied. A participle that describes a noun dates it too
+    ("the flood barriers, completed in 2012, held" / "the flood barriers were completed in 2009"; `Assertion.datings`).
+    Each side as "opened 1932"."""
     once = events()
     for p in (*a.predications, *a.datings):
         event = once.get(p.form)
